@@ -1,0 +1,5 @@
+#!/usr/bin/env -S node --import tsx
+// Development entry: runs src/ through tsx without a build (`node --import tsx bin/dev.js run ...`).
+import {execute} from '@oclif/core'
+
+await execute({development: true, dir: import.meta.url})

@@ -1,0 +1,51 @@
+import type {Usage} from '../plugins/types.js'
+import type {RunStatus, StepStatus} from '../store/types.js'
+
+/** A step as the terminal view sees it before the run starts (static shape of the pipeline). */
+export interface OutlineStep {
+  id: string
+  name?: string
+  uses?: string
+  /** Loop groups only. */
+  loop?: {maxAttempts: number; steps: OutlineStep[]}
+}
+
+/** Every event the engine emits, in order. `--json` prints them one per line. */
+export type EngineEvent =
+  | {type: 'run:start'; adwId: string; pipeline: string; workingDir: string; db: string; outline: OutlineStep[]; resumed?: boolean; time: string}
+  | {type: 'step:start'; adwId: string; stepId: string; name?: string; executor: string; iteration: number; parentId?: string; time: string}
+  | {type: 'step:progress'; adwId: string; stepId: string; iteration: number; text: string; time: string}
+  | {
+      type: 'step:end'
+      adwId: string
+      stepId: string
+      iteration: number
+      parentId?: string
+      status: StepStatus
+      durationMs: number
+      usage?: Usage
+      error?: string
+      /** Why it was skipped (false `if`, or reused from an earlier run on resume). */
+      reason?: string
+      time: string
+    }
+  | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}
+  | {type: 'loop:iteration'; adwId: string; stepId: string; iteration: number; maxAttempts: number; time: string}
+  | {type: 'loop:end'; adwId: string; stepId: string; iterations: number; outcome: 'satisfied' | 'exhausted' | 'failed' | 'skipped' | 'cancelled'; reason?: string; time: string}
+  | {type: 'log'; adwId: string; stepId?: string; level: string; logType: string; message: string; time: string}
+  | {
+      type: 'run:end'
+      adwId: string
+      status: RunStatus
+      durationMs: number
+      totals: Required<Omit<Usage, 'model'>>
+      error?: string
+      time: string
+    }
+
+/** Something that shows a run: listr2, plain lines, JSON lines, or nothing. */
+export interface Reporter {
+  onEvent(event: EngineEvent): void
+  /** Resolves when the view has finished drawing. */
+  close(): Promise<void>
+}

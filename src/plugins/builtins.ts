@@ -1,0 +1,6 @@
+import type {StepExecutor} from './types.js'
+import {noop} from './noop.js'
+import {shell} from './shell.js'
+
+/** The executors that ship with adw, by `uses:` name. */
+export const builtins: StepExecutor[] = [shell, noop]

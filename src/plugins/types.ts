@@ -1,0 +1,82 @@
+/**
+ * The step-executor contract, version 1. Everything a built-in or third-party executor
+ * needs; executors never touch the database or the terminal directly.
+ */
+
+/** Severity of a log row, as stored in `agent_logs.log_level`. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'
+
+/** Kind of a log row, as stored in `agent_logs.log_type`. */
+export type LogType = 'milestone' | 'state_change' | 'tool_call' | 'cost_update' | 'performance' | 'error' | 'output'
+
+/** Token usage and cost of one API call or of a whole step. All fields default to 0. */
+export interface Usage {
+  inputTokens?: number
+  outputTokens?: number
+  cacheCreationTokens?: number
+  cacheReadTokens?: number
+  costUsd?: number
+  /** The model that was used, when known. */
+  model?: string
+}
+
+/** The JSON Schema of an executor's `with:` block (draft-07 subset that ajv accepts). */
+export type JsonSchema = Record<string, unknown>
+
+/** What the engine hands to `run()`. */
+export interface ExecutorContext {
+  /** The run's id (`--adw-id`). */
+  adwId: string
+  /** The step's `id` from the pipeline. */
+  stepId: string
+  /** 1-based loop iteration; 0 outside loops. */
+  iteration: number
+  /** Absolute path of the run's working directory. Agents must stay inside it. */
+  workingDir: string
+  /** Aborted on per-step timeout, Ctrl-C or SIGTERM. Stop work and reject promptly. */
+  signal: AbortSignal
+  /** Environment: process.env merged with the working directory's `.env` (process.env wins). */
+  env: Readonly<Record<string, string | undefined>>
+  /** Run-level default model (`--model` > `AGENT_MODEL` > config `agent_sdk.model`), if any. */
+  model?: string
+  /** Record a log row for this step (batched; flushed at every step transition). */
+  log(level: LogLevel, type: LogType, message: string, details?: unknown): void
+  /** Short live status for the terminal (current tool call, last line of text). Not stored. */
+  progress(text: string): void
+  /**
+   * Report usage of one API call as it happens: adds to the step's and the run's totals
+   * and records a `cost_update` row. Usage returned from `run()` is then not added again.
+   */
+  reportUsage(usage: Usage): void
+}
+
+/** What `run()` may return. */
+export interface StepResult {
+  /** Becomes `steps.<id>.outputs` for later templates and conditions. */
+  outputs?: Record<string, unknown>
+  /** Total usage, when not reported call by call through `ctx.reportUsage`. */
+  usage?: Usage
+}
+
+/** Context for `preflight`, called once per executor used, before the run starts. */
+export interface PreflightContext {
+  env: Readonly<Record<string, string | undefined>>
+  workingDir: string
+}
+
+/** A step executor: what a pipeline's `uses:` names. */
+export interface StepExecutor<Options = any> {
+  /** The name `uses:` refers to. */
+  name: string
+  description?: string
+  /** JSON Schema of the `with:` block; checked when the pipeline loads and again after templating. */
+  schema?: JsonSchema
+  /**
+   * Option names whose templates are rendered with every interpolated value shell-quoted
+   * (`{{{ }}}` stays raw). The `shell` executor lists `run`.
+   */
+  shellOptions?: string[]
+  /** Checks the environment before any step runs; return a message to refuse the run (exit 2). */
+  preflight?(ctx: PreflightContext): string | undefined | void
+  run(options: Options, ctx: ExecutorContext): Promise<StepResult | void>
+}

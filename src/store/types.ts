@@ -1,0 +1,139 @@
+import type {LogLevel, LogType, Usage} from '../plugins/types.js'
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled'
+
+/** A row of `runs`. Times are UTC ISO-8601 with milliseconds. */
+export interface RunRow {
+  adw_id: string
+  pipeline_name: string
+  pipeline_file: string
+  /** The pipeline file's text when the run started (for resume). */
+  pipeline_snapshot: string
+  /** JSON object of the resolved inputs. */
+  inputs: string
+  working_dir: string
+  status: RunStatus
+  current_step: string | null
+  pid: number | null
+  host: string | null
+  heartbeat_at: string | null
+  started_at: string
+  finished_at: string | null
+  duration_ms: number | null
+  input_tokens: number
+  output_tokens: number
+  cache_creation_tokens: number
+  cache_read_tokens: number
+  cost_usd: number
+  error: string | null
+}
+
+/** A row of `steps`: one execution of one step (loop iterations are separate rows). */
+export interface StepRow {
+  id: number
+  adw_id: string
+  step_id: string
+  step_name: string | null
+  /** The loop group's id for steps inside a loop, else null. */
+  parent_id: string | null
+  iteration: number
+  executor: string | null
+  status: StepStatus
+  started_at: string
+  finished_at: string | null
+  duration_ms: number | null
+  model: string | null
+  input_tokens: number
+  output_tokens: number
+  cache_creation_tokens: number
+  cache_read_tokens: number
+  cost_usd: number
+  /** JSON object. */
+  outputs: string | null
+  error: string | null
+}
+
+/** A row of `agent_logs`, the Python original's contract. */
+export interface LogRow {
+  id: number
+  adw_id: string
+  agent_name: string | null
+  step_name: string | null
+  iteration: number
+  log_level: LogLevel
+  log_type: LogType
+  message: string
+  /** JSON, or null. */
+  details: string | null
+  created_at: string
+}
+
+export interface NewRun {
+  adwId: string
+  pipelineName: string
+  pipelineFile: string
+  pipelineSnapshot: string
+  inputs: Record<string, unknown>
+  workingDir: string
+}
+
+export interface NewLog {
+  adwId: string
+  agentName?: string | null
+  stepName?: string | null
+  iteration?: number
+  level: LogLevel
+  type: LogType
+  message: string
+  details?: unknown
+}
+
+export interface LogQuery {
+  adwId: string
+  level?: LogLevel
+  step?: string
+  type?: LogType
+  /** The last N rows (in chronological order). */
+  limit?: number
+  /** Only rows with id > afterId (for --follow). */
+  afterId?: number
+}
+
+export interface RunQuery {
+  status?: RunStatus
+  limit?: number
+}
+
+/**
+ * The store behind the engine and the history commands. SQLite today; the interface is small so a
+ * PostgreSQL backend can follow. Writes of runs/steps are immediate; log rows are batched and
+ * written at `flush()`, which the engine calls at every step transition and at exit.
+ */
+export interface Store {
+  readonly path: string
+  /** Throws AdwError RUN_EXISTS when the id is taken. */
+  createRun(run: NewRun): void
+  getRun(adwId: string): RunRow | undefined
+  listRuns(query?: RunQuery): RunRow[]
+  /** Most recent ids first, for "did you mean" hints. */
+  recentRunIds(limit?: number): string[]
+  setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): void
+  /** Marks a run finished with status, finished_at and duration_ms. */
+  finishRun(adwId: string, status: RunStatus, error?: string | null): void
+  setCurrentStep(adwId: string, stepId: string | null): void
+  heartbeat(adwId: string): void
+  /** Inserts a `steps` row with status running; returns its id. */
+  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number
+  finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void
+  /** Records a skipped step (one row, status skipped, no duration). */
+  skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void
+  /** Adds usage to a step row and its run's totals in one transaction. */
+  addUsage(stepRowId: number, adwId: string, usage: Usage): void
+  listSteps(adwId: string): StepRow[]
+  /** Buffers a log row; written at the next flush (or when the buffer is large). */
+  log(entry: NewLog): void
+  flush(): void
+  queryLogs(query: LogQuery): LogRow[]
+  close(): void
+}
