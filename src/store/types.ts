@@ -52,6 +52,8 @@ export interface StepRow {
   /** JSON object. */
   outputs: string | null
   error: string | null
+  /** Why the step was skipped (skipStep's reason), else null. */
+  reason: string | null
 }
 
 /** A row of `agent_logs`, the Python original's contract. */
@@ -91,13 +93,26 @@ export interface NewLog {
 
 export interface LogQuery {
   adwId: string
+  /** Exactly this level. */
   level?: LogLevel
+  /** This level and above (DEBUG < INFO < WARNING < ERROR < CRITICAL); `adw logs --level`. */
+  minLevel?: LogLevel
   step?: string
   type?: LogType
   /** The last N rows (in chronological order). */
   limit?: number
   /** Only rows with id > afterId (for --follow). */
   afterId?: number
+}
+
+/** How a run's step rows stand, for `adw runs`. Loop iterations count as separate rows. */
+export interface StepCounts {
+  total: number
+  succeeded: number
+  failed: number
+  skipped: number
+  running: number
+  cancelled: number
 }
 
 export interface RunQuery {
@@ -131,6 +146,8 @@ export interface Store {
   /** Adds usage to a step row and its run's totals in one transaction. */
   addUsage(stepRowId: number, adwId: string, usage: Usage): void
   listSteps(adwId: string): StepRow[]
+  /** Step-row counts by status for each of the given runs (runs without steps are absent). */
+  stepCounts(adwIds: string[]): Map<string, StepCounts>
   /** Buffers a log row; written at the next flush (or when the buffer is large). */
   log(entry: NewLog): void
   flush(): void

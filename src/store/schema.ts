@@ -1,0 +1,108 @@
+import type {DatabaseSync} from 'node:sqlite'
+
+import {AdwError} from '../errors.js'
+
+/**
+ * Migrations, in order: migration N brings `PRAGMA user_version` from N-1 to N.
+ * Append only; never edit one that has shipped.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    adw_id                TEXT PRIMARY KEY,
+    pipeline_name         TEXT NOT NULL,
+    pipeline_file         TEXT NOT NULL,
+    pipeline_snapshot     TEXT NOT NULL,
+    inputs                TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),
+    working_dir           TEXT NOT NULL,
+    status                TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+    current_step          TEXT,
+    pid                   INTEGER,
+    host                  TEXT,
+    heartbeat_at          TEXT,
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    error                 TEXT
+  );
+  CREATE INDEX runs_status_started ON runs (status, started_at);
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE steps (
+    id                    INTEGER PRIMARY KEY,
+    adw_id                TEXT NOT NULL REFERENCES runs (adw_id) ON DELETE CASCADE,
+    step_id               TEXT NOT NULL,
+    step_name             TEXT,
+    parent_id             TEXT,
+    iteration             INTEGER NOT NULL DEFAULT 0,
+    executor              TEXT,
+    status                TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped', 'cancelled')),
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    model                 TEXT,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    outputs               TEXT CHECK (outputs IS NULL OR json_valid(outputs)),
+    error                 TEXT,
+    reason                TEXT
+  );
+  CREATE INDEX steps_run ON steps (adw_id, id);
+
+  -- The Python original's contract. No foreign key on purpose: a log row is never refused.
+  CREATE TABLE agent_logs (
+    id          INTEGER PRIMARY KEY,
+    adw_id      TEXT NOT NULL,
+    agent_name  TEXT,
+    step_name   TEXT,
+    iteration   INTEGER NOT NULL DEFAULT 0,
+    log_level   TEXT NOT NULL CHECK (log_level IN ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')),
+    log_type    TEXT NOT NULL CHECK (log_type IN ('milestone', 'state_change', 'tool_call', 'cost_update', 'performance', 'error', 'output')),
+    message     TEXT NOT NULL,
+    details     TEXT CHECK (details IS NULL OR json_valid(details)),
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX agent_logs_run ON agent_logs (adw_id, id);
+  CREATE INDEX agent_logs_level ON agent_logs (log_level);
+  CREATE INDEX agent_logs_created ON agent_logs (created_at);
+  `,
+]
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+function userVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as {user_version: number}
+  return row.user_version
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION. The check is repeated inside BEGIN IMMEDIATE, so two
+ * processes opening a fresh file at once migrate it exactly once.
+ */
+export function migrate(db: DatabaseSync, path: string): void {
+  if (userVersion(db) === SCHEMA_VERSION) return
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const from = userVersion(db)
+    if (from > SCHEMA_VERSION) {
+      throw new AdwError('CONFIG_INVALID', `The database ${path} has schema version ${from}, newer than this adw understands (${SCHEMA_VERSION}).`, {
+        suggestions: ['Upgrade adw, or point --db / DATABASE_PATH at another file'],
+      })
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v])
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    db.exec('COMMIT')
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}

@@ -1,0 +1,284 @@
+import {mkdirSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {dirname, resolve} from 'node:path'
+import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
+
+import {AdwError} from '../errors.js'
+import type {Usage} from '../plugins/types.js'
+import {INSERT_LOG, LogBuffer} from './log-buffer.js'
+import {migrate} from './schema.js'
+import type {LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepRow, Store} from './types.js'
+import {levelsFrom} from './values.js'
+
+export interface OpenStoreOptions {
+  /** How long a write waits for another process's lock before failing. @default 10000 */
+  busyTimeoutMs?: number
+  /** Buffered log rows that trigger a flush. @default 500 */
+  batchSize?: number
+  /** A non-empty log buffer is flushed at most this long after its first row. @default 200 */
+  flushIntervalMs?: number
+}
+
+const now = (): string => new Date().toISOString()
+
+/** Opens (creating it and its folder if missing) and migrates the SQLite store at `path`. */
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  const file = resolve(path)
+  mkdirSync(dirname(file), {recursive: true})
+  const db = new DatabaseSync(file, {timeout: options.busyTimeoutMs ?? 10_000, enableForeignKeyConstraints: true})
+  try {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;')
+    migrate(db, file)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return new SqliteStore(db, file, options)
+}
+
+/** Runs `fn` inside BEGIN IMMEDIATE: the write lock is taken up front, so the busy timeout applies. */
+function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const result = fn()
+    db.exec('COMMIT')
+    return result
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}
+
+const openStores = new Set<SqliteStore>()
+let exitHookInstalled = false
+/** Last-chance flush: buffered log rows survive a process.exit() the engine did not see coming. */
+function closeAllOnExit(): void {
+  for (const store of openStores) {
+    try {
+      store.close()
+    } catch {
+      // Exiting anyway; nothing better to do with the error here.
+    }
+  }
+}
+
+class SqliteStore implements Store {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly buffer: LogBuffer
+  private readonly statements = new Map<string, StatementSync>()
+  private closed = false
+
+  constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
+    this.db = db
+    this.path = path
+    this.buffer = new LogBuffer({
+      batchSize: options.batchSize ?? 500,
+      intervalMs: options.flushIntervalMs ?? 200,
+      flush: () => this.flush(),
+    })
+    openStores.add(this)
+    if (!exitHookInstalled) {
+      exitHookInstalled = true
+      process.on('exit', closeAllOnExit)
+    }
+  }
+
+  /** Prepared statements are cached by their SQL text. */
+  private stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql)
+    if (!s) {
+      s = this.db.prepare(sql)
+      this.statements.set(sql, s)
+    }
+    return s
+  }
+
+  createRun(run: NewRun): void {
+    const t = now()
+    const {changes} = this.stmt(
+      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t)
+    if (changes === 0) {
+      throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
+        suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],
+      })
+    }
+  }
+
+  getRun(adwId: string): RunRow | undefined {
+    return this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
+  }
+
+  listRuns(query: RunQuery = {}): RunRow[] {
+    const limit = query.limit ?? -1
+    if (query.status) {
+      return this.stmt('SELECT * FROM runs WHERE status = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(query.status, limit) as unknown as RunRow[]
+    }
+    return this.stmt('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as unknown as RunRow[]
+  }
+
+  recentRunIds(limit = 10): string[] {
+    const rows = this.stmt('SELECT adw_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{adw_id: string}>
+    return rows.map(r => r.adw_id)
+  }
+
+  setRunStatus(adwId: string, status: RunStatus, patch: {error?: string | null; currentStep?: string | null} = {}): void {
+    // Buffered logs go first, in the same transaction: whoever sees the new status sees every row before it.
+    this.writeWithLogs(() => {
+      const sets = ['status = ?']
+      const values: SQLInputValue[] = [status]
+      // 'running' means this process drives the run now (resume): record who, for effectiveStatus.
+      if (status === 'running') {
+        sets.push('pid = ?', 'host = ?', 'heartbeat_at = ?', 'finished_at = NULL', 'duration_ms = NULL')
+        values.push(process.pid, hostname(), now())
+      }
+      if (patch.error !== undefined) sets.push('error = ?'), values.push(patch.error)
+      if (patch.currentStep !== undefined) sets.push('current_step = ?'), values.push(patch.currentStep)
+      this.mustChange(this.stmt(`UPDATE runs SET ${sets.join(', ')} WHERE adw_id = ?`).run(...values, adwId).changes, adwId)
+    })
+  }
+
+  finishRun(adwId: string, status: RunStatus, error: string | null = null): void {
+    this.writeWithLogs(() => {
+      const run = this.stmt('SELECT started_at FROM runs WHERE adw_id = ?').get(adwId) as {started_at: string} | undefined
+      if (!run) this.mustChange(0, adwId)
+      const finished = new Date()
+      const duration = Math.max(0, finished.getTime() - Date.parse(run!.started_at))
+      this.stmt('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, current_step = NULL, heartbeat_at = ? WHERE adw_id = ?').run(
+        status,
+        finished.toISOString(),
+        duration,
+        error,
+        finished.toISOString(),
+        adwId,
+      )
+    })
+  }
+
+  setCurrentStep(adwId: string, stepId: string | null): void {
+    this.stmt('UPDATE runs SET current_step = ? WHERE adw_id = ?').run(stepId, adwId)
+  }
+
+  heartbeat(adwId: string): void {
+    this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ?').run(now(), adwId)
+  }
+
+  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number {
+    const {lastInsertRowid} = this.stmt(
+      `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)`,
+    ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, now())
+    return Number(lastInsertRowid)
+  }
+
+  finishStep(id: number, result: {status: StepRow['status']; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void {
+    const row = this.stmt('SELECT started_at FROM steps WHERE id = ?').get(id) as {started_at: string} | undefined
+    if (!row) throw new Error(`finishStep: no step row ${id} (a bug in the caller)`)
+    const finished = new Date()
+    this.stmt('UPDATE steps SET status = ?, finished_at = ?, duration_ms = ?, outputs = ?, error = ?, model = COALESCE(?, model) WHERE id = ?').run(
+      result.status,
+      finished.toISOString(),
+      Math.max(0, finished.getTime() - Date.parse(row.started_at)),
+      result.outputs === undefined ? null : JSON.stringify(result.outputs),
+      result.error ?? null,
+      result.model ?? null,
+      id,
+    )
+  }
+
+  skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void {
+    const t = now()
+    this.stmt(
+      `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, 'skipped', ?, ?, ?)`,
+    ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, t, t, step.reason)
+  }
+
+  addUsage(stepRowId: number, adwId: string, usage: Usage): void {
+    const values = [usage.inputTokens ?? 0, usage.outputTokens ?? 0, usage.cacheCreationTokens ?? 0, usage.cacheReadTokens ?? 0, usage.costUsd ?? 0]
+    const add = `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_creation_tokens = cache_creation_tokens + ?,
+                 cache_read_tokens = cache_read_tokens + ?, cost_usd = cost_usd + ?`
+    transaction(this.db, () => {
+      this.stmt(`UPDATE steps SET ${add}, model = COALESCE(?, model) WHERE id = ?`).run(...values, usage.model ?? null, stepRowId)
+      this.stmt(`UPDATE runs SET ${add} WHERE adw_id = ?`).run(...values, adwId)
+    })
+  }
+
+  listSteps(adwId: string): StepRow[] {
+    return this.stmt('SELECT * FROM steps WHERE adw_id = ? ORDER BY id').all(adwId) as unknown as StepRow[]
+  }
+
+  stepCounts(adwIds: string[]): Map<string, StepCounts> {
+    const counts = new Map<string, StepCounts>()
+    const get = this.stmt('SELECT status, count(*) AS n FROM steps WHERE adw_id = ? GROUP BY status')
+    for (const id of adwIds) {
+      const rows = get.all(id) as Array<{status: StepRow['status']; n: number}>
+      if (rows.length === 0) continue
+      const c: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+      for (const r of rows) {
+        c[r.status] = r.n
+        c.total += r.n
+      }
+      counts.set(id, c)
+    }
+    return counts
+  }
+
+  log(entry: NewLog): void {
+    this.buffer.push(entry)
+  }
+
+  flush(): void {
+    if (this.buffer.size > 0) this.writeWithLogs()
+  }
+
+  queryLogs(query: LogQuery): LogRow[] {
+    const where = ['adw_id = ?']
+    const values: SQLInputValue[] = [query.adwId]
+    if (query.level) where.push('log_level = ?'), values.push(query.level)
+    if (query.minLevel && query.minLevel !== 'DEBUG') {
+      const levels = levelsFrom(query.minLevel)
+      where.push(`log_level IN (${levels.map(() => '?').join(', ')})`), values.push(...levels)
+    }
+    if (query.step !== undefined) where.push('step_name = ?'), values.push(query.step)
+    if (query.type) where.push('log_type = ?'), values.push(query.type)
+    if (query.afterId !== undefined) where.push('id > ?'), values.push(query.afterId)
+    const select = `SELECT * FROM agent_logs WHERE ${where.join(' AND ')}`
+    if (query.limit !== undefined) {
+      // The last N rows, returned oldest first.
+      return this.stmt(`SELECT * FROM (${select} ORDER BY id DESC LIMIT ?) ORDER BY id`).all(...values, query.limit) as unknown as LogRow[]
+    }
+    return this.stmt(`${select} ORDER BY id`).all(...values) as unknown as LogRow[]
+  }
+
+  close(): void {
+    if (this.closed) return
+    try {
+      this.flush()
+    } finally {
+      this.closed = true
+      this.buffer.dispose()
+      openStores.delete(this)
+      this.db.close()
+    }
+  }
+
+  /** Writes every buffered log row, then runs `fn`, in one transaction; on failure the rows stay buffered. */
+  private writeWithLogs(fn?: () => void): void {
+    const rows = this.buffer.take()
+    try {
+      transaction(this.db, () => {
+        const insert = this.stmt(INSERT_LOG)
+        for (const r of rows) insert.run(...r)
+        fn?.()
+      })
+    } catch (error) {
+      this.buffer.restore(rows)
+      throw error
+    }
+  }
+
+  private mustChange(changes: number | bigint, adwId: string): void {
+    if (Number(changes) === 0) throw new AdwError('RUN_NOT_FOUND', `No run with adw_id "${adwId}" in ${this.path}.`)
+  }
+}
