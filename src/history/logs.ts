@@ -1,0 +1,88 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {LogLevel, LogType} from '../plugins/types.js'
+import {effectiveStatus} from '../store/status.js'
+import type {LogQuery, LogRow, Store} from '../store/types.js'
+import {clockTime, truncate} from './format.js'
+import {openExistingStore, requireRun} from './open.js'
+
+export interface ShowLogsOptions {
+  dbPath: string
+  adwId: string
+  /** This level and above. */
+  level?: LogLevel
+  step?: string
+  type?: LogType
+  /** Only the last N matching rows (then, with follow, every new one). */
+  limit?: number
+  /** NDJSON rows instead of a table. */
+  json?: boolean
+  /** Keep printing new rows until the run is no longer running. */
+  follow?: boolean
+  /** @default 250 */
+  pollMs?: number
+  /** Terminal width; without one, messages are cut at 120 characters. */
+  columns?: number
+  write: (line: string) => void
+  signal?: AbortSignal
+}
+
+/** `adw logs`: prints a run's log rows, and with `follow` streams them until the run ends. */
+export async function showLogs(opts: ShowLogsOptions): Promise<void> {
+  const store = openExistingStore(opts.dbPath)
+  try {
+    requireRun(store, opts.adwId)
+    const filter: LogQuery = {adwId: opts.adwId, minLevel: opts.level, step: opts.step, type: opts.type}
+    const printer = opts.json ? jsonPrinter(opts.write) : tablePrinter(opts, stepWidth(store, opts.adwId))
+    let lastId = printer(store.queryLogs({...filter, limit: opts.limit}), 0)
+    if (!opts.follow) return
+    for (;;) {
+      try {
+        await sleep(opts.pollMs ?? 250, undefined, {signal: opts.signal})
+      } catch {
+        return // aborted
+      }
+      // Status first, then rows: the engine commits a run's last rows with its final status.
+      const run = store.getRun(opts.adwId)
+      lastId = printer(store.queryLogs({...filter, afterId: lastId}), lastId)
+      if (!run || effectiveStatus(run) !== 'running') return
+    }
+  } finally {
+    store.close()
+  }
+}
+
+type Printer = (rows: LogRow[], lastId: number) => number
+
+function jsonPrinter(write: (line: string) => void): Printer {
+  return (rows, lastId) => {
+    for (const row of rows) write(JSON.stringify({...row, details: row.details === null ? null : JSON.parse(row.details)}))
+    return rows.at(-1)?.id ?? lastId
+  }
+}
+
+function tablePrinter(opts: ShowLogsOptions, stepCol: number): Printer {
+  const head = ['TIME'.padEnd(12), 'STEP'.padEnd(stepCol), 'LEVEL'.padEnd(8), 'TYPE'.padEnd(12)].join('  ')
+  const messageWidth = opts.columns ? Math.max(20, opts.columns - head.length - 2) : 120
+  let headerDone = false
+  return (rows, lastId) => {
+    if (!headerDone && (rows.length > 0 || !opts.follow)) {
+      headerDone = true
+      if (rows.length === 0) opts.write('(no log rows match)')
+      else opts.write(`${head}  MESSAGE`)
+    }
+    for (const row of rows) {
+      const step = row.step_name === null ? '-' : row.iteration > 0 ? `${row.step_name}#${row.iteration}` : row.step_name
+      const lines = row.message.split('\n')
+      const message = lines.length > 1 ? `${lines[0]} …` : lines[0]
+      opts.write([clockTime(row.created_at), truncate(step, stepCol).padEnd(stepCol), row.log_level.padEnd(8), row.log_type.padEnd(12), truncate(message, messageWidth)].join('  '))
+    }
+    return rows.at(-1)?.id ?? lastId
+  }
+}
+
+/** Wide enough for the run's step names (known up front from its step rows), within 4..24. */
+function stepWidth(store: Store, adwId: string): number {
+  const names = store.listSteps(adwId).map(s => (s.iteration > 0 ? `${s.step_id}#${s.iteration}` : s.step_id))
+  return Math.min(24, Math.max(4, ...names.map(n => n.length)))
+}

@@ -1,0 +1,72 @@
+import {effectiveStatus} from '../store/status.js'
+import type {RunRow, RunStatus, StepCounts} from '../store/types.js'
+import {count, dateTime, dollars, duration, table} from './format.js'
+import {openExistingStore} from './open.js'
+
+export interface ListRunsOptions {
+  dbPath: string
+  /** Matches the shown status (a dead `running` run is `interrupted`). */
+  status?: RunStatus
+  /** @default 20 */
+  limit?: number
+  /** NDJSON rows instead of a table. */
+  json?: boolean
+  write: (line: string) => void
+}
+
+/** A run as `adw runs` shows it: the status a user should believe, and its step counts. */
+export interface RunSummary extends RunRow {
+  /** The status as recorded, when it differs from `status` (e.g. running → interrupted). */
+  recorded_status?: RunStatus
+  steps: StepCounts
+}
+
+/** The most recent runs, newest first, with their effective status and step counts. */
+export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit'>): RunSummary[] {
+  const store = openExistingStore(opts.dbPath)
+  try {
+    const limit = opts.limit ?? 20
+    // running and interrupted are both stored as running; tell them apart before limiting.
+    const live = opts.status === 'running' || opts.status === 'interrupted'
+    const rows = store.listRuns({status: live ? 'running' : opts.status, limit: live ? undefined : limit})
+    const shown = rows
+      .map(run => ({run, status: effectiveStatus(run)}))
+      .filter(r => !opts.status || r.status === opts.status)
+      .slice(0, limit)
+    const counts = store.stepCounts(shown.map(r => r.run.adw_id))
+    const none: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+    return shown.map(({run, status}) => ({
+      ...run,
+      status,
+      ...(status === run.status ? {} : {recorded_status: run.status}),
+      steps: counts.get(run.adw_id) ?? none,
+    }))
+  } finally {
+    store.close()
+  }
+}
+
+/** `adw runs`: a table (or NDJSON) of the most recent runs. */
+export function listRuns(opts: ListRunsOptions): void {
+  const runs = runSummaries(opts)
+  if (opts.json) {
+    for (const run of runs) opts.write(JSON.stringify({...run, inputs: JSON.parse(run.inputs)}))
+    return
+  }
+  if (runs.length === 0) {
+    opts.write(opts.status ? `No ${opts.status} runs in ${opts.dbPath}.` : `No runs yet in ${opts.dbPath}. Start one with: adw run <pipeline>`)
+    return
+  }
+  const now = Date.now()
+  const rows = runs.map(run => [
+    run.adw_id,
+    run.pipeline_name,
+    run.status,
+    dateTime(run.started_at),
+    run.duration_ms !== null ? duration(run.duration_ms) : run.status === 'running' ? `${duration(now - Date.parse(run.started_at))}…` : '-',
+    run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}`,
+    count(run.input_tokens + run.output_tokens),
+    dollars(run.cost_usd),
+  ])
+  for (const line of table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows)) opts.write(line)
+}
