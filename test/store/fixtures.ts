@@ -22,7 +22,7 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href
 
 /** Runs a TypeScript snippet in a real child `node` (the pinned Node 24) under tsx. */
 export function runChild(dir: string, name: string, source: string, args: string[] = []) {
-  const file = join(dir, `${name}.ts`)
+  const file = join(dir, `${name}.mts`)
   writeFileSync(file, source)
   return execa(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', TSX, file, ...args], {reject: false, cwd: dir})
 }

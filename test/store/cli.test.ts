@@ -1,0 +1,176 @@
+import {execa} from 'execa'
+import {join} from 'node:path'
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+
+import {adw, tmpDir} from '../helpers/cli.js'
+import {openStore} from '../../src/store/sqlite.js'
+import {newRun, runChild, SRC_STORE, tempDb} from './fixtures.js'
+
+const env = {TZ: 'UTC'}
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+/** Two finished runs and one still running (this process), with a few log rows. */
+async function populate(db: string) {
+  const store = openStore(db)
+  store.createRun(newRun('older', {pipelineName: 'plan-build'}))
+  const plan = store.startStep({adwId: 'older', stepId: 'plan', iteration: 0, executor: 'shell'})
+  store.log({adwId: 'older', agentName: 'orchestrator', level: 'INFO', type: 'milestone', message: 'run started'})
+  store.log({adwId: 'older', stepName: 'plan', level: 'INFO', type: 'milestone', message: 'step started', details: {executor: 'shell'}})
+  store.log({adwId: 'older', stepName: 'plan', level: 'DEBUG', type: 'output', message: 'first line\nsecond line'})
+  store.log({adwId: 'older', stepName: 'plan', level: 'WARNING', type: 'output', message: 'x'.repeat(300)})
+  store.log({adwId: 'older', stepName: 'plan', level: 'ERROR', type: 'error', message: 'plan failed', details: {message: 'boom'}})
+  store.addUsage(plan, 'older', {inputTokens: 12_000, outputTokens: 345, costUsd: 0.0123})
+  store.finishStep(plan, {status: 'succeeded'})
+  store.skipStep({adwId: 'older', stepId: 'deploy', iteration: 0, reason: 'if: false'})
+  store.finishRun('older', 'failed', 'plan failed')
+  await sleep(5)
+  store.createRun(newRun('newer', {pipelineName: 'noop'}))
+  store.finishRun('newer', 'succeeded')
+  await sleep(5)
+  store.createRun(newRun('live', {pipelineName: 'noop'}))
+  store.close()
+}
+
+test('adw runs: newest first, aligned columns, human units, --status, --limit, --json', async () => {
+  const {dir, db} = tempDb()
+  await populate(db)
+  const r = await adw(['runs', '--db', db], {env})
+  assert.is(r.exitCode, 0, r.stderr)
+  const lines = r.stdout.split('\n')
+  assert.match(lines[0], /^ADW_ID\s+PIPELINE\s+STATUS\s+STARTED\s+DURATION\s+STEPS\s+TOKENS\s+COST$/)
+  assert.equal(lines.slice(1).map(l => l.split(/\s+/)[0]), ['live', 'newer', 'older'])
+  assert.match(lines[3], /^older\s+plan-build\s+failed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ms\s+1\/2\s+12\.3k\s+\$0\.0123$/)
+  assert.match(lines[1], /^live\s+noop\s+running\s/)
+  assert.is(lines[0].indexOf('STATUS'), lines[3].indexOf('failed'), 'columns line up')
+
+  const failed = await adw(['runs', '--db', db, '--status', 'failed'], {env})
+  assert.equal(failed.stdout.split('\n').slice(1).map(l => l.split(/\s+/)[0]), ['older'])
+  const one = await adw(['runs', '--db', db, '--limit', '1'], {env})
+  assert.is(one.stdout.split('\n').length, 2)
+
+  const json = await adw(['runs', '--json'], {env: {...env, DATABASE_PATH: db}, cwd: dir})
+  const rows = json.stdout.split('\n').map(l => JSON.parse(l))
+  assert.equal(rows.map(r => [r.adw_id, r.status]), [['live', 'running'], ['newer', 'succeeded'], ['older', 'failed']])
+  assert.equal(rows[2].steps, {total: 2, succeeded: 1, failed: 0, skipped: 1, running: 0, cancelled: 0})
+  assert.equal(rows[2].inputs, {prompt: 'hi'})
+
+  const none = await adw(['runs', '--db', db, '--status', 'cancelled'], {env})
+  assert.is(none.exitCode, 0)
+  assert.is(none.stdout, `No cancelled runs in ${db}.`)
+  const bad = await adw(['runs', '--db', db, '--status', 'done'], {env})
+  assert.is(bad.exitCode, 2)
+  assert.match(bad.stderr, /Expected --status=done to be one of/)
+})
+
+test('adw runs: an empty database says so; a running run whose process died shows as interrupted', async () => {
+  const {dir, db} = tempDb()
+  openStore(db).close()
+  const empty = await adw(['runs'], {cwd: dir, env: {...env, DATABASE_PATH: db}})
+  assert.is(empty.exitCode, 0)
+  assert.is(empty.stdout, `No runs yet in ${db}. Start one with: adw run <pipeline>`)
+  const child = await runChild(dir, 'dies', `
+    import {openStore} from ${JSON.stringify(SRC_STORE)}
+    openStore(${JSON.stringify(db)}).createRun({adwId: 'crashed', pipelineName: 'p', pipelineFile: 'p.yaml', pipelineSnapshot: '', inputs: {}, workingDir: '.'})
+    process.kill(process.pid, 'SIGKILL')
+  `)
+  assert.is(child.signal, 'SIGKILL')
+  const r = await adw(['runs', '--db', db, '--status', 'interrupted'], {env})
+  assert.match(r.stdout.split('\n')[1], /^crashed\s+p\s+interrupted\s/)
+  const running = await adw(['runs', '--db', db, '--status', 'running'], {env})
+  assert.is(running.stdout, `No running runs in ${db}.`)
+})
+
+test('adw logs: table with time, step, level, type and the first line of each message', async () => {
+  const {db} = tempDb()
+  await populate(db)
+  const r = await adw(['logs', '--adw-id', 'older', '--db', db], {env})
+  assert.is(r.exitCode, 0, r.stderr)
+  const lines = r.stdout.split('\n')
+  assert.match(lines[0], /^TIME\s+STEP\s+LEVEL\s+TYPE\s+MESSAGE$/)
+  assert.is(lines.length, 6)
+  assert.match(lines[1], /^\d\d:\d\d:\d\d\.\d{3}  -       INFO      milestone     run started$/, 'the step column fits the longest step id (deploy)')
+  assert.match(lines[3], /  plan    DEBUG     output        first line …$/)
+  assert.is(lines[4].split('  ').at(-1), `${'x'.repeat(119)}…`, 'long messages are cut at 120 characters')
+  const store = openStore(db)
+  const first = store.queryLogs({adwId: 'older'})[0]
+  store.close()
+  assert.ok(lines[1].startsWith(first.created_at.slice(11, 23)), 'time is HH:MM:SS.mmm')
+})
+
+test('adw logs: --level is that level and above; --step, --type, --limit; --json is NDJSON', async () => {
+  const {db} = tempDb()
+  await populate(db)
+  const messages = async (...args: string[]) => {
+    const r = await adw(['logs', '--adw-id', 'older', '--db', db, '--json', ...args], {env})
+    assert.is(r.exitCode, 0, r.stderr)
+    return r.stdout === '' ? [] : r.stdout.split('\n').map(l => JSON.parse(l))
+  }
+  const warn = await messages('--level', 'WARNING')
+  assert.equal(warn.map(r => r.log_level), ['WARNING', 'ERROR'])
+  assert.equal(warn[1].details, {message: 'boom'}, 'details parsed')
+  assert.equal((await messages('--type', 'milestone')).map(r => r.message), ['run started', 'step started'])
+  assert.equal((await messages('--step', 'plan', '--limit', '2')).map(r => r.log_level), ['WARNING', 'ERROR'])
+  assert.equal((await messages('--step', 'nope')), [])
+  const all = await messages()
+  assert.equal(Object.keys(all[0]), ['id', 'adw_id', 'agent_name', 'step_name', 'iteration', 'log_level', 'log_type', 'message', 'details', 'created_at'])
+
+  const table = await adw(['logs', '--adw-id', 'older', '--db', db, '--limit', '1'], {env})
+  assert.match(table.stdout, /ERROR\s+error\s+plan failed$/)
+  const none = await adw(['logs', '--adw-id', 'older', '--db', db, '--step', 'nope'], {env})
+  assert.is(none.stdout, '(no log rows match)')
+  const bad = await adw(['logs', '--adw-id', 'older', '--db', db, '--level', 'LOUD'], {env})
+  assert.is(bad.exitCode, 2)
+  assert.match(bad.stderr, /Expected --level=LOUD to be one of: DEBUG, INFO, WARNING, ERROR,/)
+})
+
+test('adw logs: an unknown id exits 2 listing recent ids; a missing database exits 2 and is not created', async () => {
+  const {dir, db} = tempDb()
+  await populate(db)
+  const r = await adw(['logs', '--adw-id', 'nope', '--db', db], {env})
+  assert.is(r.exitCode, 2)
+  assert.is(r.stdout, '')
+  assert.is(r.stderr.split('\n')[0], `Error: No run with adw_id "nope" in ${db}. Recent runs: live, newer, older.`)
+  assert.not.match(r.stderr, /at .*\.js/, 'no stack trace')
+
+  const missing = join(dir, 'missing.db')
+  for (const args of [['logs', '--adw-id', 'x', '--db', missing], ['runs', '--db', missing]]) {
+    const m = await adw(args, {env})
+    assert.is(m.exitCode, 2)
+    assert.match(m.stderr, new RegExp(`^Error: No database at ${missing}`))
+  }
+  const ls = await execa('ls', [dir])
+  assert.not.match(ls.stdout, /missing/)
+  const elsewhere = tmpDir()
+  const fallback = await adw(['runs'], {cwd: elsewhere, env})
+  assert.is(fallback.exitCode, 2)
+  assert.match(fallback.stderr, new RegExp(`No database at ${join(elsewhere, 'orchestrator.db')}`), 'defaults to ./orchestrator.db')
+  assert.is((await execa('ls', ['-A', elsewhere])).stdout, '', 'read commands create nothing')
+})
+
+test('adw logs --follow prints rows as they come and ends when the run finishes', async () => {
+  const {dir, db} = tempDb()
+  const store = openStore(db)
+  store.createRun(newRun('tail'))
+  store.log({adwId: 'tail', level: 'INFO', type: 'milestone', message: 'run started'})
+  store.close()
+  const finisher = runChild(dir, 'finisher', `
+    import {openStore} from ${JSON.stringify(SRC_STORE)}
+    const s = openStore(${JSON.stringify(db)})
+    const wait = (ms: number) => new Promise(r => setTimeout(r, ms))
+    await wait(700)
+    for (let i = 0; i < 3; i++) s.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'output', message: 'late ' + i})
+    await wait(600)
+    s.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'milestone', message: 'run finished'})
+    s.finishRun('tail', 'succeeded')
+    s.close()
+  `)
+  const started = Date.now()
+  const [r, f] = await Promise.all([adw(['logs', '--adw-id', 'tail', '--db', db, '--follow', '--json'], {env, timeout: 20_000}), finisher])
+  assert.is(f.exitCode, 0, f.stderr)
+  assert.is(r.exitCode, 0, r.stderr)
+  assert.equal(r.stdout.split('\n').map(l => JSON.parse(l).message), ['run started', 'late 0', 'late 1', 'late 2', 'run finished'])
+  assert.ok(Date.now() - started < 10_000)
+})
+
+test.run()
