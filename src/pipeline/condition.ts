@@ -1,0 +1,115 @@
+import {Environment, type ASTNode} from '@marcbachmann/cel-js'
+import type {Condition, SourcePos} from './types.js'
+
+/** The roots a condition can read. */
+export const SCOPE_ROOTS = ['inputs', 'steps', 'run', 'env'] as const
+
+const env = new Environment({unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false})
+
+/** A condition plus its AST, for the loader's reference checks. */
+export interface CompiledCondition extends Condition {
+  ast: ASTNode
+}
+
+/**
+ * Converts JS data into values CEL compares naturally: whole numbers become ints (so
+ * `exitCode == 0` and `count + 1` work), other numbers stay doubles, undefined keys disappear
+ * (so `has()` sees them as absent), dates become ISO strings, functions are dropped.
+ */
+export function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value
+  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? undefined : value
+  if (value instanceof Date) return value.toISOString()
+  if (value instanceof Uint8Array) return value
+  if (Array.isArray(value)) return value.map(v => toCel(v) ?? null)
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value)
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of entries) {
+    const converted = toCel(v)
+    if (converted !== undefined) out[String(k)] = converted
+  }
+  return out
+}
+
+const where = (pos: SourcePos) => `${pos.file}:${pos.line}:${pos.col}`
+
+function describeFailure(source: string, pos: SourcePos, error: any): string {
+  const reason = String(error?.summary ?? error?.message ?? error).split('\n')[0]
+  let text = `Condition \`${source}\` (${where(pos)}) could not be evaluated: ${reason}`
+  if (error?.code === 'no_such_key' || error?.code === 'unknown_variable') {
+    const node = error.node
+    const expr = node && typeof node.start === 'number' ? source.slice(node.start, node.end) : undefined
+    const key = reason.replace(/^(No such key|Unknown variable): /, '')
+    text += expr && expr !== key ? ` (in ${expr})` : ''
+    text += `. A step that was skipped or has not run has no outputs; test optional keys with has(${expr && expr.includes('.') ? expr : 'steps.<id>.outputs.<key>'}), e.g. \`has(${expr ?? 'x.y'}) && ...\``
+  }
+  return text
+}
+
+/**
+ * Compiles a CEL expression; throws cel-js's ParseError on a syntax error.
+ * `evaluate` converts the scope with `toCel` and insists on a boolean.
+ */
+export function compileCondition(source: string, pos: SourcePos): CompiledCondition {
+  const program = env.parse(source)
+  return {
+    source,
+    pos,
+    ast: program.ast,
+    evaluate(scope) {
+      let result: unknown
+      try {
+        result = program(toCel(scope) as Record<string, unknown>)
+      } catch (error) {
+        throw new Error(describeFailure(source, pos, error), {cause: error})
+      }
+      if (typeof result !== 'boolean') {
+        const shown = typeof result === 'bigint' ? String(result) : JSON.stringify(toJson(result))
+        throw new Error(`Condition \`${source}\` (${where(pos)}) must be true or false, but it gave ${typeof result === 'string' ? 'a string' : 'the value'} ${shown}. Compare it, e.g. \`${source} == "PASS"\``)
+      }
+      return result
+    },
+  }
+}
+
+const toJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)) ?? 'null')
+
+/** A `steps.X` / `inputs.X` (or `steps["X"]`) reference, with its range in the expression. */
+export interface ExpressionRef {
+  root: string
+  key: string
+  start: number
+  end: number
+}
+
+/** Identifiers CEL's macros bind (`list.exists(x, ...)`) and the `cel.bind` namespace. */
+const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'sortBy', 'bind'])
+
+/** The scope references in an expression, and identifiers that are not scope roots. */
+export function expressionRefs(ast: ASTNode): {refs: ExpressionRef[]; unknown: {name: string; start: number; end: number}[]} {
+  const refs: ExpressionRef[] = []
+  const ids: {name: string; start: number; end: number}[] = []
+  const bound = new Set<string>(['cel'])
+  const isNode = (x: unknown): x is ASTNode => typeof x === 'object' && x !== null && 'op' in x && 'args' in x
+  const visit = (node: ASTNode) => {
+    const args: any = node.args
+    if (node.op === 'id') ids.push({name: args, start: node.start, end: node.end})
+    if ((node.op === '.' || node.op === '.?') && isNode(args[0]) && args[0].op === 'id' && (SCOPE_ROOTS as readonly string[]).includes(args[0].args as string)) {
+      refs.push({root: args[0].args as string, key: args[1], start: node.end - String(args[1]).length, end: node.end})
+    }
+    if ((node.op === '[]' || node.op === '[?]') && isNode(args[0]) && args[0].op === 'id' && isNode(args[1]) && args[1].op === 'value' && typeof args[1].args === 'string') {
+      refs.push({root: args[0].args as string, key: args[1].args, start: args[1].start, end: args[1].end})
+    }
+    if (node.op === 'rcall' && MACROS.has(args[0]) && Array.isArray(args[2])) {
+      for (const a of args[2]) if (isNode(a) && a.op === 'id') bound.add(a.args as string)
+    }
+    const walk = (x: unknown): void => {
+      if (isNode(x)) visit(x)
+      else if (Array.isArray(x)) x.forEach(walk)
+    }
+    walk(args)
+  }
+  visit(ast)
+  const unknown = ids.filter(i => !(SCOPE_ROOTS as readonly string[]).includes(i.name) && !bound.has(i.name))
+  return {refs, unknown}
+}

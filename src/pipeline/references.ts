@@ -1,0 +1,101 @@
+import Mustache from 'mustache'
+import type {Node} from 'yaml'
+import {compileCondition, expressionRefs, SCOPE_ROOTS, type CompiledCondition} from './condition.js'
+import type {SourceFile} from './source.js'
+import {closest} from './suggest.js'
+
+/** What a template or expression at some place in the pipeline may refer to. */
+export interface RefScope {
+  /** Ids of the steps that run before this point. */
+  earlier: Set<string>
+  /** Every step id in the pipeline, with the line it is declared on. */
+  all: Map<string, number>
+  /** Declared input names. */
+  inputs: Set<string>
+  /** Who is reading, for messages: `step "build"`, `until of loop "fix"`. */
+  reader: string
+  /** The step the template or expression belongs to, if any. */
+  self?: string
+}
+
+const didYouMean = (name: string, options: Iterable<string>) => {
+  const near = closest(name, [...options])
+  return near.length > 0 ? ` Did you mean "${near[0]}"?` : ''
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+
+/** Checks one `steps.X` / `inputs.X` reference; reports at `offset` when it is wrong. */
+function checkRef(src: SourceFile, offset: number, root: string, key: string, shown: string, scope: RefScope): void {
+  if (root === 'steps') {
+    if (scope.earlier.has(key)) return
+    const before = [...scope.earlier]
+    if (key === scope.self) {
+      src.report(offset, `${capital(scope.reader)} reads its own outputs (${shown}): a step can only use outputs of steps that run before it`)
+    } else if (scope.all.has(key)) {
+      src.report(offset, `${capital(scope.reader)} reads ${shown}, but step "${key}" runs later (line ${scope.all.get(key)}): a step can only use outputs of steps that run before it${before.length > 0 ? ` (${before.join(', ')})` : ''}`)
+    } else {
+      src.report(offset, `Unknown step "${key}" in ${shown} (${scope.reader}).${didYouMean(key, scope.all.keys())} Steps before this point: ${before.length > 0 ? before.join(', ') : '(none)'}`)
+    }
+  } else if (root === 'inputs' && !scope.inputs.has(key)) {
+    const declared = [...scope.inputs]
+    src.report(offset, `Undeclared input "${key}" in ${shown} (${scope.reader}).${didYouMean(key, declared)} Declare it under inputs: (declared: ${declared.length > 0 ? declared.join(', ') : 'none'})`)
+  }
+}
+
+type Token = [string, string, number, number, Token[]?, number?]
+
+/** Checks the Mustache template of one `with:` string: syntax, and every name it reads. */
+export function checkTemplate(src: SourceFile, node: Node | undefined, template: string, scope: RefScope): void {
+  let tokens: Token[]
+  try {
+    tokens = Mustache.parse(template) as Token[]
+  } catch (error) {
+    const message = (error as Error).message
+    const at = Number(/at (\d+)\s*$/.exec(message)?.[1] ?? 0)
+    src.report(src.scalarOffset(node, at), `Invalid template in ${scope.reader}: ${message.replace(/ at \d+\s*$/, '')}`)
+    return
+  }
+  const visit = (list: Token[], depth: number) => {
+    for (const [type, name, start, end, children] of list) {
+      if (type === '>') src.report(src.scalarOffset(node, start), `Template partials ({{> ${name}}}) are not supported (${scope.reader})`)
+      if (type === 'name' || type === '&' || type === '#' || type === '^') {
+        const nameAt = template.indexOf(name, start)
+        const offset = src.scalarOffset(node, nameAt >= start && nameAt < end ? nameAt : start)
+        const [root, key] = name.split('.')
+        if ((SCOPE_ROOTS as readonly string[]).includes(root)) {
+          if (key !== undefined) checkRef(src, offset, root, key, `{{${name}}}`, scope)
+        } else if (depth === 0 && name !== '.') {
+          src.report(offset, `Unknown name "${name}" in {{${name}}} (${scope.reader}): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>`)
+        }
+      }
+      if (children) visit(children, depth + 1)
+    }
+  }
+  visit(tokens, 0)
+}
+
+/** Compiles an `if`/`until` expression and checks its references; undefined when it is invalid. */
+export function checkExpression(src: SourceFile, node: Node | undefined, expression: string, scope: RefScope, label: string): CompiledCondition | undefined {
+  const offset = src.scalarOffset(node, 0)
+  let compiled: CompiledCondition
+  try {
+    compiled = compileCondition(expression, {file: src.displayName, ...src.position(offset)})
+  } catch (error: any) {
+    const at = error?.range?.start ?? error?.node?.pos ?? 0
+    const reason = String(error?.summary ?? error?.message ?? error).split('\n')[0]
+    src.report(src.scalarOffset(node, at), `Invalid expression in ${label} of ${scope.reader}: ${reason}`)
+    return undefined
+  }
+  const {refs, unknown} = expressionRefs(compiled.ast)
+  let ok = true
+  const before = src.diagnostics.length
+  for (const ref of refs) {
+    checkRef(src, src.scalarOffset(node, ref.start), ref.root, ref.key, `${ref.root}.${ref.key}`, scope)
+  }
+  for (const id of unknown) {
+    ok = false
+    src.report(src.scalarOffset(node, id.start), `Unknown name "${id.name}" in ${label} of ${scope.reader}: expressions read inputs, steps, run and env (e.g. steps.review.outputs.verdict == "PASS")`)
+  }
+  return ok && src.diagnostics.length === before ? compiled : undefined
+}

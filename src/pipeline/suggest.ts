@@ -1,0 +1,23 @@
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+export function levenshtein(a: string, b: string): number {
+  let prev = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    prev = cur
+  }
+  return prev[b.length]
+}
+
+/** The candidates close to `name` (case-insensitive, at most a third of its length off), best first. */
+export function closest(name: string, candidates: string[], max = 3): string[] {
+  const limit = Math.max(1, Math.floor(name.length / 3))
+  return candidates
+    .map(c => ({c, d: levenshtein(name.toLowerCase(), c.toLowerCase())}))
+    .filter(x => x.d <= limit || (x.c.toLowerCase().startsWith(name.toLowerCase()) && name.length >= 2))
+    .sort((x, y) => x.d - y.d)
+    .slice(0, max)
+    .map(x => x.c)
+}
