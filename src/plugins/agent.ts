@@ -1,0 +1,112 @@
+import {realpath} from 'node:fs/promises'
+import {join} from 'node:path'
+import type {StepExecutor} from './types.js'
+import {createClient, describeApiError, DEFAULT_BASE_URL} from './agent/client.js'
+import {converse} from './agent/loop.js'
+import {jsonInstruction} from './agent/output.js'
+import type {ModelPrice} from './agent/pricing.js'
+import {baseSystemPrompt} from './agent/prompt.js'
+import {redactor} from './agent/redact.js'
+import {selectTools, TOOL_NAMES} from './agent/tools/index.js'
+
+/** The `with:` block of an `agent` step. */
+export interface AgentOptions {
+  /** The task, sent as the first user message. */
+  prompt: string
+  /** Extra system instructions, after adw's own. */
+  system?: string
+  /** Model id; an empty string (an unset input rendered by a template) means "not given". @default ctx.model, else DEFAULT_MODEL */
+  model?: string
+  /** Most API calls in the tool loop. @default 50 */
+  maxTurns?: number
+  /** `max_tokens` of each call. @default 16000 */
+  maxTokens?: number
+  /** Built-in tools the model may use. @default all: Read, Write, Edit, Glob, Grep, Bash */
+  tools?: string[]
+  /** `text`: outputs `{text}`; `json`: the final answer's JSON object becomes the outputs. @default text */
+  output?: 'text' | 'json'
+  /** JSON Schema the JSON answer must match (`output: json`). */
+  schema?: Record<string, unknown>
+}
+
+/** The model used when neither the step, `--model`, `AGENT_MODEL` nor the config names one. */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5'
+const DEFAULT_MAX_TURNS = 50
+const DEFAULT_MAX_TOKENS = 16_000
+/** Environment variables the Bash tool never sees. */
+const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
+
+export interface AgentSettings {
+  /** Prices that replace or extend the built-in table (config, later). */
+  prices?: Readonly<Record<string, ModelPrice>>
+  /** SDK retries for 429/5xx/529. @default 2 */
+  maxRetries?: number
+}
+
+/** An `agent` executor; `settings` lets the config override prices and retries. */
+export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<AgentOptions> {
+  return {
+    name: 'agent',
+    description: 'A coding agent on the Anthropic Messages API: streaming tool loop (Read, Write, Edit, Glob, Grep, Bash) confined to the working directory',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['prompt'],
+      properties: {
+        prompt: {type: 'string', minLength: 1, description: 'The task for the agent'},
+        system: {type: 'string', description: 'Extra system instructions'},
+        model: {type: 'string', description: `Model id (default: --model, AGENT_MODEL, config agent_sdk.model, then ${DEFAULT_MODEL})`},
+        maxTurns: {type: 'integer', minimum: 1, description: `Most API calls in the tool loop (default ${DEFAULT_MAX_TURNS})`},
+        maxTokens: {type: 'integer', minimum: 1, description: `max_tokens per call (default ${DEFAULT_MAX_TOKENS})`},
+        tools: {type: 'array', uniqueItems: true, items: {enum: TOOL_NAMES}, description: 'Tools the agent may use (default: all)'},
+        output: {enum: ['text', 'json'], description: 'text → outputs.text; json → the answer JSON object is the outputs'},
+        schema: {type: 'object', description: 'JSON Schema the JSON answer must match'},
+      },
+    },
+    preflight({env, workingDir}) {
+      if (!env.ANTHROPIC_API_KEY?.trim()) {
+        return `The agent executor needs ANTHROPIC_API_KEY. Set it in the environment or in ${join(workingDir, '.env')} (ANTHROPIC_API_KEY=...).`
+      }
+    },
+    async run(options, ctx) {
+      const apiKey = ctx.env.ANTHROPIC_API_KEY?.trim()
+      if (!apiKey) throw new Error(`ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
+      const redact = redactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
+      const log = redact.log(ctx.log)
+      const progress = (text: string) => ctx.progress(redact.text(text))
+      const model = options.model?.trim() || ctx.model?.trim() || DEFAULT_MODEL
+      const baseURL = ctx.env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL
+      const maxRetries = settings.maxRetries ?? 2
+      const client = createClient({apiKey, baseURL, maxRetries, warn: m => log('WARNING', 'error', m)})
+      const root = await realpath(ctx.workingDir)
+      const tools = selectTools(options.tools)
+      const output = options.output ?? 'text'
+      const toolEnv = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => !SECRET_VARS.includes(k)))
+      log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
+      try {
+        const result = await converse({
+          client,
+          model,
+          maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+          maxTurns: options.maxTurns ?? DEFAULT_MAX_TURNS,
+          system: [baseSystemPrompt(root, tools), options.system ?? '', output === 'json' ? jsonInstruction(options.schema) : ''],
+          tools,
+          prompt: options.prompt,
+          output,
+          schema: options.schema,
+          prices: settings.prices,
+          tool: {root, signal: ctx.signal, env: toolEnv},
+          log,
+          progress,
+          reportUsage: u => ctx.reportUsage(u),
+        })
+        return {outputs: result.outputs}
+      } catch (error) {
+        throw redact.error(describeApiError(error, {baseURL, maxRetries, signal: ctx.signal}))
+      }
+    },
+  }
+}
+
+/** The built-in `agent` executor with the default price table. */
+export const agent = createAgentExecutor()

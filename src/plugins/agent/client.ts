@@ -1,0 +1,58 @@
+import Anthropic, {APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError} from '@anthropic-ai/sdk'
+
+/** The API that answers when `ANTHROPIC_BASE_URL` is not set. */
+export const DEFAULT_BASE_URL = 'https://api.anthropic.com'
+
+export interface ClientSettings {
+  apiKey: string
+  baseURL?: string
+  /** SDK retries for 408/409/429/5xx/529 and connection errors. @default 2 */
+  maxRetries?: number
+  /** Where the SDK's own warnings go (deprecated model, retry notes). */
+  warn?: (message: string) => void
+}
+
+/**
+ * An SDK client with everything explicit: the key (otherwise the SDK reads profile config on
+ * disk), the base URL, retries, and a logger, so nothing depends on the process environment.
+ */
+export function createClient(s: ClientSettings): Anthropic {
+  const warn = (msg: string) => s.warn?.(msg)
+  return new Anthropic({
+    apiKey: s.apiKey,
+    baseURL: s.baseURL || DEFAULT_BASE_URL,
+    maxRetries: s.maxRetries ?? 2,
+    logLevel: 'warn',
+    logger: {debug() {}, info() {}, warn, error: warn},
+  })
+}
+
+/** The step failure for an error thrown by the SDK: what failed, why, what to do. Never the key. */
+export function describeApiError(error: unknown, info: {baseURL: string; maxRetries: number; signal: AbortSignal}): Error {
+  if (info.signal.aborted) return info.signal.reason instanceof Error ? info.signal.reason : new Error('Agent step cancelled')
+  if (error instanceof APIUserAbortError) return new Error('Agent step cancelled', {cause: error})
+  if (error instanceof APIConnectionTimeoutError) {
+    return new Error(`Anthropic API at ${info.baseURL} did not answer in time (after ${info.maxRetries} retries).`, {cause: error})
+  }
+  if (error instanceof APIConnectionError) {
+    const why = (error.cause as Error | undefined)?.message ?? error.message
+    return new Error(`Could not reach the Anthropic API at ${info.baseURL} (after ${info.maxRetries} retries): ${why}. Check ANTHROPIC_BASE_URL and the network.`, {cause: error})
+  }
+  if (error instanceof APIError && error.status) {
+    const req = error.requestID ? `, request id ${error.requestID}` : ''
+    const what = `${error.status} ${error.type ?? 'error'}${req}`
+    const detail = error.apiMessage ? `: ${error.apiMessage}` : ''
+    if (error.status === 401) {
+      return new Error(
+        `Anthropic API rejected the API key (${what}). Check ANTHROPIC_API_KEY in the environment or in the working directory's .env.`,
+        {cause: error},
+      )
+    }
+    if (error.status === 403) {
+      return new Error(`Anthropic API refused the request (${what})${detail}. The API key may lack access to this model or workspace.`, {cause: error})
+    }
+    const retried = error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500
+    return new Error(`Anthropic API error ${what}${detail}${retried ? ` (after ${info.maxRetries} retries)` : ''}.`, {cause: error})
+  }
+  return error instanceof Error ? error : new Error(String(error))
+}

@@ -1,0 +1,127 @@
+import type Anthropic from '@anthropic-ai/sdk'
+import type {Message, MessageParam, ToolResultBlockParam} from '@anthropic-ai/sdk/resources/messages'
+import type {LogLevel, LogType, Usage} from '../types.js'
+import {checkSchema, correctionPrompt, extractJson} from './output.js'
+import {costOf, type ModelPrice} from './pricing.js'
+import {runTool, type ToolContext} from './tools/index.js'
+import {cap, oneLine} from './tools/types.js'
+import {assistantParam, streamTurn, type RequestBase} from './turn.js'
+
+/** Everything the conversation needs; built by the executor from `with:` and the step context. */
+export interface Conversation extends RequestBase {
+  client: Anthropic
+  prompt: string
+  maxTurns: number
+  output: 'text' | 'json'
+  schema?: Record<string, unknown>
+  prices?: Readonly<Record<string, ModelPrice>>
+  tool: ToolContext
+  log(level: LogLevel, type: LogType, message: string, details?: unknown): void
+  progress(text: string): void
+  reportUsage(usage: Usage): void
+}
+
+export interface ConversationResult {
+  outputs: Record<string, unknown>
+  turns: number
+  stopReason: string
+}
+
+const LOGGED_TEXT_MAX = 20_000
+
+/** Input fields as logged: long strings (file contents) replaced by their length. */
+function inputSummary(input: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries((input ?? {}) as Record<string, unknown>)) {
+    out[k] = typeof v === 'string' && v.length > 200 ? `<${v.length} chars>` : v
+  }
+  return out
+}
+
+function textOf(message: Message): string {
+  return message.content.map(b => (b.type === 'text' ? b.text : '')).join('').trim()
+}
+
+/**
+ * The tool loop: send the whole conversation, run the tools the model asks for, send the results,
+ * until the model answers without tools. `output: json` gets one corrective turn.
+ */
+export async function converse(c: Conversation): Promise<ConversationResult> {
+  const messages: MessageParam[] = [{role: 'user', content: c.prompt}]
+  let corrected = false
+  let lastText = ''
+  let warnedPrice = false
+  for (let turn = 1; ; turn++) {
+    if (turn > c.maxTurns + (corrected ? 1 : 0)) {
+      throw new Error(`The agent used all ${c.maxTurns} turns (maxTurns) without a final answer. Raise with.maxTurns or narrow the prompt.`)
+    }
+    const started = Date.now()
+    const {message, requestId} = await streamTurn(c.client, c, messages, c.tool.signal, c.progress)
+    const u = message.usage
+    const tokens = {
+      inputTokens: u.input_tokens ?? 0,
+      outputTokens: u.output_tokens ?? 0,
+      cacheCreationTokens: u.cache_creation_input_tokens ?? 0,
+      cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    }
+    const cost = costOf(c.model, tokens, c.prices)
+    if (cost === undefined && !warnedPrice) {
+      warnedPrice = true
+      c.log('WARNING', 'cost_update', `No price known for model ${c.model}; its cost is recorded as 0. Add it to the price table.`)
+    }
+    c.reportUsage({...tokens, costUsd: cost ?? 0, model: c.model})
+    const stop = message.stop_reason ?? 'end_turn'
+    c.log('DEBUG', 'performance', `turn ${turn}: ${stop}`, {turn, stopReason: stop, requestId, durationMs: Date.now() - started, ...tokens})
+    messages.push(assistantParam(message))
+    const text = textOf(message)
+    if (text) {
+      lastText = text
+      c.log('INFO', 'output', cap(text, LOGGED_TEXT_MAX), {turn})
+    }
+
+    if (stop === 'refusal') throw new Error('The model refused the request (stop_reason "refusal").')
+    if (stop === 'pause_turn') continue
+    const calls = message.content.filter(b => b.type === 'tool_use')
+    if (stop === 'tool_use' && calls.length) {
+      const results: ToolResultBlockParam[] = []
+      for (const call of calls) {
+        c.progress(`${call.name} ${oneLine(JSON.stringify(inputSummary(call.input)), 100)}`)
+        const r = await runTool(c.tools, call.name, call.input, c.tool)
+        c.progress(r.summary)
+        c.log(r.isError ? 'WARNING' : 'INFO', 'tool_call', `${r.summary} → ${r.isError ? 'error' : 'ok'} (${r.content.length} chars)`, {
+          tool: call.name,
+          input: inputSummary(call.input),
+          ok: !r.isError,
+          resultChars: r.content.length,
+          durationMs: r.durationMs,
+          ...(r.isError ? {error: oneLine(r.content, 300)} : {}),
+        })
+        results.push({type: 'tool_result', tool_use_id: call.id, content: r.content || '(no output)', ...(r.isError ? {is_error: true} : {})})
+      }
+      messages.push({role: 'user', content: results})
+      continue
+    }
+    if (stop === 'max_tokens') {
+      if (calls.length) throw new Error(`The model's reply was cut off at maxTokens (${c.maxTokens}) in the middle of a tool call. Raise with.maxTokens.`)
+      c.log('WARNING', 'state_change', `The final answer was cut off at maxTokens (${c.maxTokens}).`)
+    }
+
+    const answer = text || lastText
+    const done = (outputs: Record<string, unknown>): ConversationResult => {
+      c.log('INFO', 'state_change', `agent finished after ${turn} turn${turn === 1 ? '' : 's'} (stop reason: ${stop})`, {turns: turn, stopReason: stop})
+      return {outputs, turns: turn, stopReason: stop}
+    }
+    if (c.output === 'text') return done({text: answer})
+
+    const parsed = extractJson(answer)
+    const problems = parsed.ok ? (c.schema ? checkSchema(parsed.value, c.schema) : []) : [parsed.problem]
+    if (parsed.ok && !problems.length) return done(parsed.value)
+    const problem = parsed.ok ? `the JSON does not match the schema: ${problems.join('; ')}` : problems[0]
+    if (corrected) {
+      throw new Error(`The agent's final answer is not the JSON the step asks for, even after a corrective turn: ${problem}. Answer began: "${oneLine(answer, 120)}"`)
+    }
+    corrected = true
+    c.log('WARNING', 'state_change', `Final answer rejected (${problem}); asking the model once to correct it.`)
+    messages.push({role: 'user', content: correctionPrompt(problem, c.schema)})
+  }
+}
