@@ -41,7 +41,8 @@ function describeFailure(source: string, pos: SourcePos, error: any): string {
     const expr = node && typeof node.start === 'number' ? source.slice(node.start, node.end) : undefined
     const key = reason.replace(/^(No such key|Unknown variable): /, '')
     text += expr && expr !== key ? ` (in ${expr})` : ''
-    text += `. A step that was skipped or has not run has no outputs; test optional keys with has(${expr && expr.includes('.') ? expr : 'steps.<id>.outputs.<key>'}), e.g. \`has(${expr ?? 'x.y'}) && ...\``
+    const guard = expr && expr.includes('.') ? expr : 'steps.<id>.outputs.<key>'
+    text += `. A step that was skipped or has not run has no outputs; test keys that may be missing with has(), e.g. \`has(${guard}) && ${source}\``
   }
   return text
 }
@@ -65,7 +66,7 @@ export function compileCondition(source: string, pos: SourcePos): CompiledCondit
       }
       if (typeof result !== 'boolean') {
         const shown = typeof result === 'bigint' ? String(result) : JSON.stringify(toJson(result))
-        throw new Error(`Condition \`${source}\` (${where(pos)}) must be true or false, but it gave ${typeof result === 'string' ? 'a string' : 'the value'} ${shown}. Compare it, e.g. \`${source} == "PASS"\``)
+        throw new Error(`Condition \`${source}\` (${where(pos)}) must be true or false, but it gave ${typeof result === 'string' ? 'a string' : 'the value'} ${shown}${typeof result === 'string' ? `. Compare it, e.g. \`${source} == "PASS"\`` : ''}`)
       }
       return result
     },

@@ -38,6 +38,16 @@ function yamlMessage(e: YAMLError, text: string): string {
   return `YAML syntax error: ${e.message.split('\n')[0]}`
 }
 
+/** An unclosed quote is reported where the scalar ends (often end of file); point at where it opens. */
+function yamlErrorOffset(e: YAMLError, text: string): number {
+  const quote = e.code === 'MISSING_CHAR' ? /closing (["'])/.exec(e.message)?.[1] : undefined
+  if (quote) {
+    const open = text.lastIndexOf(quote, Math.min(e.pos[0], text.length - 1))
+    if (open >= 0) return open
+  }
+  return e.pos[0]
+}
+
 function fail(src: SourceFile): never {
   const sorted = [...src.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col)
   throw new ValidationError(sorted)
@@ -48,7 +58,12 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
   const lineCounter = new LineCounter()
   const doc = parseDocument(source, {lineCounter, uniqueKeys: true, prettyErrors: false})
   const src = new SourceFile(file, source, lineCounter, doc)
-  for (const e of doc.errors) src.report(e.pos[0], yamlMessage(e, source))
+  const seen = new Set<number>()
+  for (const e of doc.errors) {
+    const at = yamlErrorOffset(e, source)
+    if (!seen.has(at)) src.report(at, yamlMessage(e, source)) // one message per spot: yaml often gives two
+    seen.add(at)
+  }
   if (doc.errors.some(e => e.code !== 'DUPLICATE_KEY')) fail(src)
   let data: unknown
   try {

@@ -52,7 +52,11 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
     tokens = Mustache.parse(template) as Token[]
   } catch (error) {
     const message = (error as Error).message
-    const at = Number(/at (\d+)\s*$/.exec(message)?.[1] ?? 0)
+    let at = Number(/at (\d+)\s*$/.exec(message)?.[1] ?? 0)
+    // Mustache reports an unclosed tag or section at its end; point at where it opens instead.
+    const section = /^Unclosed section "(.*)"/.exec(message)?.[1]
+    if (section !== undefined) at = Math.max(0, template.search(new RegExp(`\\{\\{\\s*[#^]\\s*${section.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`)))
+    else if (message.startsWith('Unclosed tag')) at = Math.max(0, template.lastIndexOf('{{', at))
     src.report(src.scalarOffset(node, at), `Invalid template in ${scope.reader}: ${message.replace(/ at \d+\s*$/, '')}`)
     return
   }

@@ -36,6 +36,17 @@ function singleTag(template: string): {name: string} | undefined {
   return type === 'name' || type === '&' ? {name} : undefined
 }
 
+/** Mustache's dotted lookup at the top level, without calling functions. */
+function lookup(view: unknown, name: string): unknown {
+  if (name === '.') return view
+  let value: any = view
+  for (const part of name.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return undefined
+    value = value[part]
+  }
+  return value
+}
+
 interface Views {
   /** The caller's view, for typed single-tag lookups. */
   raw: unknown
@@ -48,7 +59,7 @@ function renderString(template: string, views: Views, shell: boolean): unknown {
   if (!shell) {
     const tag = singleTag(template)
     if (tag) {
-      const value = new Mustache.Context(views.raw).lookup(tag.name)
+      const value = lookup(views.raw, tag.name)
       return typeof value === 'function' ? undefined : value
     }
   }

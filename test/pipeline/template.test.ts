@@ -1,0 +1,108 @@
+import {execa} from 'execa'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {parseTimeout, renderOptions, shellQuote} from '../../src/pipeline/template.js'
+import {rmDir, tmpDir} from '../helpers/cli.js'
+
+const view = {
+  inputs: {prompt: "it's $(touch pwned) `touch pwned2` ; touch pwned3 \"q\" <b>&amp;", n: 3, ratio: 1.5, flag: false},
+  steps: {plan: {outputs: {text: 'plan text', list: [{name: 'a'}, {name: 'b'}], obj: {k: 'v', n: [1, 2]}, nil: null}}},
+  run: {adwId: 'feat-42', workingDir: '/tmp/w'},
+  env: {HOME: '/home/u'},
+}
+
+test('renders without HTML escaping', () => {
+  const out = renderOptions({prompt: 'Do: {{inputs.prompt}} <{{run.adwId}}>'}, view, [])
+  assert.is(out.prompt, `Do: ${view.inputs.prompt} <feat-42>`)
+})
+
+test('a string that is exactly one tag keeps the value typed', () => {
+  const out = renderOptions({n: '{{inputs.n}}', r: '{{{inputs.ratio}}}', f: '{{inputs.flag}}', o: '{{steps.plan.outputs.obj}}', l: '{{steps.plan.outputs.list}}', z: '{{steps.plan.outputs.nil}}'}, view, [])
+  assert.equal(out, {n: 3, r: 1.5, f: false, o: {k: 'v', n: [1, 2]}, l: [{name: 'a'}, {name: 'b'}], z: null})
+})
+
+test('a single tag naming nothing drops the key; inside text it renders empty', () => {
+  const out = renderOptions({model: '{{inputs.model}}', text: 'm=[{{inputs.model}}]'}, view, [])
+  assert.equal(out, {text: 'm=[]'})
+})
+
+test('objects and arrays inside text render as JSON, also raw', () => {
+  const out = renderOptions({a: 'obj={{steps.plan.outputs.obj}}', b: 'raw={{{steps.plan.outputs.obj}}} amp={{& steps.plan.outputs.list}}'}, view, [])
+  assert.is(out.a, 'obj={"k":"v","n":[1,2]}')
+  assert.is(out.b, 'raw={"k":"v","n":[1,2]} amp=[{"name":"a"},{"name":"b"}]')
+})
+
+test('sections iterate lists; numbers and booleans print plainly', () => {
+  const out = renderOptions({s: '{{#steps.plan.outputs.list}}[{{name}}]{{/steps.plan.outputs.list}} n={{inputs.n}} r={{inputs.ratio}} f={{inputs.flag}}'}, view, [])
+  assert.is(out.s, '[a][b] n=3 r=1.5 f=false')
+})
+
+test('renders deeply: nested objects and arrays; non-strings untouched', () => {
+  const out = renderOptions({outputs: {a: ['{{inputs.n}}', 'x {{run.workingDir}}'], b: {c: '{{env.HOME}}'}}, count: 2, yes: true}, view, [])
+  assert.equal(out, {outputs: {a: [3, 'x /tmp/w'], b: {c: '/home/u'}}, count: 2, yes: true})
+})
+
+test('shell options quote every interpolated value; other options do not', () => {
+  const out = renderOptions({run: 'echo {{inputs.prompt}} {{inputs.n}} {{steps.plan.outputs.obj}}', env: {P: '{{inputs.prompt}}'}}, view, ['run'])
+  assert.is(out.run, `echo ${shellQuote(view.inputs.prompt)} '3' '{"k":"v","n":[1,2]}'`)
+  assert.equal(out.env, {P: view.inputs.prompt})
+})
+
+test('a single tag in a shell option is still quoted, not passed raw', () => {
+  const out = renderOptions({run: '{{inputs.prompt}}'}, view, ['run'])
+  assert.is(out.run, shellQuote(view.inputs.prompt))
+})
+
+test('hostile input stays text when bash runs the rendered command', async () => {
+  const dir = tmpDir()
+  try {
+    const {run} = renderOptions({run: 'printf "%s\\n" {{inputs.prompt}}; echo {{#steps.plan.outputs.list}}{{name}} {{/steps.plan.outputs.list}}'}, view, ['run']) as {run: string}
+    const r = await execa('bash', ['-c', run], {cwd: dir})
+    assert.is(r.stdout, `${view.inputs.prompt}\na b`)
+    for (const f of ['pwned', 'pwned2', 'pwned3']) assert.not.ok(existsSync(join(dir, f)), `${f} must not exist`)
+  } finally {
+    rmDir(dir)
+  }
+})
+
+test('single quotes in values survive the round trip through bash', async () => {
+  const nasty = `a'b''c'\\'$HOME\n"x"`
+  const {run} = renderOptions({run: 'printf %s {{v}}'}, {v: nasty}, ['run']) as {run: string}
+  const r = await execa('bash', ['-c', run], {stripFinalNewline: false})
+  assert.is(r.stdout, nasty)
+})
+
+test('{{{x}}} and {{& x}} are the raw opt-in in shell options', async () => {
+  const dir = tmpDir()
+  try {
+    const {run} = renderOptions({run: 'touch {{{inputs.file}}} && {{& inputs.cmd}}'}, {inputs: {file: 'made-by-raw', cmd: 'touch second'}}, ['run']) as {run: string}
+    assert.is(run, 'touch made-by-raw && touch second')
+    await execa('bash', ['-c', run], {cwd: dir})
+    assert.ok(existsSync(join(dir, 'made-by-raw')))
+    assert.ok(existsSync(join(dir, 'second')))
+  } finally {
+    rmDir(dir)
+  }
+})
+
+test('functions in the view are never called', () => {
+  let called = false
+  const out = renderOptions({a: 'x{{f}}y', b: '{{f}}'}, {f: () => { called = true; return 'boom' }}, [])
+  assert.not.ok(called)
+  assert.equal(out, {a: 'xy'})
+})
+
+test('parseTimeout', () => {
+  assert.is(parseTimeout('500ms'), 500)
+  assert.is(parseTimeout('30s'), 30_000)
+  assert.is(parseTimeout('10m'), 600_000)
+  assert.is(parseTimeout('1h30m'), 5_400_000)
+  assert.is(parseTimeout('1h2m3s4ms'), 3_723_004)
+  for (const bad of ['', '5', '5 minutes', 'm', '1.5s', '10ms5s', '-1s']) {
+    assert.throws(() => parseTimeout(bad), (e: any) => e.code === 'USAGE' && /e\.g\. "500ms"/.test(e.message), bad)
+  }
+})
+
+test.run()
