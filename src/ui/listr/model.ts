@@ -1,0 +1,234 @@
+import type {EngineEvent, OutlineStep} from '../../engine/events.js'
+import {oneLine} from '../format.js'
+
+export type StepEnd = Extract<EngineEvent, {type: 'step:end'}>
+export type LoopEnd = Extract<EngineEvent, {type: 'loop:end'}>
+/** How a step finished: the engine's `step:end`, or "never ran" when the run ended first. */
+export type Ending = StepEnd | {status: 'notrun'; reason: string}
+
+/** The part of a listr2 task wrapper the model drives (kept minimal so the model needs no listr2). */
+export interface TaskHandle {
+  title: string
+  output: string
+}
+
+/** One step execution (a top-level step, or a body step in one loop iteration). */
+export class StepSlot {
+  end?: Ending
+  /** Latest progress line, shown when the task starts or as it changes. */
+  progress?: string
+  /** The running listr task, while it waits for the end. */
+  task?: TaskHandle
+  private shownAt = 0
+  private wake?: () => void
+  private promise?: Promise<void>
+
+  constructor(readonly label: string) {}
+
+  finish(end: Ending): void {
+    if (this.end) return
+    this.end = end
+    this.wake?.()
+  }
+
+  ended(): Promise<void> {
+    if (this.end) return Promise.resolve()
+    return (this.promise ??= new Promise<void>(resolve => (this.wake = resolve)))
+  }
+
+  /** Shows `line` under the task; in the plain renderer (each output is a printed line) at most every `minGapMs`. */
+  show(line: string, minGapMs: number): void {
+    if (line === this.progress) return
+    this.progress = line
+    if (!this.task || this.end) return
+    const now = minGapMs > 0 ? Date.now() : 0
+    if (minGapMs > 0 && now - this.shownAt < minGapMs) return
+    this.shownAt = now
+    this.task.output = line
+  }
+}
+
+/** A loop group: its iterations appear as they start. */
+export class LoopSlot {
+  started = false
+  /** Highest iteration that started. */
+  iterations = 0
+  end?: LoopEnd | {outcome: 'notrun'; reason: string; iterations: number}
+  task?: TaskHandle
+  private waiters: Array<() => void> = []
+
+  constructor(
+    readonly id: string,
+    readonly label: string,
+    readonly maxAttempts: number,
+    readonly body: OutlineStep[],
+  ) {}
+
+  /** Resolves once `ready()` holds; re-checked whenever the loop changes (a few times per iteration). */
+  when(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve()
+    return new Promise<void>(resolve => {
+      const check = () => (ready() ? resolve() : void this.waiters.push(check))
+      this.waiters.push(check)
+    })
+  }
+
+  changed(): void {
+    const waiters = this.waiters
+    this.waiters = []
+    for (const check of waiters) check()
+  }
+}
+
+export const labelOf = (s: {id: string; name?: string}): string => s.name || s.id
+
+const WARN = new Set(['WARNING', 'ERROR', 'CRITICAL'])
+
+/**
+ * What the terminal shows, fed by engine events. Events may run ahead of the listr tasks (the
+ * engine never waits for the view), so each slot keeps its state until its task reads it.
+ */
+export class RunModel {
+  readonly top: Array<StepSlot | LoopSlot> = []
+  private readonly steps = new Map<string, StepSlot>()
+  private readonly loops = new Map<string, LoopSlot>()
+  private readonly bodyOf = new Map<string, LoopSlot>()
+  private finished = false
+
+  /** @param progressGapMs minimum time between two printed progress lines of one step (plain renderer) */
+  constructor(outline: OutlineStep[], private readonly progressGapMs: number) {
+    for (const s of outline) {
+      if (this.steps.has(s.id) || this.loops.has(s.id)) continue
+      if (s.loop) {
+        const loop = new LoopSlot(s.id, labelOf(s), Math.max(1, s.loop.maxAttempts | 0), s.loop.steps)
+        this.loops.set(s.id, loop)
+        for (const b of s.loop.steps) this.bodyOf.set(b.id, loop)
+        this.top.push(loop)
+      } else {
+        const slot = new StepSlot(labelOf(s))
+        this.steps.set(s.id, slot)
+        this.top.push(slot)
+      }
+    }
+  }
+
+  /** The slot of a body step in one iteration, made on first use. */
+  bodySlot(loop: LoopSlot, step: OutlineStep, iteration: number): StepSlot {
+    const key = `${step.id}#${iteration}`
+    let slot = this.steps.get(key)
+    if (!slot) {
+      slot = new StepSlot(labelOf(step))
+      this.steps.set(key, slot)
+      if (this.finished || (loop.end && iteration > loop.iterations)) slot.finish({status: 'notrun', reason: 'not run'})
+    }
+    return slot
+  }
+
+  onEvent(e: EngineEvent): void {
+    switch (e.type) {
+      case 'step:start': {
+        const loop = this.loops.get(e.stepId) ?? this.bodyOf.get(e.stepId)
+        if (loop) this.loopAdvanced(loop, loop.id === e.stepId ? 0 : e.iteration)
+        return
+      }
+      case 'step:progress': {
+        const slot = this.find(e.stepId, e.iteration)
+        if (slot) slot.show(oneLine(e.text, 200, true), this.progressGapMs)
+        return
+      }
+      case 'step:end': {
+        const loop = this.loops.get(e.stepId)
+        if (loop) return this.loopEndedByStep(loop, e)
+        const owner = this.bodyOf.get(e.stepId)
+        if (owner) this.loopAdvanced(owner, e.iteration)
+        this.find(e.stepId, e.iteration)?.finish(e)
+        return
+      }
+      case 'loop:start': {
+        const loop = this.loops.get(e.stepId)
+        if (loop) this.loopAdvanced(loop, 0)
+        return
+      }
+      case 'loop:iteration': {
+        const loop = this.loops.get(e.stepId)
+        if (loop) this.loopAdvanced(loop, e.iteration)
+        return
+      }
+      case 'loop:end': {
+        const loop = this.loops.get(e.stepId)
+        if (!loop || loop.end) return
+        if (e.outcome !== 'skipped' || e.iterations > 0) loop.started = true
+        loop.iterations = Math.min(loop.maxAttempts, Math.max(loop.iterations, e.iterations | 0))
+        loop.end = e
+        this.closeIteration(loop, loop.iterations)
+        loop.changed()
+        return
+      }
+      case 'log': {
+        if (!e.stepId || !WARN.has(e.level)) return
+        const line = `⚠ ${oneLine(e.message, 200)}`
+        const loop = this.loops.get(e.stepId)
+        if (loop?.task && !loop.end) loop.task.output = line
+        else this.findLatest(e.stepId)?.show(line, 0)
+        return
+      }
+      case 'run:end':
+        this.finish('not run')
+        return
+    }
+  }
+
+  /** Ends everything still waiting (the run is over): pending steps become "not run". */
+  finish(reason: string): void {
+    if (this.finished) return
+    this.finished = true
+    for (const slot of this.steps.values()) if (!slot.end) slot.finish({status: 'notrun', reason})
+    for (const loop of this.loops.values()) {
+      if (!loop.end) loop.end = {outcome: 'notrun', reason, iterations: loop.iterations}
+      loop.changed()
+    }
+  }
+
+  private find(stepId: string, iteration: number): StepSlot | undefined {
+    const loop = this.bodyOf.get(stepId)
+    if (!loop) return this.steps.get(stepId)
+    if (!(iteration >= 1 && iteration <= loop.maxAttempts)) return undefined
+    const step = loop.body.find(b => b.id === stepId)!
+    return this.bodySlot(loop, step, iteration)
+  }
+
+  /** For logs, which carry no iteration: the top-level slot, or the body slot of the current iteration. */
+  private findLatest(stepId: string): StepSlot | undefined {
+    const loop = this.bodyOf.get(stepId)
+    return loop ? this.steps.get(`${stepId}#${loop.iterations}`) : this.steps.get(stepId)
+  }
+
+  private loopAdvanced(loop: LoopSlot, iteration: number): void {
+    if (loop.end) return
+    let changed = !loop.started
+    loop.started = true
+    const i = Math.min(loop.maxAttempts, iteration | 0)
+    if (i > loop.iterations) {
+      for (let k = loop.iterations; k >= 1 && k < i; k++) this.closeIteration(loop, k)
+      loop.iterations = i
+      changed = true
+    }
+    if (changed) loop.changed()
+  }
+
+  /** Body steps of a finished iteration that never reported: "not run". */
+  private closeIteration(loop: LoopSlot, iteration: number): void {
+    if (iteration < 1) return
+    for (const b of loop.body) {
+      const slot = this.steps.get(`${b.id}#${iteration}`)
+      if (slot && !slot.end) slot.finish({status: 'notrun', reason: 'not run'})
+    }
+  }
+
+  /** Some engines report a loop group as a step: a skipped or failed group ends the loop. */
+  private loopEndedByStep(loop: LoopSlot, e: StepEnd): void {
+    if (loop.end) return
+    const outcome = e.status === 'skipped' ? 'skipped' : e.status === 'failed' ? 'failed' : e.status === 'cancelled' ? 'cancelled' : 'satisfied'
+    this.onEvent({type: 'loop:end', adwId: e.adwId, stepId: loop.id, iterations: loop.iterations, outcome, reason: e.reason ?? e.error, time: e.time})
+  }
+}

@@ -1,0 +1,189 @@
+import {DefaultRenderer, figures, LISTR_LOGGER_STDERR_LEVELS, Listr, ListrLogger, ProcessOutput} from 'listr2'
+import type {ListrTask, ListrTaskWrapper} from 'listr2'
+import {addUsage, oneLine, resultParts} from '../format.js'
+import {LoopSlot, RunModel, StepSlot, type Ending} from './model.js'
+
+type Wrapper = ListrTaskWrapper<unknown, any, any>
+type Task = ListrTask<unknown, any, any>
+
+/**
+ * listr2's TTY renderer, redrawing at most every 50 ms instead of on every state change (so a
+ * 10,000-step run is not quadratic), and chosen by our own TTY test rather than process.stdout's.
+ */
+class ThrottledRenderer extends DefaultRenderer {
+  static override nonTTY = true
+  private last = 0
+  private timer?: NodeJS.Timeout
+
+  override update(): void {
+    const wait = 50 - (Date.now() - this.last)
+    if (wait <= 0) return this.draw()
+    this.timer ??= setTimeout(() => this.draw(), wait)
+  }
+
+  override end(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    super.end()
+  }
+
+  private draw(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.last = Date.now()
+    super.update()
+  }
+}
+
+export interface ViewOptions {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  /** true: live TTY renderer; false: listr2's plain `simple` renderer. */
+  tty: boolean
+}
+
+/** Draws the run with listr2 until every task has settled. Never rejects. */
+export async function runListr(model: RunModel, opts: ViewOptions): Promise<void> {
+  const processOutput = new ProcessOutput(opts.stdout as NodeJS.WriteStream, opts.stderr as NodeJS.WriteStream)
+  const tasks = model.top.map(slot => (slot instanceof LoopSlot ? loopTask(model, slot, opts.tty) : stepTask(slot, opts.tty)))
+  const listr = new Listr<unknown, any, any>(tasks, {
+    concurrent: false,
+    exitOnError: false,
+    registerSignalListeners: false, // the engine owns Ctrl-C (exit 130); listr2's handler would exit 127
+    renderer: ThrottledRenderer,
+    rendererOptions: {
+      logger: new ListrLogger({useIcons: true, toStderr: [], processOutput}),
+      collapseSubtasks: false, // keep loop iterations visible after the loop
+      collapseErrors: false, // show the title, with the error under it
+      icon: {FAILED_WITH_SUBTASKS: figures.cross},
+    },
+    fallbackRenderer: 'simple',
+    fallbackRendererOptions: {logger: new ListrLogger({useIcons: true, toStderr: LISTR_LOGGER_STDERR_LEVELS, processOutput})},
+    fallbackRendererCondition: !opts.tty,
+  })
+  try {
+    await listr.run()
+  } catch {
+    // with exitOnError:false nothing should reach here; a view problem must not fail the run
+  }
+}
+
+function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
+  return {
+    title: label,
+    exitOnError: false,
+    task: async (_ctx, task: Wrapper) => {
+      if (!slot.end) {
+        slot.task = task
+        if (slot.progress) task.output = slot.progress
+        await slot.ended()
+        slot.task = undefined
+      }
+      settle(task, label, slot.end!, tty)
+    },
+  }
+}
+
+/** Turns how a step ended into the listr task's final state (a thrown error = failed). */
+function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
+  if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
+  task.title = `${label} (${resultParts(end.durationMs, end.usage)})`
+  if (end.status === 'failed') throw new Error(oneLine(end.error || 'failed', 500))
+  if (end.status === 'cancelled') throw new Error(end.error ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
+}
+
+/** The TTY renderer shows a skip message instead of the title; make it read like the plain renderer's line. */
+function skip(task: Wrapper, label: string, reason: string, tty: boolean): void {
+  task.skip(tty ? `${label} [SKIPPED: ${reason}]` : reason)
+}
+
+function loopTask(model: RunModel, loop: LoopSlot, tty: boolean): Task {
+  return {
+    title: loop.label,
+    rendererOptions: {persistentOutput: true}, // warnings and the failure reason stay under the group
+    task: async (_ctx, task: Wrapper) => {
+      loop.task = task
+      await loop.when(() => loop.started || loop.end !== undefined)
+      if (!loop.started) return skip(task, loop.label, loop.end?.reason || (loop.end?.outcome === 'cancelled' ? 'cancelled' : 'skipped'), tty)
+      const iterations = Array.from({length: loop.maxAttempts}, (_, k) => iterationTask(model, loop, k + 1, tty))
+      // exitOnError here only lets the finalizer fail the group; iterations never throw
+      return task.newListr([...iterations, loopFinalizer(model, loop, task, tty)], {exitOnError: true})
+    },
+  }
+}
+
+function iterationTask(model: RunModel, loop: LoopSlot, i: number, tty: boolean): Task {
+  const title = `${loop.label} · attempt ${i}/${loop.maxAttempts}`
+  let checked = false
+  return {
+    title,
+    exitOnError: false,
+    // listr2 checks `enabled` of every sibling before running any, then again just before this one
+    // runs: the first answer must not wait, the second waits for the engine to start it or end the loop
+    enabled: () => {
+      if (!checked) {
+        checked = true
+        return loop.iterations >= i
+      }
+      return loop.when(() => loop.iterations >= i || loop.end !== undefined).then(() => loop.iterations >= i)
+    },
+    task: (_ctx, task: Wrapper) => {
+      const slots = loop.body.map(step => model.bodySlot(loop, step, i))
+      // the plain renderer does not indent, so its body lines say which attempt they belong to
+      const stepTasks = slots.map(slot => stepTask(slot, tty, tty ? slot.label : `${slot.label} · attempt ${i}/${loop.maxAttempts}`))
+      const titleWhenDone: Task = {
+        task: (_ctx, last: Wrapper) => {
+          const usage = {}
+          let ms = 0
+          const failed: string[] = []
+          for (const s of slots) {
+            if (!s.end || s.end.status === 'notrun') continue
+            ms += s.end.durationMs
+            addUsage(usage, s.end.usage)
+            if (s.end.status === 'failed' || s.end.status === 'cancelled') failed.push(s.label)
+          }
+          task.title = `${title} (${resultParts(ms, usage)})`
+          if (failed.length === 0) return
+          // TTY: the failed step already shows its error; plain: say which attempt failed
+          if (tty) throw new Error('')
+          last.title = task.title
+          throw new Error(`${failed.join(', ')} ${failed.length === 1 ? 'step' : 'steps'} failed`)
+        },
+      }
+      // exitOnError lets only the last (untitled) task fail the iteration; steps never stop it
+      return task.newListr([...stepTasks, titleWhenDone], {exitOnError: true})
+    },
+  }
+}
+
+/** Last, untitled subtask of a loop: waits for the loop's end, sets the group's title, fails it if the loop failed. */
+function loopFinalizer(model: RunModel, loop: LoopSlot, group: Wrapper, tty: boolean): Task {
+  return {
+    task: async (_ctx, task: Wrapper) => {
+      await loop.when(() => loop.end !== undefined)
+      const end = loop.end!
+      const n = loop.iterations
+      const attempts = end.outcome === 'exhausted' ? `${n}/${loop.maxAttempts} attempts, exhausted` : `${n} ${n === 1 ? 'attempt' : 'attempts'}`
+      const usage = {}
+      let ms = 0
+      for (let i = 1; i <= n; i++) {
+        for (const step of loop.body) {
+          const e = model.bodySlot(loop, step, i).end
+          if (e && e.status !== 'notrun') (ms += e.durationMs), addUsage(usage, e.usage)
+        }
+      }
+      group.title = `${loop.label} (${resultParts(ms, usage, [attempts])})`
+      if (end.outcome === 'failed' || end.outcome === 'cancelled') {
+        const why = oneLine(end.reason || (end.outcome === 'cancelled' ? 'cancelled' : `loop ended after ${attempts}`), 500)
+        // a group's own failure shows nowhere by itself: TTY, as the group's (persistent) output;
+        // plain, as this task's failure line under the group's title
+        if (tty) {
+          group.output = why
+          throw new Error('')
+        }
+        task.title = group.title
+        throw new Error(why)
+      }
+    },
+  }
+}
