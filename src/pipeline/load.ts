@@ -152,6 +152,7 @@ class StepChecker {
   }
 
   private condition(value: unknown, path: PathSegment[], label: string, scope: RefScope): Condition | undefined {
+    if (typeof value === 'boolean') value = String(value)
     if (typeof value !== 'string' || value.trim() === '') return undefined
     return checkExpression(this.src, this.src.nodeAt(path), value, scope, label)
   }
@@ -164,7 +165,10 @@ class StepChecker {
     if (Array.isArray(raw.steps)) {
       for (const [j, step] of raw.steps.entries()) {
         if (!isObject(step)) continue
-        if ('loop' in step) continue // the schema reports nested loops
+        if ('loop' in step) {
+          this.src.reportAt(this.src.keyAt([...path, 'steps', j], 'loop'), `Loops cannot be nested: ${typeof step.id === 'string' ? `"${step.id}"` : 'this step'} is inside loop "${id}". Move it after the loop, or merge the two loops`)
+          continue
+        }
         const built = await this.action(step, [...path, 'steps', j])
         if (built) body.push(built)
       }

@@ -91,6 +91,14 @@ export function checkExpression(src: SourceFile, node: Node | undefined, express
     src.report(src.scalarOffset(node, at), `Invalid expression in ${label} of ${scope.reader}: ${reason}`)
     return undefined
   }
+  // `steps.fix-it.outputs` parses as a subtraction; CEL needs steps["fix-it"] for such ids.
+  for (const m of expression.matchAll(/\bsteps\.([A-Za-z_][\w]*(?:-[\w-]+)+)/g)) {
+    const id = [...scope.all.keys()].filter(k => m[1].startsWith(k) && k.includes('-')).sort((a, b) => b.length - a.length)[0]
+    if (id) {
+      src.report(src.scalarOffset(node, m.index), `In expressions, write a step id containing "-" as steps["${id}"] (${label} of ${scope.reader}): steps.${id} reads as a subtraction`)
+      return undefined
+    }
+  }
   const {refs, unknown} = expressionRefs(compiled.ast)
   let ok = true
   const before = src.diagnostics.length

@@ -72,6 +72,9 @@ function splitPath(path: PathSegment[], data: any): {field: string; subject: str
   return {field: rest.filter(s => s !== 'steps' || rest.length === 1).join('.'), subject}
 }
 
+const TYPE_NAMES: Record<string, string> = {object: 'a mapping', array: 'a list', integer: 'an integer', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null'}
+const typeList = (types: string | string[]) => String(types).split(',').map(t => TYPE_NAMES[t] ?? t).join(' or ')
+
 const FIELD_RULES: Record<string, string> = {
   timeout: 'use a number with a unit, e.g. "500ms", "30s", "10m" or "1h30m"',
   id: 'use letters, digits, _ and -, starting with a letter or _ (e.g. build_2)',
@@ -110,7 +113,7 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
         src.reportAt(src.nodeAt(path), `Missing required ${what ? 'option' : 'key'} "${e.params.missingProperty}" in ${what ? (own ? `option "${own}" of ${what}` : what) : where}`)
         break
       case 'type':
-        src.reportAt(src.nodeAt(path), `${where} must be ${e.params.type === 'object' ? 'a mapping' : e.params.type === 'array' ? 'a list' : `a ${e.params.type}`}, got ${typeName(value)} ${shorten(value)}`)
+        src.reportAt(src.nodeAt(path), `${where} must be ${typeList(e.params.type)}, got ${typeName(value)} ${shorten(value)}`)
         break
       case 'enum':
         src.reportAt(src.nodeAt(path), `${where} must be one of ${(e.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}, got ${shorten(value)}`)
@@ -143,6 +146,12 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
 export function checkPipelineSchema(src: SourceFile, data: unknown): boolean {
   pipelineValidator ??= ajv.compile(getPipelineSchema())
   if (pipelineValidator(data)) return true
-  reportAjvErrors(src, pipelineValidator.errors ?? [], data)
+  // A loop inside a loop gets one clear message from the loader instead of a pile of schema errors.
+  const nested = (e: ErrorObject) => {
+    const m = /^\/steps\/(\d+)\/steps\/(\d+)(\/|$)/.exec(e.instancePath)
+    const item = m ? (data as any)?.steps?.[m[1]]?.steps?.[m[2]] : undefined
+    return typeof item === 'object' && item !== null && 'loop' in item
+  }
+  reportAjvErrors(src, (pipelineValidator.errors ?? []).filter(e => !nested(e)), data)
   return false
 }

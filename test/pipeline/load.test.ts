@@ -97,6 +97,11 @@ test('templated strings are not type-checked against the executor schema until r
   assert.equal((p.steps[1] as ActionStep).with.max, '{{inputs.max}}')
 })
 
+test('if: true/false is accepted as a constant condition', async () => {
+  const p = await loadPipelineSource('name: x\nsteps:\n  - id: a\n    uses: noop\n    if: false\n', 'x.yaml', {registry})
+  assert.is(p.steps[0].if!.evaluate({}), false)
+})
+
 test('a missing file is PIPELINE_NOT_FOUND, exit 2', async () => {
   try {
     await loadPipeline('no/such.yaml', {registry})
