@@ -2,6 +2,7 @@ import type {StepExecutor} from './types.js'
 import {noop} from './noop.js'
 import {shell} from './shell.js'
 import {agent} from './agent.js'
+import {claudeCode} from './claude-code.js'
 
 /** The executors that ship with adw, by `uses:` name. */
-export const builtins: StepExecutor[] = [shell, noop, agent]
+export const builtins: StepExecutor[] = [shell, noop, agent, claudeCode]

@@ -1,0 +1,121 @@
+import {execa, type ResultPromise} from 'execa'
+import {createInterface} from 'node:readline'
+import type {Readable} from 'node:stream'
+import type {ExecutorContext} from '../types.js'
+import {missingBinaryMessage, type BinaryChoice} from './options.js'
+import {StreamParser, type ClaudeResult} from './stream.js'
+import {clip} from './summary.js'
+
+/** Lines of stderr quoted in a failure message. */
+const STDERR_TAIL_LINES = 20
+/** SIGTERM to the process group first; SIGKILL after this long. */
+const KILL_GRACE_MS = 2000
+/** How long an abort waits for the tree to die before rejecting anyway. */
+const KILL_WAIT_MS = 3000
+
+export interface Invocation {
+  bin: string
+  choice: BinaryChoice
+  argv: string[]
+  /** Extra environment variables for claude. */
+  env?: Record<string, string>
+  /** For usage rows when claude's init event names no model. */
+  model?: string
+}
+
+/**
+ * Runs claude once in its own process group, feeding stdout lines to a StreamParser as they arrive.
+ * Resolves with the successful result event; rejects with the result text and stderr tail, or with
+ * the abort reason once the whole process tree is gone.
+ */
+export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{result: ClaudeResult; sessionId?: string}> {
+  const {CLAUDECODE: _nested, ...env} = ctx.env // claude refuses to start "inside another Claude Code session"
+  ctx.log('DEBUG', 'state_change', `Starting ${inv.bin}`, {binary: inv.bin, source: inv.choice.source, args: inv.argv.slice(0, -1).map(a => clip(a, 200))})
+  ctx.progress('starting claude')
+  const child = execa(inv.bin, inv.argv, {
+    cwd: ctx.workingDir,
+    env: {...env, ...inv.env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId},
+    extendEnv: false,
+    detached: true,
+    reject: false,
+    stdin: 'ignore',
+    buffer: false,
+    encoding: 'utf8',
+  })
+  let live = true // no rows once the step has settled
+  const parser = new StreamParser({...ctx, log: (...a) => live && ctx.log(...a), progress: t => live && ctx.progress(t)}, inv.model)
+  const stderr: string[] = []
+  const lines = async (stream: Readable | null, onLine: (l: string) => void) => {
+    if (stream) for await (const l of createInterface({input: stream, crlfDelay: Infinity})) onLine(l)
+  }
+  const done = Promise.all([
+    lines(child.stdout, l => parser.line(l)),
+    lines(child.stderr, l => {
+      stderr.push(l)
+      if (stderr.length > STDERR_TAIL_LINES) stderr.shift()
+      if (live && l.trim()) ctx.log('DEBUG', 'output', `stderr: ${clip(l, 2000)}`)
+    }),
+    child,
+  ])
+  let onAbort = () => {}
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      killGroup(child)
+      const gone = child.then(() => undefined, () => undefined)
+      void Promise.race([gone, new Promise(r => setTimeout(r, KILL_WAIT_MS).unref())]).then(() => reject(abortError(ctx.signal)))
+    }
+    if (ctx.signal.aborted) onAbort()
+    else ctx.signal.addEventListener('abort', onAbort, {once: true})
+  })
+  let exit: Awaited<typeof child>
+  try {
+    ;[, , exit] = await Promise.race([done, aborted])
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort)
+    live = false
+    done.catch(() => {})
+    aborted.catch(() => {})
+  }
+  if (ctx.signal.aborted) throw abortError(ctx.signal) // the exit may win the race against the abort
+  if (exit.code === 'ENOENT' || (exit.failed && exit.exitCode === undefined && !exit.signal)) {
+    throw new Error(`${missingBinaryMessage(inv.choice)} (could not start ${inv.bin}: ${exit.shortMessage ?? exit.message})`)
+  }
+  const r = parser.result
+  if (!r || r.is_error || exit.exitCode !== 0) throw new Error(failureMessage(r, exit.exitCode, exit.signal, stderr))
+  return {result: r, sessionId: r.session_id ?? parser.sessionId}
+}
+
+/** SIGTERM to the child's whole process group (grandchildren too: STACK-NOTES §5), SIGKILL later. */
+function killGroup(child: ResultPromise): void {
+  const pid = child.pid
+  if (pid === undefined) return
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig)
+    } catch {
+      // already gone
+    }
+  }
+  send('SIGTERM')
+  const t = setTimeout(() => send('SIGKILL'), KILL_GRACE_MS)
+  child.finally(() => clearTimeout(t)).catch(() => {})
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('claude was cancelled')
+}
+
+function failureMessage(r: ClaudeResult | undefined, exitCode: number | undefined, signal: string | undefined, stderr: string[]): string {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode ?? '?'}`
+  let msg: string
+  if (r?.is_error) {
+    const detail = r.result || r.error || (r.errors ?? []).map(String).join('; ') || 'no details'
+    msg = `Claude Code reported an error (${r.subtype ?? 'error'}, ${r.num_turns ?? '?'} turns): ${clip(detail, 2000)}`
+  } else if (r) {
+    msg = `claude ${how} after its result: ${clip(r.result ?? '', 2000)}`
+  } else {
+    msg = `claude ${how} without a result event`
+  }
+  const tail = stderr.filter(l => l.trim())
+  return tail.length ? `${msg}\nstderr (last ${tail.length} lines):\n${tail.join('\n')}` : msg
+}
