@@ -155,3 +155,22 @@ export function checkPipelineSchema(src: SourceFile, data: unknown): boolean {
   reportAjvErrors(src, (pipelineValidator.errors ?? []).filter(e => !nested(e)), data)
   return false
 }
+
+/**
+ * Checks a step's options after templating against its executor's schema (the load-time check
+ * skips templated strings). Returns readable problems; empty when the options are valid.
+ */
+export function checkOptions(executor: {name: string; schema?: Record<string, unknown>}, options: Record<string, unknown>, stepId: string): string[] {
+  if (!executor.schema) return []
+  const validate = executorValidator(executor.schema)
+  if (validate(options)) return []
+  return (validate.errors ?? []).map(e => {
+    const option = toPath(e.instancePath).join('.')
+    const subject = option ? `option "${option}" of ${executor.name} in step "${stepId}"` : `options of ${executor.name} in step "${stepId}"`
+    if (e.keyword === 'additionalProperties') return `Unknown option "${e.params.additionalProperty}" for ${executor.name} in step "${stepId}"`
+    if (e.keyword === 'required') return `Missing required option "${e.params.missingProperty}" in ${subject}`
+    if (e.keyword === 'type') return `${subject} must be ${typeList(e.params.type)} after templating, got ${typeName(e.data)} ${shorten(e.data)}`
+    if (e.keyword === 'enum') return `${subject} must be one of ${(e.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')} after templating, got ${shorten(e.data)}`
+    return `${subject} ${e.message ?? 'is invalid'} after templating, got ${shorten(e.data)}`
+  })
+}

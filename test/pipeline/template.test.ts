@@ -3,7 +3,9 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
+import {checkOptions} from '../../src/pipeline/schema.js'
 import {parseTimeout, renderOptions, shellQuote} from '../../src/pipeline/template.js'
+import {noop} from '../../src/plugins/noop.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 
 const view = {
@@ -92,6 +94,12 @@ test('functions in the view are never called', () => {
   const out = renderOptions({a: 'x{{f}}y', b: '{{f}}'}, {f: () => { called = true; return 'boom' }}, [])
   assert.not.ok(called)
   assert.equal(out, {a: 'xy'})
+})
+
+test('checkOptions re-checks rendered options against the executor schema', () => {
+  const withBlock = {sleepMs: '{{inputs.n}}', fail: '{{steps.plan.outputs.obj}}'}
+  assert.equal(checkOptions(noop, renderOptions({sleepMs: '{{inputs.n}}'}, view, []), 'w'), [])
+  assert.equal(checkOptions(noop, renderOptions(withBlock, view, []), 'w'), ['option "fail" of noop in step "w" must be a string after templating, got a mapping {"k":"v","n":[1,2]}'])
 })
 
 test('parseTimeout', () => {
