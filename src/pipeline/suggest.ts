@@ -16,7 +16,7 @@ export function closest(name: string, candidates: string[], max = 3): string[] {
   const limit = Math.max(1, Math.floor(name.length / 3))
   return candidates
     .map(c => ({c, d: levenshtein(name.toLowerCase(), c.toLowerCase())}))
-    .filter(x => x.d <= limit || (x.c.toLowerCase().startsWith(name.toLowerCase()) && name.length >= 2))
+    .filter(x => (x.d <= limit && x.d < name.length) || (x.c.toLowerCase().startsWith(name.toLowerCase()) && name.length >= 2))
     .sort((x, y) => x.d - y.d)
     .slice(0, max)
     .map(x => x.c)

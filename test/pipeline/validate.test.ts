@@ -44,6 +44,7 @@ const cases: Case[] = [
   {name: 'nested loop', yaml: `name: x\nsteps:\n  - id: l\n    loop: {maxAttempts: 2, until: "true"}\n    steps:\n      - id: inner\n        loop: {maxAttempts: 2, until: "true"}\n        steps: [{id: a, uses: noop}]\n`, expect: [['7:9', 'Loops cannot be nested: "inner" is inside loop "l"']]},
   {name: 'hyphenated step id in an expression', yaml: `name: x\nsteps:\n  - id: unit-tests\n    uses: noop\n  - id: b\n    uses: noop\n    if: steps.unit-tests.outputs.ok\n`, expect: [['7:9', 'write a step id containing "-" as steps["unit-tests"]']]},
   {name: 'if of the wrong type', yaml: `name: x\nsteps:\n  - id: a\n    uses: noop\n    if: 3\n`, expect: [['5:9', 'if of step "a" must be a string or a boolean, got number 3']]},
+  {name: 'unknown step in a literal block template', yaml: `name: x\nsteps:\n  - id: a\n    uses: noop\n    with:\n      fail: |\n        line one\n          indented {{steps.zz.outputs}}\n`, expect: [['8:22', 'Unknown step "zz" in {{steps.zz.outputs}} (step "a")']]},
   {name: 'empty steps', yaml: `name: x\nsteps: []\n`, expect: [['2:8', 'steps of the pipeline must have at least 1 entry']]},
   {name: 'input default of the wrong type', yaml: `name: x\ninputs:\n  n: {type: number, default: many}\nsteps:\n${STEP}`, expect: [['3:30', 'Default of input "n" must be a number (its type), got "many"']]},
   {name: 'not a mapping', yaml: `- id: a\n  uses: noop\n`, expect: [['1:1', 'A pipeline file must be a YAML mapping']]},
