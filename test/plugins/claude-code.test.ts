@@ -21,9 +21,9 @@ test('success: runs in the working dir, streams logs, reports usage once, return
   const calls = ctx.rows.filter(r => r.type === 'tool_call').map(r => `${r.level} ${r.message}`)
   assert.equal(calls, [
     'INFO Write hello.txt',
-    'INFO Write → ok (' + `File created successfully at: ${join(ctx.workingDir, 'hello.txt')}`.length + ' chars)',
+    'INFO Write hello.txt → ok (' + `File created successfully at: ${join(ctx.workingDir, 'hello.txt')}`.length + ' chars)',
     'INFO Bash npm test',
-    'WARNING Bash → error: Error: no test specified',
+    'WARNING Bash npm test → error: Error: no test specified',
   ])
   const outputs = ctx.rows.filter(r => r.type === 'output' && r.level === 'INFO').map(r => r.message)
   assert.equal(outputs, ['Working on: Create hello.txt\nI will create hello.txt.', 'Done.\nCreated hello.txt'])

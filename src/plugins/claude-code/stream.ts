@@ -27,7 +27,7 @@ export class StreamParser {
   result?: ClaudeResult
   sessionId?: string
   model?: string
-  private readonly tools = new Map<string, string>()
+  private readonly tools = new Map<string, {name: string; label: string}>()
 
   constructor(private readonly ctx: StreamCtx, private readonly fallbackModel?: string) {}
 
@@ -84,8 +84,8 @@ export class StreamParser {
         this.ctx.progress(clip(lastLine(block.text), 200))
       } else if (block.type === 'tool_use') {
         const name = String(block.name ?? 'tool')
-        this.tools.set(block.id, name)
         const label = toolLabel(name, block.input, this.ctx.workingDir)
+        this.tools.set(block.id, {name, label})
         this.ctx.log('INFO', 'tool_call', label, {id: block.id, tool: name, input: summarizeInput(block.input), ...sub})
         this.ctx.progress(clip(label, 200))
       } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
@@ -97,11 +97,11 @@ export class StreamParser {
   private user(e: any): void {
     for (const block of blocks(e.message?.content)) {
       if (block.type !== 'tool_result') continue
-      const name = this.tools.get(block.tool_use_id) ?? 'tool'
+      const {name, label} = this.tools.get(block.tool_use_id) ?? {name: 'tool', label: 'tool'}
       const content = resultText(block.content)
       const ok = block.is_error !== true
-      const message = ok ? `${name} → ok (${content.length} chars)` : `${name} → error: ${clip(lastLine(content) || 'failed', 300)}`
-      this.ctx.log(ok ? 'INFO' : 'WARNING', 'tool_call', message, {id: block.tool_use_id, tool: name, ok, size: content.length, ...(ok ? {} : {error: clip(content, 2000)})})
+      const message = ok ? `${label} → ok (${content.length} chars)` : `${label} → error: ${clip(lastLine(content) || 'failed', 300)}`
+      this.ctx.log(ok ? 'INFO' : 'WARNING', 'tool_call', message, {id: block.tool_use_id, tool: name, ok, resultChars: content.length, ...(ok ? {} : {error: clip(content, 2000)})})
     }
   }
 
