@@ -1,7 +1,7 @@
 import {realpath} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {StepExecutor} from './types.js'
-import {createClient, describeApiError, DEFAULT_BASE_URL} from './agent/client.js'
+import {createClient, describeApiError, DEFAULT_BASE_URL, routeSdkNotices} from './agent/client.js'
 import {converse} from './agent/loop.js'
 import {jsonInstruction} from './agent/output.js'
 import type {ModelPrice} from './agent/pricing.js'
@@ -84,7 +84,8 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
       const toolEnv = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => !SECRET_VARS.includes(k)))
       log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
       try {
-        const result = await converse({
+        const notice = (m: string) => log('WARNING', 'state_change', m.replace(/\s+/g, ' ').trim())
+        const result = await routeSdkNotices(notice, () => converse({
           client,
           model,
           maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
@@ -99,7 +100,7 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
           log,
           progress,
           reportUsage: u => ctx.reportUsage(u),
-        })
+        }))
         return {outputs: result.outputs}
       } catch (error) {
         throw redact.error(describeApiError(error, {baseURL, maxRetries, signal: ctx.signal}))

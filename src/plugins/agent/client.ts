@@ -56,3 +56,37 @@ export function describeApiError(error: unknown, info: {baseURL: string; maxRetr
   }
   return error instanceof Error ? error : new Error(String(error))
 }
+
+const SDK_NOTICE = /^The model '.*' is deprecated|^Using Claude with /
+const noticeHandlers = new Set<(message: string) => void>()
+let originalWarn: typeof console.warn | undefined
+
+/**
+ * Runs `fn` while the SDK's per-request console notices (deprecated model) go to `onNotice`,
+ * once each, instead of the terminal, where they would repeat on every turn and break the live view.
+ */
+export async function routeSdkNotices<T>(onNotice: (message: string) => void, fn: () => Promise<T>): Promise<T> {
+  const seen = new Set<string>()
+  const handler = (m: string) => {
+    if (!seen.has(m)) onNotice(m)
+    seen.add(m)
+  }
+  if (!originalWarn) {
+    const warn = (originalWarn = console.warn)
+    console.warn = (...args: unknown[]) => {
+      const message = args.map(String).join(' ')
+      if (!SDK_NOTICE.test(message)) return warn.apply(console, args)
+      for (const h of noticeHandlers) h(message)
+    }
+  }
+  noticeHandlers.add(handler)
+  try {
+    return await fn()
+  } finally {
+    noticeHandlers.delete(handler)
+    if (!noticeHandlers.size && originalWarn) {
+      console.warn = originalWarn
+      originalWarn = undefined
+    }
+  }
+}

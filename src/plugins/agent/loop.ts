@@ -3,7 +3,7 @@ import type {Message, MessageParam, ToolResultBlockParam} from '@anthropic-ai/sd
 import type {LogLevel, LogType, Usage} from '../types.js'
 import {checkSchema, correctionPrompt, extractJson} from './output.js'
 import {costOf, type ModelPrice} from './pricing.js'
-import {runTool, type ToolContext} from './tools/index.js'
+import {describeCall, runTool, type ToolContext} from './tools/index.js'
 import {cap, oneLine} from './tools/types.js'
 import {assistantParam, streamTurn, type RequestBase} from './turn.js'
 
@@ -85,9 +85,8 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
     if (stop === 'tool_use' && calls.length) {
       const results: ToolResultBlockParam[] = []
       for (const call of calls) {
-        c.progress(`${call.name} ${oneLine(JSON.stringify(inputSummary(call.input)), 100)}`)
+        c.progress(oneLine(describeCall(c.tools, call.name, call.input), 120))
         const r = await runTool(c.tools, call.name, call.input, c.tool)
-        c.progress(r.summary)
         c.log(r.isError ? 'WARNING' : 'INFO', 'tool_call', `${r.summary} → ${r.isError ? 'error' : 'ok'} (${r.content.length} chars)`, {
           tool: call.name,
           input: inputSummary(call.input),

@@ -24,6 +24,16 @@ export interface ToolOutcome {
   durationMs: number
 }
 
+/** One line naming a tool call, e.g. `Read src/a.ts` or `Bash npm test`. */
+export function describeCall(tools: Tool[], name: string, input: unknown): string {
+  const tool = tools.find(t => t.name === name)
+  try {
+    return tool ? `${name} ${tool.summarize((input ?? {}) as never)}` : name
+  } catch {
+    return name
+  }
+}
+
 /**
  * Runs one tool call. Every failure (a refused path, a missing file, a non-zero exit, bad input)
  * becomes an error result the model sees; only cancellation propagates.
@@ -32,10 +42,9 @@ export async function runTool(tools: Tool[], name: string, input: unknown, ctx: 
   const started = Date.now()
   const tool = tools.find(t => t.name === name)
   const args = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
-  let summary = name
+  const summary = describeCall(tools, name, args)
   try {
     if (!tool) throw new Error(`Unknown tool "${name}". Available: ${tools.map(t => t.name).join(', ') || 'none'}.`)
-    summary = `${name} ${tool.summarize(args)}`
     const missing = (tool.input_schema.required ?? []).filter(k => args[k] === undefined)
     if (missing.length) throw new Error(`Missing required input: ${missing.join(', ')}.`)
     const content = await tool.run(args, ctx)
