@@ -1,0 +1,59 @@
+import {Args, Flags} from '@oclif/core'
+import {AdwCommand} from '../base-command.js'
+import {startRun} from '../engine/start.js'
+
+export default class Run extends AdwCommand {
+  static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
+  static description = `A pipeline is a YAML file, or a bare name looked up in ./pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
+
+Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 130 interrupted (Ctrl-C).`
+  static examples = [
+    '<%= config.bin %> run plan-build --prompt "Add a /health endpoint" --working-dir .',
+    '<%= config.bin %> run pipelines/plan-build-review-fix.yaml --adw-id feat-42 --prompt "Add login"',
+    '<%= config.bin %> run pipelines/check.yaml --input target=src --json',
+  ]
+  static args = {
+    pipeline: Args.string({description: 'pipeline file or bare name', required: true}),
+  }
+  static flags = {
+    'adw-id': Flags.string({description: 'id of this run (default: a short unique id, printed)'}),
+    prompt: Flags.string({char: 'p', description: 'fills the pipeline input "prompt"'}),
+    input: Flags.string({char: 'i', description: 'a pipeline input as key=value (repeatable)', multiple: true}),
+    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist)', default: '.'}),
+    model: Flags.string({char: 'm', description: 'default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
+    db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default orchestrator.db)'}),
+    json: Flags.boolean({description: 'print one JSON event per line instead of the live view', exclusive: ['quiet']}),
+    quiet: Flags.boolean({char: 'q', description: 'print only the final summary'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Run)
+    const controller = new AbortController()
+    let interrupts = 0
+    const onSignal = (sig: NodeJS.Signals) => {
+      interrupts++
+      if (interrupts === 1) {
+        if (!flags.json) process.stderr.write(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: cancelling the run (again to exit at once)…\n`)
+        controller.abort(new Error('cancelled'))
+      } else process.exit(130)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    const outcome = await startRun({
+      pipeline: args.pipeline,
+      adwId: flags['adw-id'],
+      prompt: flags.prompt,
+      inputs: flags.input,
+      workingDir: flags['working-dir'],
+      model: flags.model,
+      db: flags.db,
+      mode: flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto',
+      signal: controller.signal,
+      announce: line => this.logToStderr(line),
+    })
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    const code = outcome.status === 'succeeded' ? 0 : outcome.status === 'cancelled' ? 130 : 1
+    if (code !== 0) this.exit(code)
+  }
+}

@@ -1,0 +1,139 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {isAbsolute, join, resolve} from 'node:path'
+import {parseEnv} from 'node:util'
+import {isMap, isScalar, LineCounter, parseDocument} from 'yaml'
+import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
+import type {LogLevel} from './plugins/types.js'
+
+/** The project's own config file, looked up in the current directory. */
+export const CONFIG_FILE = 'adw.config.yaml'
+export const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
+
+/** What `adw.config.yaml` may hold (the keys `adw scaffold` takes). */
+export interface ConfigFile {
+  project?: {name?: string}
+  database?: {path?: string}
+  agent_sdk?: {model?: string}
+  logging?: {level?: LogLevel}
+}
+
+/** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
+export interface ResolvedConfig {
+  /** Absolute path of the SQLite file. */
+  dbPath: string
+  model?: string
+  /** Rows below this level are not recorded. @default INFO */
+  logLevel: LogLevel
+  projectName?: string
+  /** process.env over the working directory's `.env`. Holds secrets: never store or print it. */
+  env: Record<string, string | undefined>
+  /** The config file that was read, if any. */
+  configFile?: string
+}
+
+export interface ConfigOptions {
+  /** Where adw was started; `adw.config.yaml` and relative paths resolve here. */
+  cwd?: string
+  /** The run's working directory, whose `.env` is loaded. @default cwd */
+  workingDir?: string
+  db?: string
+  model?: string
+  logLevel?: string
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv
+}
+
+/** Resolves flags > environment > `.env` > adw.config.yaml > defaults. Bad values: AdwError, exit 2. */
+export function resolveConfig(opts: ConfigOptions = {}): ResolvedConfig {
+  const cwd = opts.cwd ?? process.cwd()
+  const workingDir = opts.workingDir ?? cwd
+  const env = {...readDotEnv(workingDir), ...nonEmpty(opts.env ?? process.env)}
+  const configPath = join(cwd, CONFIG_FILE)
+  const file = existsSync(configPath) ? readConfigFile(configPath) : {}
+  const level = opts.logLevel ?? env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
+  const logLevel = level.toUpperCase() as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) {
+    const where = opts.logLevel ? '--log-level' : env.LOG_LEVEL ? 'LOG_LEVEL' : `${CONFIG_FILE}: logging.level`
+    throw new AdwError('CONFIG_INVALID', `${where} must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`)
+  }
+  const db = opts.db ?? env.DATABASE_PATH ?? file.database?.path ?? 'orchestrator.db'
+  return {
+    dbPath: isAbsolute(db) ? db : resolve(cwd, db),
+    model: opts.model ?? env.AGENT_MODEL ?? file.agent_sdk?.model,
+    logLevel,
+    projectName: file.project?.name,
+    env,
+    configFile: existsSync(configPath) ? configPath : undefined,
+  }
+}
+
+/** Just the database path (read-only commands). */
+export function resolveDbPath(opts: ConfigOptions = {}): string {
+  return resolveConfig(opts).dbPath
+}
+
+/** The `.env` of a directory as a plain object ({} when absent). */
+export function readDotEnv(dir: string): Record<string, string> {
+  const p = join(dir, '.env')
+  if (!existsSync(p)) return {}
+  return nonEmpty(parseEnv(readFileSync(p, 'utf8'))) as Record<string, string>
+}
+
+function nonEmpty(env: NodeJS.ProcessEnv | Record<string, string>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
+  return out
+}
+
+const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> = {
+  project: {name: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string')},
+  database: {path: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a file path)')},
+  agent_sdk: {model: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a model id)')},
+  logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
+}
+
+/** Reads and checks a config file; every bad key is reported at file:line:col, then exit 2. */
+export function readConfigFile(path: string, displayPath = path): ConfigFile {
+  const text = readFileSync(path, 'utf8')
+  const lc = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lc, uniqueKeys: true})
+  const lines = text.split('\n')
+  const problems: Diagnostic[] = []
+  const at = (offset: number, message: string) => {
+    const {line, col} = lc.linePos(offset)
+    problems.push({file: displayPath, line, col, message, sourceLine: lines[line - 1]})
+  }
+  for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0])
+  if (problems.length === 0 && doc.contents !== null) {
+    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging)')
+    else {
+      for (const section of doc.contents.items) {
+        const key = isScalar(section.key) ? String(section.key.value) : '?'
+        const keyOffset = (section.key as any)?.range?.[0] ?? 0
+        const fields = SHAPE[key]
+        if (!fields) {
+          at(keyOffset, `unknown section "${key}"; allowed: ${Object.keys(SHAPE).join(', ')}`)
+          continue
+        }
+        if (!isMap(section.value)) {
+          at((section.value as any)?.range?.[0] ?? keyOffset, `${key} must be a mapping with ${Object.keys(fields).join(', ')}`)
+          continue
+        }
+        for (const item of section.value.items) {
+          const name = isScalar(item.key) ? String(item.key.value) : '?'
+          const check = fields[name]
+          const offset = (item.key as any)?.range?.[0] ?? keyOffset
+          if (!check) at(offset, `unknown key "${key}.${name}"; allowed: ${Object.keys(fields).map(f => `${key}.${f}`).join(', ')}`)
+          else {
+            const problem = check(isScalar(item.value) ? item.value.value : item.value?.toJSON())
+            if (problem) at((item.value as any)?.range?.[0] ?? offset, `${key}.${name} ${problem}`)
+          }
+        }
+      }
+    }
+  }
+  if (problems.length) throw new AdwError('CONFIG_INVALID', formatDiagnostics(problems))
+  const config = (doc.toJS() ?? {}) as ConfigFile
+  if (config.logging?.level) config.logging.level = config.logging.level.toUpperCase() as LogLevel
+  return config
+}

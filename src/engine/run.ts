@@ -1,0 +1,376 @@
+import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
+import {checkOptions} from '../pipeline/schema.js'
+import {renderOptions} from '../pipeline/template.js'
+import type {ExecutorContext, LogLevel, LogType, Usage} from '../plugins/types.js'
+import type {RunStatus, Store, StepRow} from '../store/types.js'
+import type {EngineEvent, OutlineStep, Reporter} from './events.js'
+import {secretRedactor} from './secrets.js'
+import {addUsage, hasUsage, zeroTotals, type Totals} from './usage.js'
+
+export interface RunOptions {
+  pipeline: Pipeline
+  adwId: string
+  /** Resolved inputs (defaults applied, types coerced). */
+  inputs: Record<string, unknown>
+  /** Absolute path. */
+  workingDir: string
+  store: Store
+  reporter: Reporter
+  /** Environment for executors and templates (holds secrets; never stored). */
+  env: Record<string, string | undefined>
+  /** Run-level default model for agent executors. */
+  model?: string
+  /** Rows below this level are not recorded. @default INFO */
+  logLevel?: LogLevel
+  /** Aborting it cancels the run: the current step is stopped and the run recorded as cancelled. */
+  signal?: AbortSignal
+  /** Also send every log row to the reporter (for `--json`). */
+  emitLogs?: boolean
+  /** Continue an existing run: step runs that succeeded are reused instead of run again. */
+  resume?: boolean
+}
+
+export interface RunOutcome {
+  adwId: string
+  status: RunStatus
+  durationMs: number
+  totals: Totals
+  error?: string
+}
+
+const LEVEL_RANK: Record<LogLevel, number> = {DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50}
+const HEARTBEAT_MS = 5000
+
+/** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */
+interface StepState {
+  outputs: Record<string, unknown>
+  status: string
+  error?: string
+}
+
+class StepFailed extends Error {}
+
+/** Walks a validated pipeline: evaluates `if`/`loop`, renders `with:`, calls executors, records everything. */
+export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
+  const engine = new Engine(opts)
+  return engine.run()
+}
+
+class Engine {
+  private readonly store: Store
+  private readonly totals = zeroTotals()
+  private readonly steps: Record<string, StepState> = {}
+  private readonly scope: Record<string, unknown>
+  private readonly redact: (s: string) => string
+  private readonly minLevel: number
+  private readonly signal: AbortSignal
+  /** Succeeded step runs of the run being resumed, by `stepId#iteration`. */
+  private readonly previous = new Map<string, StepRow>()
+
+  constructor(private readonly opts: RunOptions) {
+    this.store = opts.store
+    this.redact = secretRedactor(opts.env)
+    this.minLevel = LEVEL_RANK[opts.logLevel ?? 'INFO']
+    this.signal = opts.signal ?? new AbortController().signal
+    this.scope = {
+      inputs: opts.inputs,
+      steps: this.steps,
+      run: {adwId: opts.adwId, workingDir: opts.workingDir},
+      env: opts.env,
+    }
+  }
+
+  async run(): Promise<RunOutcome> {
+    const {pipeline, adwId, store} = this.opts
+    const started = Date.now()
+    if (this.opts.resume) this.loadPrevious()
+    else
+      store.createRun({
+        adwId,
+        pipelineName: pipeline.name,
+        pipelineFile: pipeline.file,
+        pipelineSnapshot: pipeline.source,
+        inputs: this.opts.inputs,
+        workingDir: this.opts.workingDir,
+      })
+    this.log('INFO', 'milestone', this.opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
+      pipeline: pipeline.name,
+      file: pipeline.file,
+      inputs: this.opts.inputs,
+      workingDir: this.opts.workingDir,
+      pid: process.pid,
+    })
+    store.flush()
+    this.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: this.opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: this.opts.resume || undefined, time: now()})
+    const heartbeat = setInterval(() => {
+      try {
+        store.heartbeat(adwId)
+      } catch {
+        // a busy moment: the next beat will do
+      }
+    }, HEARTBEAT_MS)
+    heartbeat.unref()
+
+    let status: RunStatus = 'succeeded'
+    let error: string | undefined
+    try {
+      for (const step of pipeline.steps) {
+        const ok = step.kind === 'loop' ? await this.runLoop(step) : await this.runAction(step, 0)
+        if (!ok) {
+          status = this.signal.aborted ? 'cancelled' : 'failed'
+          error = this.failure
+          break
+        }
+      }
+    } catch (e) {
+      status = 'failed'
+      error = `internal error (a bug in adw): ${(e as Error).message}`
+      this.log('CRITICAL', 'error', error, {message: (e as Error).message, stack: (e as Error).stack})
+    } finally {
+      clearInterval(heartbeat)
+    }
+    if (this.signal.aborted && status !== 'succeeded') {
+      status = 'cancelled'
+      error = error ?? 'cancelled'
+    }
+    const durationMs = Date.now() - started
+    this.log(status === 'succeeded' ? 'INFO' : 'ERROR', 'milestone', `Run ${status}: ${pipeline.name}`, {
+      status,
+      durationMs,
+      totals: this.totals,
+      ...(error ? {error} : {}),
+    })
+    store.finishRun(adwId, status, error ?? null)
+    store.flush()
+    this.emit({type: 'run:end', adwId, status, durationMs, totals: {...this.totals}, error, time: now()})
+    await this.opts.reporter.close()
+    return {adwId, status, durationMs, totals: this.totals, error}
+  }
+
+  private failure?: string
+
+  private loadPrevious(): void {
+    for (const row of this.store.listSteps(this.opts.adwId)) {
+      if (row.status === 'succeeded') this.previous.set(`${row.step_id}#${row.iteration}`, row)
+    }
+    const run = this.store.getRun(this.opts.adwId)
+    if (run) addUsage(this.totals, {inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens, costUsd: run.cost_usd})
+    this.store.setRunStatus(this.opts.adwId, 'running', {error: null})
+  }
+
+  /** Runs a loop group. Returns false when the run must stop. */
+  private async runLoop(loop: LoopStep): Promise<boolean> {
+    const {adwId} = this.opts
+    if (loop.if && !this.check(loop.if, loop)) {
+      if (this.failure) return false
+      this.recordSkip(loop.id, loop.name, 0, undefined, 'loop', `if: ${loop.if.source} was false`)
+      this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason: `if: ${loop.if.source} was false`, time: now()})
+      return true
+    }
+    this.emit({type: 'loop:start', adwId, stepId: loop.id, maxAttempts: loop.maxAttempts, time: now()})
+    for (let i = 1; i <= loop.maxAttempts; i++) {
+      this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
+      this.emit({type: 'loop:iteration', adwId, stepId: loop.id, iteration: i, maxAttempts: loop.maxAttempts, time: now()})
+      for (const step of loop.steps) {
+        if (!(await this.runAction(step, i, loop.id))) {
+          this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: this.signal.aborted ? 'cancelled' : 'failed', time: now()})
+          return false
+        }
+      }
+      const done = this.check(loop.until, loop)
+      if (this.failure) return false
+      this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} finished (${done ? 'until holds' : 'until not yet true'})`, {iteration: i, until: loop.until.source, satisfied: done}, loop.id, i)
+      this.store.flush()
+      if (done) {
+        this.steps[loop.id] = {outputs: {iterations: i, satisfied: true}, status: 'succeeded'}
+        this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: 'satisfied', time: now()})
+        return true
+      }
+    }
+    const msg = `Loop ${loop.id} exhausted: ${loop.maxAttempts} attempt(s) without ${loop.until.source}`
+    this.steps[loop.id] = {outputs: {iterations: loop.maxAttempts, satisfied: false}, status: loop.onExhausted === 'fail' ? 'failed' : 'succeeded'}
+    this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: loop.maxAttempts, outcome: 'exhausted', reason: msg, time: now()})
+    if (loop.onExhausted === 'fail') {
+      this.failure = msg
+      this.log('ERROR', 'error', msg, {message: msg, maxAttempts: loop.maxAttempts, until: loop.until.source}, loop.id)
+      return false
+    }
+    this.log('WARNING', 'milestone', `${msg}; continuing (onExhausted: continue)`, {maxAttempts: loop.maxAttempts, until: loop.until.source}, loop.id)
+    this.store.flush()
+    return true
+  }
+
+  /** Evaluates a condition; an evaluation error fails the run with a located message. */
+  private check(cond: NonNullable<Step['if']>, step: Step): boolean {
+    try {
+      return cond.evaluate(this.scope)
+    } catch (e) {
+      this.failure = (e as Error).message
+      this.log('ERROR', 'error', this.failure, {message: this.failure, condition: cond.source}, step.id)
+      return false
+    }
+  }
+
+  private recordSkip(stepId: string, name: string | undefined, iteration: number, parentId: string | undefined, executor: string, reason: string): void {
+    this.steps[stepId] = {outputs: {}, status: 'skipped'}
+    this.store.skipStep({adwId: this.opts.adwId, stepId, stepName: name ?? null, parentId: parentId ?? null, iteration, executor, reason})
+    this.log('INFO', 'milestone', `Step ${stepId} skipped: ${reason}`, {reason}, stepId, iteration)
+    this.store.flush()
+    this.emit({type: 'step:end', adwId: this.opts.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
+  }
+
+  /** Runs one action step. Returns false when the run must stop. */
+  private async runAction(step: ActionStep, iteration: number, parentId?: string): Promise<boolean> {
+    const {adwId, store} = this.opts
+    if (this.signal.aborted) {
+      this.failure = 'cancelled'
+      return false
+    }
+    const prev = this.previous.get(`${step.id}#${iteration}`)
+    if (prev) {
+      this.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: 'succeeded'}
+      this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: 'succeeded before; outputs reused', time: now()})
+      return true
+    }
+    if (step.if) {
+      const go = this.check(step.if, step)
+      if (this.failure) return false
+      if (!go) {
+        this.recordSkip(step.id, step.name, iteration, parentId, step.uses, `if: ${step.if.source} was false`)
+        return true
+      }
+    }
+
+    const started = Date.now()
+    const rowId = store.startStep({adwId, stepId: step.id, stepName: step.name ?? null, parentId: parentId ?? null, iteration, executor: step.uses})
+    store.setCurrentStep(adwId, step.id)
+    this.log('INFO', 'milestone', `Step ${step.id} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor: step.uses, iteration}, step.id, iteration)
+    store.flush()
+    this.emit({type: 'step:start', adwId, stepId: step.id, name: step.name, executor: step.uses, iteration, parentId, time: now()})
+
+    const usage = zeroTotals()
+    let model: string | undefined
+    let reported = false
+    const controller = new AbortController()
+    const onRunAbort = () => controller.abort(new Error('cancelled'))
+    this.signal.addEventListener('abort', onRunAbort, {once: true})
+    let timer: NodeJS.Timeout | undefined
+    if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
+
+    const record = (u: Usage) => {
+      addUsage(usage, u)
+      addUsage(this.totals, u)
+      if (u.model) model = u.model
+      store.addUsage(rowId, adwId, u)
+      this.log('INFO', 'cost_update', `${u.model ? `${u.model}: ` : ''}${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens, $${(u.costUsd ?? 0).toFixed(4)}`, u, step.id, iteration)
+    }
+    const ctx: ExecutorContext = {
+      adwId,
+      stepId: step.id,
+      iteration,
+      workingDir: this.opts.workingDir,
+      signal: controller.signal,
+      env: this.opts.env,
+      model: this.opts.model,
+      log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.uses),
+      progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),
+      reportUsage: u => {
+        reported = true
+        record(u)
+      },
+    }
+
+    let outputs: Record<string, unknown> = {}
+    let error: string | undefined
+    let stack: string | undefined
+    try {
+      const options = renderOptions(step.with, this.scope, step.executor.shellOptions ?? [])
+      this.validate(step, options)
+      const exec = step.executor.run(options, ctx)
+      const aborted = new Promise<never>((_, reject) => {
+        if (controller.signal.aborted) reject(controller.signal.reason)
+        controller.signal.addEventListener('abort', () => setTimeout(() => reject(controller.signal.reason), 5000).unref(), {once: true})
+      })
+      aborted.catch(() => {})
+      const result = await Promise.race([exec, aborted])
+      if (controller.signal.aborted) throw controller.signal.reason
+      outputs = result?.outputs ?? {}
+      if (result?.usage && !reported) record(result.usage)
+    } catch (e) {
+      const err = controller.signal.aborted ? (controller.signal.reason as Error) : (e as Error)
+      error = this.redact(err?.message ?? String(err))
+      stack = err?.stack
+      const carried = (e as {outputs?: unknown})?.outputs
+      if (carried && typeof carried === 'object') outputs = carried as Record<string, unknown>
+    } finally {
+      if (timer) clearTimeout(timer)
+      this.signal.removeEventListener('abort', onRunAbort)
+    }
+
+    const durationMs = Date.now() - started
+    const cancelled = error !== undefined && this.signal.aborted
+    const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : 'failed'
+    this.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
+    store.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
+    const withUsage = hasUsage(usage) ? {usage} : {}
+    if (error !== undefined) {
+      this.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, step.uses)
+    }
+    this.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: step.uses, model, iteration, ...withUsage}, step.id, iteration, step.uses)
+    store.flush()
+    this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, time: now()})
+
+    if (error === undefined) return true
+    if (!cancelled && step.continueOnError) {
+      this.log('WARNING', 'state_change', `Step ${step.id} failed; continuing (continueOnError)`, undefined, step.id, iteration)
+      return true
+    }
+    this.failure = cancelled ? 'cancelled' : `step ${step.id} failed: ${error}`
+    return false
+  }
+
+  /** Checks rendered options against the executor's schema (templates may have changed types). */
+  private validate(step: ActionStep, options: Record<string, unknown>): void {
+    const problems = checkOptions(step.executor, options, step.id)
+    if (problems.length) throw new StepFailed(problems.join('; '))
+  }
+
+  private log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
+    if (LEVEL_RANK[level] < this.minLevel && type !== 'milestone') return
+    const msg = this.redact(message)
+    let det = details
+    if (det !== undefined) {
+      const json = JSON.stringify(det)
+      const clean = this.redact(json)
+      det = clean === json ? det : JSON.parse(clean)
+    }
+    this.store.log({adwId: this.opts.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
+    if (this.opts.emitLogs) this.emit({type: 'log', adwId: this.opts.adwId, stepId, level, logType: type, message: msg, time: now()})
+  }
+
+  private emit(event: EngineEvent): void {
+    try {
+      this.opts.reporter.onEvent(event)
+    } catch {
+      // a view must never break a run
+    }
+  }
+}
+
+function outline(steps: Step[]): OutlineStep[] {
+  return steps.map(s =>
+    s.kind === 'loop'
+      ? {id: s.id, name: s.name, loop: {maxAttempts: s.maxAttempts, steps: outline(s.steps)}}
+      : {id: s.id, name: s.name, uses: s.uses},
+  )
+}
+
+const now = () => new Date().toISOString()
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
+  const m = Math.floor(ms / 60_000)
+  const s = Math.round((ms % 60_000) / 1000)
+  return `${m}m${String(s).padStart(2, '0')}s`
+}

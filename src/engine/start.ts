@@ -1,0 +1,121 @@
+import {randomBytes} from 'node:crypto'
+import {existsSync, statSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {resolveConfig} from '../config.js'
+import {AdwError} from '../errors.js'
+import {loadPipeline} from '../pipeline/load.js'
+import {resolveInputs} from '../pipeline/template.js'
+import type {Pipeline} from '../pipeline/types.js'
+import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
+import {openStore} from '../store/sqlite.js'
+import {createReporter} from '../ui/index.js'
+import {runPipeline, type RunOutcome} from './run.js'
+
+/** The package root (two levels above this module in dist/ and in src/). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface StartOptions {
+  /** A path, or a bare name looked up in ./pipelines then the package's pipelines/. */
+  pipeline: string
+  adwId?: string
+  prompt?: string
+  /** `key=value` strings from `--input`. */
+  inputs?: string[]
+  workingDir?: string
+  model?: string
+  db?: string
+  mode?: 'auto' | 'json' | 'quiet' | 'silent'
+  cwd?: string
+  registry?: ExecutorRegistry
+  signal?: AbortSignal
+  /** Where the generated id is announced (not with --json). */
+  announce?: (line: string) => void
+}
+
+/** `adw run`: resolves everything, refuses bad input with exit 2 before writing, then runs. */
+export async function startRun(opts: StartOptions): Promise<RunOutcome> {
+  const cwd = opts.cwd ?? process.cwd()
+  const workingDir = resolve(cwd, opts.workingDir ?? '.')
+  if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
+    throw new AdwError('USAGE', `--working-dir ${opts.workingDir} does not exist or is not a directory`, {suggestions: ['create it first, or pass an existing directory']})
+  }
+  const config = resolveConfig({cwd, workingDir, db: opts.db, model: opts.model})
+  const registry = opts.registry ?? createRegistry()
+  const file = findPipeline(opts.pipeline, cwd)
+  const pipeline = await loadPipeline(file, {registry})
+  const inputs = resolveInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
+  preflight(pipeline, config.env, workingDir)
+
+  const adwId = opts.adwId ?? randomBytes(4).toString('hex')
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(adwId)) {
+    throw new AdwError('USAGE', `--adw-id "${adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
+  }
+  const store = openStore(config.dbPath)
+  try {
+    if (store.getRun(adwId)) {
+      throw new AdwError('RUN_EXISTS', `a run with --adw-id ${adwId} already exists in ${config.dbPath}`, {
+        suggestions: [`choose another --adw-id, or continue it with: adw run --resume --adw-id ${adwId}`],
+      })
+    }
+    if (!opts.adwId && opts.mode !== 'json') opts.announce?.(`adw id: ${adwId}`)
+    const reporter = createReporter(opts.mode ?? 'auto', {})
+    return await runPipeline({
+      pipeline,
+      adwId,
+      inputs,
+      workingDir,
+      store,
+      reporter,
+      env: config.env,
+      model: config.model,
+      logLevel: config.logLevel,
+      signal: opts.signal,
+      emitLogs: opts.mode === 'json',
+    })
+  } finally {
+    store.close()
+  }
+}
+
+/** A path as given, else ./pipelines/<name>.yaml, else the package's pipelines/<name>.yaml. */
+export function findPipeline(name: string, cwd: string): string {
+  const direct = resolve(cwd, name)
+  if (existsSync(direct) && statSync(direct).isFile()) return direct
+  if (!name.includes('/') && !/\.ya?ml$/.test(name)) {
+    for (const dir of [join(cwd, 'pipelines'), join(PACKAGE_ROOT, 'pipelines')]) {
+      for (const ext of ['.yaml', '.yml']) {
+        const p = join(dir, name + ext)
+        if (existsSync(p)) return p
+      }
+    }
+  }
+  throw new AdwError('PIPELINE_NOT_FOUND', `pipeline "${name}" not found: no such file, and no ${name}.yaml in ./pipelines or among the built-in pipelines`, {
+    suggestions: ['adw run plan-build --prompt "..."  (built-ins: plan-build, plan-build-review, plan-build-review-fix)'],
+  })
+}
+
+/** `--input key=value` (repeatable) and `--prompt` → raw input strings. */
+export function parseInputFlags(pairs: string[], prompt?: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new AdwError('USAGE', `--input "${pair}" must look like key=value`)
+    out[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  if (prompt !== undefined) out.prompt = prompt
+  return out
+}
+
+/** Asks every executor the pipeline uses whether it can run here (API key, binary on PATH). */
+export function preflight(pipeline: Pipeline, env: Record<string, string | undefined>, workingDir: string): void {
+  const seen = new Set<string>()
+  const problems: string[] = []
+  for (const step of pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s]))) {
+    if (seen.has(step.uses)) continue
+    seen.add(step.uses)
+    const msg = step.executor.preflight?.({env, workingDir})
+    if (msg) problems.push(msg)
+  }
+  if (problems.length) throw new AdwError('PREFLIGHT', problems.join('\n'))
+}

@@ -1,0 +1,18 @@
+import type {Usage} from '../plugins/types.js'
+
+export type Totals = Required<Omit<Usage, 'model'>>
+
+export const zeroTotals = (): Totals => ({inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0})
+
+/** Adds `u` into `into` (in place) and returns it. */
+export function addUsage(into: Totals, u: Usage): Totals {
+  into.inputTokens += u.inputTokens ?? 0
+  into.outputTokens += u.outputTokens ?? 0
+  into.cacheCreationTokens += u.cacheCreationTokens ?? 0
+  into.cacheReadTokens += u.cacheReadTokens ?? 0
+  into.costUsd += u.costUsd ?? 0
+  return into
+}
+
+export const hasUsage = (t: Totals): boolean =>
+  t.inputTokens + t.outputTokens + t.cacheCreationTokens + t.cacheReadTokens > 0 || t.costUsd > 0

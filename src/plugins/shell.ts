@@ -1,0 +1,103 @@
+import {execa} from 'execa'
+import {isAbsolute, resolve} from 'node:path'
+import {killTree, Tail} from './process.js'
+import type {StepExecutor} from './types.js'
+
+export interface ShellOptions {
+  /** The script, run by `bash -c`. Interpolated values are shell-quoted; `{{{x}}}` is raw. */
+  run: string
+  /** Extra environment variables. */
+  env?: Record<string, string | number | boolean>
+  /** Working directory, relative to the run's working directory. */
+  cwd?: string
+}
+
+/** Longest line stored in a log row; longer ones are cut with a marker. */
+const MAX_LOG_LINE = 4000
+/** At most this much of stdout and of stderr is kept in memory and returned as outputs. */
+const MAX_CAPTURE = 1024 * 1024
+
+/** Runs a bash script; non-zero exit fails the step. */
+export const shell: StepExecutor<ShellOptions> = {
+  name: 'shell',
+  description: 'Runs a bash script in the working directory; outputs exitCode, stdout, stderr',
+  shellOptions: ['run'],
+  schema: {
+    type: 'object',
+    required: ['run'],
+    additionalProperties: false,
+    properties: {
+      run: {type: 'string', description: 'Script for bash -c; {{values}} are shell-quoted, {{{values}}} raw'},
+      env: {type: 'object', additionalProperties: {type: ['string', 'number', 'boolean']}, description: 'Extra environment variables'},
+      cwd: {type: 'string', description: 'Directory to run in, relative to the working directory'},
+    },
+  },
+  async run(options, ctx) {
+    const cwd = options.cwd ? (isAbsolute(options.cwd) ? options.cwd : resolve(ctx.workingDir, options.cwd)) : ctx.workingDir
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries(options.env ?? {})) env[k] = String(v)
+    const child = execa('bash', ['-c', options.run], {
+      cwd,
+      env: {...ctx.env, ...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId},
+      extendEnv: false,
+      detached: true,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+      encoding: 'utf8',
+    })
+    const onAbort = () => killTree(child)
+    if (ctx.signal.aborted) onAbort()
+    else ctx.signal.addEventListener('abort', onAbort, {once: true})
+
+    const stdout = new Tail(MAX_CAPTURE)
+    const stderr = new Tail(MAX_CAPTURE)
+    const pump = async (stream: AsyncIterable<unknown> & NodeJS.ReadableStream, tail: Tail, level: 'INFO' | 'WARNING') => {
+      let partial = ''
+      stream.setEncoding('utf8')
+      for await (const chunk of stream) {
+        const text = partial + String(chunk)
+        tail.push(String(chunk))
+        const lines = text.split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) emit(line, level)
+        if (partial.length > MAX_LOG_LINE * 4) {
+          emit(partial, level)
+          partial = ''
+        }
+      }
+      if (partial) emit(partial, level)
+    }
+    let last = ''
+    const emit = (line: string, level: 'INFO' | 'WARNING') => {
+      const msg = line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}… [${line.length - MAX_LOG_LINE} more characters]` : line
+      ctx.log(level, 'output', msg)
+      if (line.trim()) last = line
+    }
+    const progressTimer = setInterval(() => last && ctx.progress(last.slice(0, 200)), 100)
+    try {
+      await Promise.all([pump(child.stdout as any, stdout, 'INFO'), pump(child.stderr as any, stderr, 'INFO'), child])
+    } finally {
+      clearInterval(progressTimer)
+      ctx.signal.removeEventListener('abort', onAbort)
+    }
+    const result = await child
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled')
+    if (result.code === 'ENOENT' || (result.failed && result.exitCode === undefined && !result.signal)) {
+      throw new Error(`could not start bash in ${cwd}: ${result.shortMessage ?? result.message}`)
+    }
+    const exitCode = result.exitCode ?? (result.signal ? 128 : 1)
+    const outputs = {exitCode, stdout: trimEnd(stdout.toString()), stderr: trimEnd(stderr.toString())}
+    if (exitCode !== 0) {
+      const tail = outputs.stderr.split('\n').slice(-5).join('\n')
+      const err = new Error(`command exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}${tail ? `: ${tail}` : ''}`)
+      ;(err as any).outputs = outputs
+      throw err
+    }
+    return {outputs}
+  },
+}
+
+function trimEnd(s: string): string {
+  return s.endsWith('\n') ? s.slice(0, -1) : s
+}
