@@ -196,6 +196,25 @@ function contentText(content: unknown): string {
     .join('\n')
 }
 
+/**
+ * A responder for multi-step runs: each request goes to the first route whose key occurs in the
+ * request's prompt (its first user message), and gets that route's next reply. Every turn of a
+ * step's conversation carries the same prompt, so one list per step holds its turns in order.
+ * `left()` tells which replies were never used.
+ */
+export function routeByPrompt(routes: Record<string, FakeReply[]>): FakeResponder & {left(): Record<string, number>} {
+  const queues = new Map(Object.entries(routes).map(([k, v]) => [k, [...v]]))
+  const responder = (req: FakeRequest): FakeReply => {
+    const prompt = promptOf(req)
+    const key = [...queues.keys()].find(k => prompt.includes(k))
+    const next = key === undefined ? undefined : queues.get(key)!.shift()
+    if (next) return next
+    const why = key === undefined ? `no route matches the prompt "${prompt.slice(0, 60)}"` : `route "${key}" has no reply left`
+    return {type: 'error', status: 500, retry: false, message: `fake-anthropic: ${why} (request #${req.index})`}
+  }
+  return Object.assign(responder, {left: () => Object.fromEntries([...queues].filter(([, q]) => q.length).map(([k, q]) => [k, q.length]))})
+}
+
 // Standalone process: prints the URL, serves the script file's replies in order.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name: string) => {
