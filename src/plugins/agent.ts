@@ -90,7 +90,7 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
           model,
           maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
           maxTurns: options.maxTurns ?? DEFAULT_MAX_TURNS,
-          system: [baseSystemPrompt(root, tools), options.system ?? '', output === 'json' ? jsonInstruction(options.schema) : ''],
+          system: [baseSystemPrompt(root, tools), [options.system, output === 'json' ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n')],
           tools,
           prompt: options.prompt,
           output,

@@ -38,13 +38,15 @@ test('requests carry the key as Bearer, cache_control on system and last tool, a
     assert.is(req.stream, true)
     assert.is(req.body.model, 'claude-opus-4-7', 'ctx.model (--model/AGENT_MODEL/config) applies when with.model is absent')
     const system = req.body.system
-    assert.equal(system[system.length - 1].cache_control, {type: 'ephemeral'})
+    assert.is(system.length, 2, "adw's base prompt, then the step's own")
+    assert.equal(system.map((b: any) => b.cache_control), [{type: 'ephemeral'}, {type: 'ephemeral'}])
     assert.ok(system[system.length - 1].text.includes('Be brief.'))
     assert.ok(system[0].text.includes(`Working directory: `))
     const tools = req.body.tools
     assert.equal(tools.map((t: any) => t.name), ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash'])
     assert.equal(tools[tools.length - 1].cache_control, {type: 'ephemeral'})
     assert.is(tools[0].cache_control, undefined)
+    assert.is(JSON.stringify(req.body).split('"cache_control"').length - 1, 4, 'tools, two system blocks, the newest message: the API allows four')
     assert.not.ok(all().includes(TEST_KEY), 'the key never reaches logs, usage or progress')
   } finally {
     await fake.close()

@@ -9,7 +9,7 @@ const EPHEMERAL = {type: 'ephemeral'} as const
 export interface RequestBase {
   model: string
   maxTokens: number
-  /** System text blocks; the last one carries the cache breakpoint. */
+  /** System text blocks: adw's own (the same for every step), then the step's (at most two). */
   system: string[]
   tools: Tool[]
 }
@@ -24,9 +24,12 @@ export function toolParams(tools: Tool[]): ToolParam[] {
   }))
 }
 
+/**
+ * System blocks, each with a cache breakpoint: steps with different instructions still share the
+ * cached tools + base prompt. With the tools' and the moving one, that is at most the API's four.
+ */
 function systemParams(system: string[]): TextBlockParam[] {
-  const blocks = system.filter(s => s.trim() !== '')
-  return blocks.map((text, i) => ({type: 'text', text, ...(i === blocks.length - 1 ? {cache_control: EPHEMERAL} : {})}))
+  return system.filter(s => s.trim() !== '').map(text => ({type: 'text', text, cache_control: EPHEMERAL}))
 }
 
 /**
