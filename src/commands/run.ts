@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {AdwCommand} from '../base-command.js'
 import {startRun} from '../engine/start.js'
+import {loadRegistry} from '../plugins/registry.js'
 
 export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
@@ -48,6 +49,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
       model: flags.model,
       db: flags.db,
       mode: flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto',
+      registry: await loadRegistry(this.config),
       signal: controller.signal,
       announce: line => this.logToStderr(line),
     })

@@ -1,7 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {formatDiagnostics} from '../errors.js'
 import {validatePipelines} from '../pipeline/validate.js'
-import {createRegistry} from '../plugins/registry.js'
+import {loadRegistry} from '../plugins/registry.js'
 
 export default class Validate extends Command {
   static summary = 'Check pipeline files without running them'
@@ -19,7 +19,7 @@ export default class Validate extends Command {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Validate)
-    const result = await validatePipelines(argv as string[], {registry: createRegistry()})
+    const result = await validatePipelines(argv as string[], {registry: await loadRegistry(this.config)})
     if (flags.json) {
       this.log(JSON.stringify(result, null, 2))
     } else {
