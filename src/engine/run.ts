@@ -61,7 +61,7 @@ class Engine {
   private readonly totals = zeroTotals()
   private readonly steps: Record<string, StepState> = {}
   private readonly scope: Record<string, unknown>
-  private readonly redact: (s: string) => string
+  private readonly redact: ReturnType<typeof secretRedactor>
   private readonly minLevel: number
   private readonly signal: AbortSignal
   /** Succeeded step runs of the run being resumed, by `stepId#iteration`. */
@@ -93,6 +93,7 @@ class Engine {
         inputs: this.opts.inputs,
         workingDir: this.opts.workingDir,
       })
+    this.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: this.opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: this.opts.resume || undefined, time: now()})
     this.log('INFO', 'milestone', this.opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
       pipeline: pipeline.name,
       file: pipeline.file,
@@ -101,7 +102,6 @@ class Engine {
       pid: process.pid,
     })
     store.flush()
-    this.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: this.opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: this.opts.resume || undefined, time: now()})
     const heartbeat = setInterval(() => {
       try {
         store.heartbeat(adwId)
@@ -311,7 +311,7 @@ class Engine {
     const cancelled = error !== undefined && this.signal.aborted
     const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : 'failed'
     this.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
-    store.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
+    store.finishStep(rowId, {status, outputs: this.redactValue(outputs), error: error ?? null, model: model ?? null})
     const withUsage = hasUsage(usage) ? {usage} : {}
     if (error !== undefined) {
       this.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, step.uses)
@@ -338,14 +338,18 @@ class Engine {
   private log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
     if (LEVEL_RANK[level] < this.minLevel && type !== 'milestone') return
     const msg = this.redact(message)
-    let det = details
-    if (det !== undefined) {
-      const json = JSON.stringify(det)
-      const clean = this.redact(json)
-      det = clean === json ? det : JSON.parse(clean)
-    }
+    const det = details === undefined ? undefined : this.redactValue(details)
     this.store.log({adwId: this.opts.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
     if (this.opts.emitLogs) this.emit({type: 'log', adwId: this.opts.adwId, stepId, level, logType: type, message: msg, time: now()})
+  }
+
+  /** A copy of a JSON value with secrets masked (the value itself when it holds none). */
+  private redactValue<T>(value: T): T {
+    if (this.redact.none) return value
+    const json = JSON.stringify(value)
+    if (json === undefined) return value
+    const clean = this.redact(json)
+    return clean === json ? value : JSON.parse(clean)
   }
 
   private emit(event: EngineEvent): void {
