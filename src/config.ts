@@ -92,8 +92,11 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
 }
 
-/** Reads and checks a config file; every bad key is reported at file:line:col, then exit 2. */
-export function readConfigFile(path: string, displayPath = path): ConfigFile {
+/**
+ * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
+ * `requireAll` (adw scaffold --config) also reports every missing key.
+ */
+export function readConfigFile(path: string, displayPath = path, opts: {requireAll?: boolean} = {}): ConfigFile {
   const text = readFileSync(path, 'utf8')
   const lc = new LineCounter()
   const doc = parseDocument(text, {lineCounter: lc, uniqueKeys: true})
@@ -129,6 +132,16 @@ export function readConfigFile(path: string, displayPath = path): ConfigFile {
             if (problem) at((item.value as any)?.range?.[0] ?? offset, `${key}.${name} ${problem}`)
           }
         }
+      }
+    }
+  }
+  if (opts.requireAll && doc.errors.length === 0 && (doc.contents === null || isMap(doc.contents))) {
+    const sections = isMap(doc.contents) ? doc.contents.items : []
+    for (const [key, fields] of Object.entries(SHAPE)) {
+      const section = sections.find(p => isScalar(p.key) && p.key.value === key)
+      for (const name of Object.keys(fields)) {
+        if (!section) problems.push({file: displayPath, line: 1, col: 1, message: `missing key "${key}.${name}" (no ${key} section)`})
+        else if (isMap(section.value) && !section.value.items.some(p => isScalar(p.key) && p.key.value === name)) at((section.key as any).range[0], `missing key "${key}.${name}"`)
       }
     }
   }
