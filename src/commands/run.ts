@@ -12,6 +12,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run plan-build --prompt "Add a /health endpoint" --working-dir .',
     '<%= config.bin %> run pipelines/plan-build-review-fix.yaml --adw-id feat-42 --prompt "Add login"',
     '<%= config.bin %> run pipelines/check.yaml --input target=src --json',
+    '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
   ]
   static args = {
     pipeline: Args.string({description: 'pipeline file or bare name', required: true}),
@@ -25,6 +26,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default orchestrator.db)'}),
     json: Flags.boolean({description: 'print one JSON event per line instead of the live view', exclusive: ['quiet']}),
     quiet: Flags.boolean({char: 'q', description: 'print only the final summary'}),
+    executor: Flags.string({char: 'e', description: 'run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
   }
 
   async run(): Promise<void> {
@@ -48,6 +50,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
       workingDir: flags['working-dir'],
       model: flags.model,
       db: flags.db,
+      executors: flags.executor,
       mode: flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto',
       registry: await loadRegistry(this.config),
       signal: controller.signal,

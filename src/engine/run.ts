@@ -26,8 +26,14 @@ export interface RunOptions {
   signal?: AbortSignal
   /** Also send every log row to the reporter (for `--json`). */
   emitLogs?: boolean
-  /** Continue an existing run: step runs that succeeded are reused instead of run again. */
+  /**
+   * Continue an existing run: step runs that completed (succeeded, skipped, or failed under
+   * continueOnError) are reused instead of run again. The caller normally claims the run first
+   * (`store.claimRun`, see resume.ts); if this process has not, the engine claims it.
+   */
   resume?: boolean
+  /** Extra details for the `Run resumed` milestone (previous status, interrupted steps). */
+  resumeDetails?: Record<string, unknown>
 }
 
 export interface RunOutcome {
@@ -64,8 +70,11 @@ class Engine {
   private readonly redact: ReturnType<typeof secretRedactor>
   private readonly minLevel: number
   private readonly signal: AbortSignal
-  /** Succeeded step runs of the run being resumed, by `stepId#iteration`. */
+  /** Completed step runs of the run being resumed, by `stepId#iteration`. */
   private readonly previous = new Map<string, StepRow>()
+  /** The step row being executed, closed by the exit hook if the process exits mid-step. */
+  private current?: {rowId: number; stepId: string}
+  private finished = false
 
   constructor(private readonly opts: RunOptions) {
     this.store = opts.store
@@ -100,6 +109,7 @@ class Engine {
       inputs: this.opts.inputs,
       workingDir: this.opts.workingDir,
       pid: process.pid,
+      ...(this.opts.resume ? {reusedStepRuns: this.previous.size, ...this.opts.resumeDetails} : {}),
     })
     store.flush()
     const heartbeat = setInterval(() => {
@@ -110,6 +120,10 @@ class Engine {
       }
     }, HEARTBEAT_MS)
     heartbeat.unref()
+    // process.exit() mid-run (a second Ctrl-C exits at once): record the run's end before the
+    // store's own exit hook flushes and closes. Prepended so it runs before that hook.
+    const onExit = () => this.recordHardExit()
+    process.prependListener('exit', onExit)
 
     let status: RunStatus = 'succeeded'
     let error: string | undefined
@@ -128,6 +142,7 @@ class Engine {
       this.log('CRITICAL', 'error', error, {message: (e as Error).message, stack: (e as Error).stack})
     } finally {
       clearInterval(heartbeat)
+      process.off('exit', onExit)
     }
     if (this.signal.aborted && status !== 'succeeded') {
       status = 'cancelled'
@@ -141,6 +156,7 @@ class Engine {
       ...(error ? {error} : {}),
     })
     store.finishRun(adwId, status, error ?? null)
+    this.finished = true
     store.flush()
     this.emit({type: 'run:end', adwId, status, durationMs, totals: {...this.totals}, error, time: now()})
     await this.opts.reporter.close()
@@ -149,18 +165,57 @@ class Engine {
 
   private failure?: string
 
+  /**
+   * Resume: claims the run unless this process already did, then indexes the step runs that
+   * completed (succeeded; skipped by a false `if`; failed under continueOnError: the run went on
+   * past them) so they are reused, not run again. Cancelled and failed (or interrupted) rows re-run.
+   */
   private loadPrevious(): void {
-    for (const row of this.store.listSteps(this.opts.adwId)) {
-      if (row.status === 'succeeded') this.previous.set(`${row.step_id}#${row.iteration}`, row)
+    const {adwId, pipeline} = this.opts
+    const before = this.store.getRun(adwId)
+    if (!before || before.status !== 'running' || before.pid !== process.pid) this.store.claimRun(adwId)
+    const continueOnError = new Set(pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s])).filter(s => s.continueOnError).map(s => s.id))
+    for (const row of this.store.listSteps(adwId)) {
+      const done = row.status === 'succeeded' || row.status === 'skipped' || (row.status === 'failed' && continueOnError.has(row.step_id))
+      if (done) this.previous.set(`${row.step_id}#${row.iteration}`, row)
     }
-    const run = this.store.getRun(this.opts.adwId)
+    const run = this.store.getRun(adwId)
     if (run) addUsage(this.totals, {inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens, costUsd: run.cost_usd})
-    this.store.setRunStatus(this.opts.adwId, 'running', {error: null})
+  }
+
+  /** The exit hook: a run left mid-step by process.exit() is recorded as ended, not left running. */
+  private recordHardExit(): void {
+    if (this.finished) return
+    this.finished = true
+    const cancelled = this.signal.aborted
+    const status = cancelled ? 'cancelled' : 'failed'
+    const why = cancelled ? 'cancelled: exited at once on a second interrupt' : 'the adw process exited while the run was in progress'
+    try {
+      if (this.current) this.store.finishStep(this.current.rowId, {status, error: why})
+      this.log(cancelled ? 'WARNING' : 'ERROR', 'milestone', `Run ${status}: ${this.opts.pipeline.name} (${why})`, {status, error: why, totals: this.totals})
+      this.store.finishRun(this.opts.adwId, status, why)
+    } catch {
+      // exiting anyway; the run then shows as interrupted and still resumes
+    }
+  }
+
+  /** How many leading iterations of a loop completed in the run being resumed (every body step reused). */
+  private reusedIterations(loop: LoopStep): number {
+    let n = 0
+    while (n < loop.maxAttempts && loop.steps.every(s => this.previous.has(`${s.id}#${n + 1}`))) n++
+    return n
   }
 
   /** Runs a loop group. Returns false when the run must stop. */
   private async runLoop(loop: LoopStep): Promise<boolean> {
     const {adwId} = this.opts
+    const skippedBefore = this.previous.get(`${loop.id}#0`)
+    if (skippedBefore?.status === 'skipped') {
+      const reason = `${skippedBefore.reason ?? 'skipped'} (recorded before; not re-evaluated)`
+      this.steps[loop.id] = {outputs: {}, status: 'skipped'}
+      this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason, time: now()})
+      return true
+    }
     if (loop.if && !this.check(loop.if, loop)) {
       if (this.failure) return false
       this.recordSkip(loop.id, loop.name, 0, undefined, 'loop', `if: ${loop.if.source} was false`)
@@ -168,8 +223,15 @@ class Engine {
       return true
     }
     this.emit({type: 'loop:start', adwId, stepId: loop.id, maxAttempts: loop.maxAttempts, time: now()})
+    const reused = this.reusedIterations(loop)
+    if (reused > 0) {
+      this.log('INFO', 'milestone', `Loop ${loop.id}: ${reused} iteration(s) completed before; reusing their outputs, continuing at iteration ${reused + 1}`, {reusedIterations: reused, maxAttempts: loop.maxAttempts}, loop.id)
+    }
     for (let i = 1; i <= loop.maxAttempts; i++) {
-      this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
+      // A completed iteration is replayed from its recorded outputs (no executor runs) so that
+      // `until` is evaluated exactly as before; only its milestones are not written twice.
+      const replay = i <= reused
+      if (!replay) this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
       this.emit({type: 'loop:iteration', adwId, stepId: loop.id, iteration: i, maxAttempts: loop.maxAttempts, time: now()})
       for (const step of loop.steps) {
         if (!(await this.runAction(step, i, loop.id))) {
@@ -179,8 +241,10 @@ class Engine {
       }
       const done = this.check(loop.until, loop)
       if (this.failure) return false
-      this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} finished (${done ? 'until holds' : 'until not yet true'})`, {iteration: i, until: loop.until.source, satisfied: done}, loop.id, i)
-      this.store.flush()
+      if (!replay) {
+        this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} finished (${done ? 'until holds' : 'until not yet true'})`, {iteration: i, until: loop.until.source, satisfied: done}, loop.id, i)
+        this.store.flush()
+      }
       if (done) {
         this.steps[loop.id] = {outputs: {iterations: i, satisfied: true}, status: 'succeeded'}
         this.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: 'satisfied', time: now()})
@@ -228,25 +292,28 @@ class Engine {
     }
     const prev = this.previous.get(`${step.id}#${iteration}`)
     if (prev) {
-      this.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: 'succeeded'}
-      this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: 'succeeded before; outputs reused', time: now()})
+      this.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: prev.status, ...(prev.error ? {error: prev.error} : {})}
+      const reason =
+        prev.status === 'succeeded' ? 'succeeded before; outputs reused' : prev.status === 'skipped' ? `${prev.reason ?? 'skipped'} (recorded before)` : 'failed before (continueOnError); not run again'
+      this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
       return true
     }
     if (step.if) {
       const go = this.check(step.if, step)
       if (this.failure) return false
       if (!go) {
-        this.recordSkip(step.id, step.name, iteration, parentId, step.uses, `if: ${step.if.source} was false`)
+        this.recordSkip(step.id, step.name, iteration, parentId, step.executor.name, `if: ${step.if.source} was false`)
         return true
       }
     }
 
     const started = Date.now()
-    const rowId = store.startStep({adwId, stepId: step.id, stepName: step.name ?? null, parentId: parentId ?? null, iteration, executor: step.uses})
+    const rowId = store.startStep({adwId, stepId: step.id, stepName: step.name ?? null, parentId: parentId ?? null, iteration, executor: step.executor.name})
+    this.current = {rowId, stepId: step.id}
     store.setCurrentStep(adwId, step.id)
-    this.log('INFO', 'milestone', `Step ${step.id} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor: step.uses, iteration}, step.id, iteration)
+    this.log('INFO', 'milestone', `Step ${step.id} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor: step.executor.name, iteration}, step.id, iteration)
     store.flush()
-    this.emit({type: 'step:start', adwId, stepId: step.id, name: step.name, executor: step.uses, iteration, parentId, time: now()})
+    this.emit({type: 'step:start', adwId, stepId: step.id, name: step.name, executor: step.executor.name, iteration, parentId, time: now()})
 
     const usage = zeroTotals()
     let model: string | undefined
@@ -272,7 +339,7 @@ class Engine {
       signal: controller.signal,
       env: this.opts.env,
       model: this.opts.model,
-      log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.uses),
+      log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.executor.name),
       progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),
       reportUsage: u => {
         reported = true
@@ -312,11 +379,12 @@ class Engine {
     const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : 'failed'
     this.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
     store.finishStep(rowId, {status, outputs: this.redactValue(outputs), error: error ?? null, model: model ?? null})
+    this.current = undefined
     const withUsage = hasUsage(usage) ? {usage} : {}
     if (error !== undefined) {
-      this.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, step.uses)
+      this.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, step.executor.name)
     }
-    this.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: step.uses, model, iteration, ...withUsage}, step.id, iteration, step.uses)
+    this.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: step.executor.name, model, iteration, ...withUsage}, step.id, iteration, step.executor.name)
     store.flush()
     this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, time: now()})
 

@@ -7,6 +7,8 @@ import {AdwError} from '../errors.js'
 import {loadPipeline} from '../pipeline/load.js'
 import {resolveInputs} from '../pipeline/template.js'
 import type {Pipeline} from '../pipeline/types.js'
+import type {StepExecutor} from '../plugins/types.js'
+import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {openStore} from '../store/sqlite.js'
 import {createReporter} from '../ui/index.js'
@@ -28,6 +30,8 @@ export interface StartOptions {
   mode?: 'auto' | 'json' | 'quiet' | 'silent'
   cwd?: string
   registry?: ExecutorRegistry
+  /** `FROM=TO` executor substitutions (`agent=claude-code`). */
+  executors?: string[]
   signal?: AbortSignal
   /** Where the generated id is announced (not with --json). */
   announce?: (line: string) => void
@@ -41,7 +45,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     throw new AdwError('USAGE', `--working-dir ${opts.workingDir} does not exist or is not a directory`, {suggestions: ['create it first, or pass an existing directory']})
   }
   const config = resolveConfig({cwd, workingDir, db: opts.db, model: opts.model})
-  const registry = opts.registry ?? createRegistry()
+  const registry = aliasRegistry(opts.registry ?? createRegistry(), opts.executors ?? [])
   const file = findPipeline(opts.pipeline, cwd)
   const pipeline = await loadPipeline(file, {registry})
   const inputs = resolveInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
@@ -109,12 +113,13 @@ export function parseInputFlags(pairs: string[], prompt?: string): Record<string
 
 /** Asks every executor the pipeline uses whether it can run here (API key, binary on PATH). */
 export function preflight(pipeline: Pipeline, env: Record<string, string | undefined>, workingDir: string): void {
-  const seen = new Set<string>()
-  const problems: string[] = []
+  const uses = new Map<StepExecutor, Record<string, unknown>[]>()
   for (const step of pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s]))) {
-    if (seen.has(step.uses)) continue
-    seen.add(step.uses)
-    const msg = step.executor.preflight?.({env, workingDir})
+    uses.set(step.executor, [...(uses.get(step.executor) ?? []), step.with])
+  }
+  const problems: string[] = []
+  for (const [executor, options] of uses) {
+    const msg = executor.preflight?.({env, workingDir, options})
     if (msg) problems.push(msg)
   }
   if (problems.length) throw new AdwError('PREFLIGHT', problems.join('\n'))

@@ -62,6 +62,8 @@ export interface StepResult {
 export interface PreflightContext {
   env: Readonly<Record<string, string | undefined>>
   workingDir: string
+  /** The (untemplated) `with:` blocks of every step that uses this executor. */
+  options?: Record<string, unknown>[]
 }
 
 /** A step executor: what a pipeline's `uses:` names. */
