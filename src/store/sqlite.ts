@@ -7,7 +7,8 @@ import {AdwError} from '../errors.js'
 import type {Usage} from '../plugins/types.js'
 import {INSERT_LOG, LogBuffer} from './log-buffer.js'
 import {migrate} from './schema.js'
-import type {LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepRow, Store} from './types.js'
+import {effectiveStatus, lockedError, ownerAlive} from './status.js'
+import type {Claim, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepRow, Store} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -20,6 +21,7 @@ export interface OpenStoreOptions {
 }
 
 const now = (): string => new Date().toISOString()
+
 
 /** Opens (creating it and its folder if missing) and migrates the SQLite store at `path`. */
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
@@ -155,6 +157,37 @@ class SqliteStore implements Store {
         adwId,
       )
     })
+  }
+
+  claimRun(adwId: string): Claim {
+    let claim: Claim | undefined
+    // One IMMEDIATE transaction: of two processes claiming at once, the second reads the first's pid.
+    this.writeWithLogs(() => {
+      const run = this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
+      if (!run) return this.mustChange(0, adwId)
+      const previous = {...run, status: effectiveStatus(run)}
+      if (run.status === 'succeeded') {
+        claim = {previous, interruptedSteps: []}
+        return
+      }
+      if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, this.path)
+      const t = now()
+      // A step row still `running` belongs to the process that died (or was cancelled too hard):
+      // close it as failed, ending at the last sign of life, so it never shows as running again.
+      const died = run.heartbeat_at ?? t
+      const who = run.pid === null ? 'its adw process' : `adw process ${run.pid}${run.host ? ` on ${run.host}` : ''}`
+      const stale = this.stmt("SELECT step_id, iteration FROM steps WHERE adw_id = ? AND status = 'running' ORDER BY id").all(adwId) as Array<{step_id: string; iteration: number}>
+      this.stmt(
+        `UPDATE steps SET status = 'failed', finished_at = MAX(started_at, ?), error = ?,
+           duration_ms = MAX(0, CAST(ROUND((julianday(MAX(started_at, ?)) - julianday(started_at)) * 86400000) AS INTEGER))
+         WHERE adw_id = ? AND status = 'running'`,
+      ).run(died, `interrupted: ${who} stopped while this step was running; re-run on resume`, died, adwId)
+      this.stmt(
+        'UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL WHERE adw_id = ?',
+      ).run('running', process.pid, hostname(), t, adwId)
+      claim = {previous, interruptedSteps: stale.map(s => `${s.step_id}#${s.iteration}`)}
+    })
+    return claim!
   }
 
   setCurrentStep(adwId: string, stepId: string | null): void {

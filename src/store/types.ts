@@ -115,6 +115,14 @@ export interface StepCounts {
   cancelled: number
 }
 
+/** What `claimRun` found and did. */
+export interface Claim {
+  /** The run before the claim, with its effective status (a dead `running` run is `interrupted`). */
+  previous: RunRow
+  /** `stepId#iteration` of step rows left `running` by the dead process, now closed as failed. */
+  interruptedSteps: string[]
+}
+
 export interface RunQuery {
   status?: RunStatus
   limit?: number
@@ -136,6 +144,13 @@ export interface Store {
   setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): void
   /** Marks a run finished with status, finished_at and duration_ms. */
   finishRun(adwId: string, status: RunStatus, error?: string | null): void
+  /**
+   * Takes a run over for this process (resume), atomically (BEGIN IMMEDIATE): throws RUN_LOCKED while
+   * the recorded process is alive (this host: pid; another host: fresh heartbeat), RUN_NOT_FOUND for an
+   * unknown id; returns a succeeded run untouched. Otherwise sets status running with this pid/host and
+   * closes step rows the dead process left `running` as failed ("interrupted: …").
+   */
+  claimRun(adwId: string): Claim
   setCurrentStep(adwId: string, stepId: string | null): void
   heartbeat(adwId: string): void
   /** Inserts a `steps` row with status running; returns its id. */

@@ -1,0 +1,123 @@
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {resolveConfig} from '../config.js'
+import {AdwError} from '../errors.js'
+import {openExistingStore, requireRun} from '../history/open.js'
+import {loadPipelineSource} from '../pipeline/load.js'
+import type {Pipeline} from '../pipeline/types.js'
+import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
+import {lockedError, ownerAlive} from '../store/status.js'
+import type {RunRow} from '../store/types.js'
+import {createReporter} from '../ui/index.js'
+import {runPipeline, type RunOutcome} from './run.js'
+import {preflight} from './start.js'
+
+export interface ResumeOptions {
+  adwId: string
+  db?: string
+  model?: string
+  mode?: 'auto' | 'json' | 'quiet' | 'silent'
+  /** Where adw was started (database and config are found from here). */
+  cwd?: string
+  registry?: ExecutorRegistry
+  signal?: AbortSignal
+  /** Notes for the user (stderr): the snapshot is used, nothing to resume. */
+  note?: (line: string) => void
+}
+
+/**
+ * `adw run --resume`: continues a run that failed, was cancelled or whose process died, with the
+ * pipeline snapshot, inputs and working directory stored with it. Completed step runs are reused
+ * (see the engine); a succeeded run runs nothing. Refuses (RUN_LOCKED, exit 2) while another live
+ * process drives the run; the claim itself is one IMMEDIATE transaction (store.claimRun).
+ */
+export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
+  const cwd = opts.cwd ?? process.cwd()
+  const note = opts.note ?? (() => {})
+  const dbPath = resolveConfig({cwd, db: opts.db}).dbPath
+  const store = openExistingStore(dbPath)
+  try {
+    const run = requireRun(store, opts.adwId)
+    if (run.status === 'succeeded') return alreadySucceeded(run, note)
+    if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, store.path)
+
+    const workingDir = run.working_dir
+    if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
+      throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
+    }
+    const config = resolveConfig({cwd, workingDir, db: dbPath, model: opts.model})
+    const pipeline = await loadSnapshot(run, opts.registry ?? createRegistry())
+    const changed = snapshotNote(run)
+    if (changed) note(changed)
+    preflight(pipeline, config.env, workingDir)
+
+    const claim = store.claimRun(run.adw_id)
+    if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
+    const reporter = createReporter(opts.mode ?? 'auto', {})
+    return await runPipeline({
+      pipeline,
+      adwId: run.adw_id,
+      inputs: JSON.parse(run.inputs) as Record<string, unknown>,
+      workingDir,
+      store,
+      reporter,
+      env: config.env,
+      model: config.model,
+      logLevel: config.logLevel,
+      signal: opts.signal,
+      emitLogs: opts.mode === 'json',
+      resume: true,
+      resumeDetails: {
+        previousStatus: claim.previous.status,
+        previousPid: claim.previous.pid,
+        previousHost: claim.previous.host,
+        ...(claim.interruptedSteps.length ? {interruptedSteps: claim.interruptedSteps} : {}),
+        ...(changed ? {snapshotDiffersFromFile: true} : {}),
+      },
+    })
+  } finally {
+    store.close()
+  }
+}
+
+function alreadySucceeded(run: RunRow, note: (line: string) => void): RunOutcome {
+  note(`Run "${run.adw_id}" already succeeded${run.finished_at ? ` (finished ${run.finished_at})` : ''}; nothing to resume.`)
+  return {
+    adwId: run.adw_id,
+    status: 'succeeded',
+    durationMs: run.duration_ms ?? 0,
+    totals: {
+      inputTokens: run.input_tokens,
+      outputTokens: run.output_tokens,
+      cacheCreationTokens: run.cache_creation_tokens,
+      cacheReadTokens: run.cache_read_tokens,
+      costUsd: run.cost_usd,
+    },
+  }
+}
+
+/** The pipeline exactly as it ran: the stored text, loaded as if it were still at its path. */
+async function loadSnapshot(run: RunRow, registry: ExecutorRegistry): Promise<Pipeline> {
+  try {
+    return await loadPipelineSource(run.pipeline_snapshot, run.pipeline_file, {registry})
+  } catch (error) {
+    if (!(error instanceof AdwError)) throw error
+    throw new AdwError(error.code, `Cannot resume run "${run.adw_id}": the pipeline stored with it no longer loads (an executor plugin removed?):\n${error.message}`, {
+      suggestions: error.suggestions,
+      cause: error,
+    })
+  }
+}
+
+/** A note when the file at pipeline_file is no longer the text the run started with. */
+function snapshotNote(run: RunRow): string | undefined {
+  const file = resolve(run.pipeline_file)
+  let now: string
+  try {
+    now = readFileSync(file, 'utf8')
+  } catch {
+    return `Note: ${run.pipeline_file} is gone; resuming with the pipeline snapshot stored with the run.`
+  }
+  if (now === run.pipeline_snapshot) return undefined
+  return `Note: ${run.pipeline_file} changed since run "${run.adw_id}" started; resuming with the snapshot stored with the run (start a new run to use the edited file).`
+}
