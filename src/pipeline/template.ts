@@ -50,8 +50,8 @@ function lookup(view: unknown, name: string): unknown {
 interface Views {
   /** The caller's view, for typed single-tag lookups. */
   raw: unknown
-  /** The JSON-printing copy, for Mustache. */
-  safe: unknown
+  /** The JSON-printing copy, for Mustache (built on first use: copying the scope costs O(steps so far)). */
+  readonly safe: unknown
 }
 
 function renderString(template: string, views: Views, shell: boolean): unknown {
@@ -88,7 +88,13 @@ function renderDeep(value: unknown, views: Views, shell: boolean): unknown {
  * `{{{x}}}` / `{{& x}}` insert raw text.
  */
 export function renderOptions(withBlock: Record<string, unknown>, view: Record<string, unknown>, shellOptions: string[] = []): Record<string, unknown> {
-  const views: Views = {raw: view, safe: jsonView(view)}
+  let safe: unknown
+  const views: Views = {
+    raw: view,
+    get safe() {
+      return (safe ??= jsonView(view))
+    },
+  }
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(withBlock)) {
     const rendered = renderDeep(value, views, shellOptions.includes(key))
