@@ -49,10 +49,22 @@ export function createRegistry(extra: ExecutorSource[] = []): ExecutorRegistry {
   const locals = new Map<string, Promise<ExecutorSource>>()
   const loaded: ExecutorSource[] = []
 
-  function byQualifiedName(uses: string): StepExecutor | undefined {
+  /** `<plugin>/<name>`; throws saying what is wrong when nothing has that qualified name. */
+  function byQualifiedName(uses: string): StepExecutor {
     const slash = uses.lastIndexOf('/')
-    const found = byName.get(uses.slice(slash + 1))?.find(e => qualifiedName(e) === uses)
-    return found?.executor
+    const [qualifier, name] = [uses.slice(0, slash), uses.slice(slash + 1)]
+    const found = byName.get(name)?.find(e => qualifiedName(e) === uses)
+    if (found) return found.executor
+    if (/\.(m|c)?[jt]s$/.test(uses)) {
+      throw new AdwError('EXECUTOR_NOT_FOUND', `a local module must start with ./ or ../ (or be absolute): write uses: ./${uses}`)
+    }
+    const provided = all.filter(e => qualifiedName(e).startsWith(`${qualifier}/`)).map(e => e.executor.name)
+    if (provided.length > 0) {
+      throw new AdwError('EXECUTOR_NOT_FOUND', `${qualifier === BUILTIN_QUALIFIER ? 'adw' : `plugin ${qualifier}`} has no executor "${name}"; it provides ${provided.join(', ')}`)
+    }
+    const plugins = [...new Set(extra.map(e => e.source))]
+    const others = byName.has(name) ? `; "${name}" alone is ${byName.get(name)!.map(qualifiedName).join(', ')}` : ''
+    throw new AdwError('EXECUTOR_NOT_FOUND', `no installed plugin "${qualifier}" provides executors (${plugins.length > 0 ? `those that do: ${plugins.join(', ')}` : 'none is installed'})${others}. Install it: adw plugins install ${qualifier}, then check: adw executors`)
   }
 
   return {
