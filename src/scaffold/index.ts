@@ -1,4 +1,6 @@
+import {existsSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
+import {AdwError} from '../errors.js'
 import {applyScaffold, planScaffold, type ScaffoldPlan} from './plan.js'
 import {loadScaffoldConfig, type ScaffoldConfig} from './config.js'
 
@@ -22,6 +24,7 @@ export interface ScaffoldOptions {
 export function scaffold(opts: ScaffoldOptions): ScaffoldPlan & {config: ScaffoldConfig} {
   const cwd = opts.cwd ?? process.cwd()
   const dir = resolve(cwd, opts.dir)
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new AdwError('SCAFFOLD', `${opts.dir} exists and is not a directory`)
   const config = loadScaffoldConfig(dir, opts.config, cwd)
   const plan = planScaffold(dir, config, {force: opts.force})
   if (!opts.dryRun) applyScaffold(plan)
