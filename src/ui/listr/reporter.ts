@@ -41,7 +41,8 @@ export class ListrReporter implements Reporter {
     this.model?.finish('not run')
     await this.drawing
     const summary = this.tally.summary()
-    if (summary) safeWrite(this.out, `\n${summary}\n${this.tally.logsHint()}\n`)
+    // (the TTY renderer already ends with a blank line)
+    if (summary) safeWrite(this.out, `${this.tty ? '' : '\n'}${summary}\n${this.tally.logsHint()}\n`)
     await Promise.all([drained(this.out), drained(this.err)])
   }
 }

@@ -1,39 +1,11 @@
-import {DefaultRenderer, figures, LISTR_LOGGER_STDERR_LEVELS, Listr, ListrLogger, ProcessOutput} from 'listr2'
+import {figures, LISTR_LOGGER_STDERR_LEVELS, Listr, ListrLogger, ProcessOutput} from 'listr2'
 import type {ListrTask, ListrTaskWrapper} from 'listr2'
 import {addUsage, oneLine, resultParts} from '../format.js'
+import {LiveRenderer} from './live-renderer.js'
 import {LoopSlot, RunModel, StepSlot, type Ending} from './model.js'
 
 type Wrapper = ListrTaskWrapper<unknown, any, any>
 type Task = ListrTask<unknown, any, any>
-
-/**
- * listr2's TTY renderer, redrawing at most every 50 ms instead of on every state change (so a
- * 10,000-step run is not quadratic), and chosen by our own TTY test rather than process.stdout's.
- */
-class ThrottledRenderer extends DefaultRenderer {
-  static override nonTTY = true
-  private last = 0
-  private timer?: NodeJS.Timeout
-
-  override update(): void {
-    const wait = 50 - (Date.now() - this.last)
-    if (wait <= 0) return this.draw()
-    this.timer ??= setTimeout(() => this.draw(), wait)
-  }
-
-  override end(): void {
-    clearTimeout(this.timer)
-    this.timer = undefined
-    super.end()
-  }
-
-  private draw(): void {
-    clearTimeout(this.timer)
-    this.timer = undefined
-    this.last = Date.now()
-    super.update()
-  }
-}
 
 export interface ViewOptions {
   stdout: NodeJS.WritableStream
@@ -50,7 +22,7 @@ export async function runListr(model: RunModel, opts: ViewOptions): Promise<void
     concurrent: false,
     exitOnError: false,
     registerSignalListeners: false, // the engine owns Ctrl-C (exit 130); listr2's handler would exit 127
-    renderer: ThrottledRenderer,
+    renderer: LiveRenderer,
     rendererOptions: {
       logger: new ListrLogger({useIcons: true, toStderr: [], processOutput}),
       collapseSubtasks: false, // keep loop iterations visible after the loop
@@ -61,11 +33,36 @@ export async function runListr(model: RunModel, opts: ViewOptions): Promise<void
     fallbackRendererOptions: {logger: new ListrLogger({useIcons: true, toStderr: LISTR_LOGGER_STDERR_LEVELS, processOutput})},
     fallbackRendererCondition: !opts.tty,
   })
+  cheapAbortListeners(listr.signal)
   try {
     await listr.run()
   } catch {
     // with exitOnError:false nothing should reach here; a view problem must not fail the run
   }
+}
+
+/**
+ * listr2 adds one 'abort' listener per task to the run's shared signal and never removes it, and
+ * Node's EventTarget scans all listeners on every add (duplicate check): 10,000 steps took seconds.
+ * Keep those listeners in a Set instead, called once if the signal ever aborts.
+ */
+function cheapAbortListeners(signal: AbortSignal): void {
+  type Listener = (event: Event) => void
+  const listeners = new Set<Listener>()
+  const add = signal.addEventListener.bind(signal)
+  const remove = signal.removeEventListener.bind(signal)
+  add('abort', event => {
+    for (const l of [...listeners]) l.call(signal, event)
+    listeners.clear()
+  }, {once: true})
+  signal.addEventListener = ((type: string, l: unknown, opts?: unknown) => {
+    if (type === 'abort' && typeof l === 'function' && !signal.aborted) listeners.add(l as Listener)
+    else add(type as 'abort', l as Listener, opts as Parameters<AbortSignal['addEventListener']>[2])
+  }) as AbortSignal['addEventListener']
+  signal.removeEventListener = ((type: string, l: unknown, opts?: unknown) => {
+    if (type === 'abort' && typeof l === 'function' && listeners.delete(l as Listener)) return
+    remove(type as 'abort', l as Listener, opts as Parameters<AbortSignal['removeEventListener']>[2])
+  }) as AbortSignal['removeEventListener']
 }
 
 function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
