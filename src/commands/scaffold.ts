@@ -39,7 +39,7 @@ Create-only: an existing file is left untouched and reported as skipped; --force
     this.log(dryRun ? `Dry run: nothing written. Plan for ${where}:\n` : `Scaffolded ${where}:\n`)
     for (const line of table(['ACTION', 'PATH', 'NOTE'], files.map(f => [dryRun ? f.action : done(f.action), f.path, f.reason ?? '']))) this.log(line.trimEnd())
     if (!dryRun && files.some(f => f.action !== 'skip')) {
-      this.log(`\nNext: cd ${where} && cp .env.example .env (set ANTHROPIC_API_KEY), then: adw run plan-build --prompt "..."`)
+      this.log(`\nNext: cd ${/^[\w./-]+$/.test(where) ? where : JSON.stringify(where)} && cp .env.example .env (set ANTHROPIC_API_KEY), then: adw run plan-build --prompt "..."`)
     }
   }
 }

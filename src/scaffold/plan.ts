@@ -66,7 +66,7 @@ function planGitignore(root: string, dbPath: string): PlannedFile {
   const have = new Set((current ?? '').split(/\r?\n/).map(l => l.trim().replace(/^\//, '')))
   const missing = entries.filter(e => !have.has(e.replace(/^\//, '')))
   if (missing.length === 0) return {path, action: 'skip', content: current!, reason: 'has the database entries'}
-  const block = [comment, ...missing].join('\n') + '\n'
+  const block = [...(have.has(comment) ? [] : [comment]), ...missing].join('\n') + '\n'
   if (current === undefined) return {path, action: 'create', content: block}
   const sepLine = current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n'
   return {path, action: 'update', content: current + sepLine + block, reason: `${missing.length} line${missing.length === 1 ? '' : 's'} added`}
