@@ -80,6 +80,8 @@ export class LoopSlot {
   }
 }
 
+const validIteration = (loop: LoopSlot, i: number): boolean => Number.isInteger(i) && i >= 1 && i <= loop.maxAttempts
+
 export const labelOf = (s: {id: string; name?: string}): string => s.name || s.id
 
 const WARN = new Set(['WARNING', 'ERROR', 'CRITICAL'])
@@ -127,8 +129,10 @@ export class RunModel {
   onEvent(e: EngineEvent): void {
     switch (e.type) {
       case 'step:start': {
-        const loop = this.loops.get(e.stepId) ?? this.bodyOf.get(e.stepId)
-        if (loop) this.loopAdvanced(loop, loop.id === e.stepId ? 0 : e.iteration)
+        const loop = this.loops.get(e.stepId)
+        if (loop) return this.loopAdvanced(loop, 0)
+        const owner = this.bodyOf.get(e.stepId)
+        if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
         return
       }
       case 'step:progress': {
@@ -140,7 +144,7 @@ export class RunModel {
         const loop = this.loops.get(e.stepId)
         if (loop) return this.loopEndedByStep(loop, e)
         const owner = this.bodyOf.get(e.stepId)
-        if (owner) this.loopAdvanced(owner, e.iteration)
+        if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
         this.find(e.stepId, e.iteration)?.finish(e)
         return
       }
@@ -151,7 +155,7 @@ export class RunModel {
       }
       case 'loop:iteration': {
         const loop = this.loops.get(e.stepId)
-        if (loop) this.loopAdvanced(loop, e.iteration)
+        if (loop && validIteration(loop, e.iteration)) this.loopAdvanced(loop, e.iteration)
         return
       }
       case 'loop:end': {
@@ -192,7 +196,7 @@ export class RunModel {
   private find(stepId: string, iteration: number): StepSlot | undefined {
     const loop = this.bodyOf.get(stepId)
     if (!loop) return this.steps.get(stepId)
-    if (!(iteration >= 1 && iteration <= loop.maxAttempts)) return undefined
+    if (!validIteration(loop, iteration)) return undefined
     const step = loop.body.find(b => b.id === stepId)!
     return this.bodySlot(loop, step, iteration)
   }
