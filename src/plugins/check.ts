@@ -4,6 +4,7 @@ import type {StepExecutor} from './types.js'
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const describe = (v: unknown): string => {
+  if (v === undefined) return 'nothing'
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'a list'
   if (typeof v === 'object') return 'an object'
