@@ -1,0 +1,78 @@
+// `npm run bench [-- --quick] [--only 1,3] [--ns 100,1000] [--out file.json]`: adw's performance goals (issue 8),
+// measured on this machine: medians of several runs, ratios taken in the same run.
+import {cpus, freemem, loadavg, totalmem} from 'node:os'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+
+import {coldStart, concurrent, history, peakRss} from './cli.js'
+import {chatty, engineOverhead, shellStep} from './engine.js'
+import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
+import {formatTable, tally, type WorkloadResult} from './report.js'
+
+const {values} = parseArgs({
+  options: {
+    quick: {type: 'boolean', default: false},
+    only: {type: 'string'},
+    out: {type: 'string'},
+    ns: {type: 'string'},
+  },
+})
+const quick = values.quick!
+const only = values.only ? new Set(values.only.split(',').map(s => s.trim())) : undefined
+
+/** Sizes: the full bench (a few minutes) and the smoke test the suite runs (seconds). */
+const P = quick
+  ? {ns: [10, 30, 100], engineReps: () => 1, shellSteps: 3, shellReps: 1, coldReps: 1, history: {runs: 100, runsWithLogs: 10, logsPerRun: 1000}, historyReps: 1, chattyLines: 5000, chattyReps: 1, procs: 3, procSteps: 20, singleReps: 1, rssSteps: 50, rssReps: 1}
+  : {ns: [100, 1000, 10_000], engineReps: (n: number) => (n >= 10_000 ? 3 : n >= 1000 ? 5 : 7), shellSteps: 20, shellReps: 5, coldReps: 9, history: {runs: 10_000, runsWithLogs: 1000, logsPerRun: 1000}, historyReps: 9, chattyLines: 100_000, chattyReps: 3, procs: 8, procSteps: 500, singleReps: 3, rssSteps: 1000, rssReps: 3}
+
+// `--ns 100,1000` overrides workload 1's sizes (e.g. to measure an old commit that is quadratic).
+if (values.ns) P.ns = values.ns.split(',').map(Number)
+
+const started = new Date()
+const load = loadavg()[0]
+const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
+  ['1', () => engineOverhead(P.ns, P.engineReps)],
+  ['2', () => shellStep(P.shellSteps, P.shellReps)],
+  ['3', () => coldStart(P.coldReps)],
+  ['4', () => history(P.history, P.historyReps)],
+  ['5', () => chatty(P.chattyLines, P.chattyReps)],
+  ['6', () => concurrent(P.procs, P.procSteps, P.singleReps)],
+  ['7', () => peakRss(P.rssSteps, P.rssReps)],
+]
+
+if (!existsSync(join(ROOT, 'dist/commands'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first (bin/adw runs the compiled CLI)')
+  process.exit(2)
+}
+
+const results: WorkloadResult[] = []
+try {
+  for (const [id, run] of workloads) {
+    if (only && !only.has(id)) continue
+    results.push(await run())
+  }
+} finally {
+  cleanup()
+}
+
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model,
+  memTotalGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+  memFreeGiB: Number((freemem() / 2 ** 30).toFixed(1)),
+  loadAvg1mAtStart: Number(load.toFixed(2)),
+  node: process.version,
+  nodePath: NODE,
+  platform: `${process.platform}-${process.arch}`,
+}
+const {met, missed} = tally(results)
+const elapsedS = (Date.now() - started.getTime()) / 1000
+console.log(`adw bench ${quick ? '(quick) ' : ''}${started.toISOString()} · ${machine.nproc} cores · load ${machine.loadAvg1mAtStart} · node ${machine.node} · ${ADW}`)
+console.log(formatTable(results))
+console.log(`goals met: ${met}, missed: ${missed} · ${elapsedS.toFixed(0)} s`)
+
+const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')
+const out = values.out ?? join(ROOT, 'bench/results', `${stamp}${quick ? '-quick' : ''}.json`)
+writeFile(out, JSON.stringify({date: started.toISOString(), quick, machine, elapsedS, goals: {met, missed}, workloads: results}, null, 2) + '\n')
+progress(`wrote ${out}`)
