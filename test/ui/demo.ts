@@ -23,7 +23,8 @@ if (fail) {
     s.step('fix', {iteration: i, parentId: 'fix_loop', durationMs: 8_000, usage: {inputTokens: 1_500, outputTokens: 700, costUsd: 0.009}, progress: ['Edit src/login.ts']})
     s.step('rereview', {iteration: i, parentId: 'fix_loop', durationMs: 3_000, progress: ['Read src/login.ts']})
   }
-  if (exhaust) s.loopEnd('fix_loop', 3, 'failed', 'review still FAIL after 3 attempts (onExhausted: fail)').end('failed', 'fix_loop: review still FAIL after 3 attempts')
+  const msg = 'Loop fix_loop exhausted: 3 attempt(s) without steps.rereview.outputs.verdict == "PASS"'
+  if (exhaust) s.loopEnd('fix_loop', 3, 'exhausted', msg).end('failed', msg)
   else s.loopEnd('fix_loop', 2, 'satisfied').end()
 }
 

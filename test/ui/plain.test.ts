@@ -129,21 +129,29 @@ test('a step failing inside a loop fails its attempt and the loop', async () => 
   assert.ok(out.includes('↓ rereview · attempt 1/3 [SKIPPED: not run]'))
 })
 
-test('an exhausted loop that continues, and one that fails the run', async () => {
-  const run = (outcome: 'exhausted' | 'failed') => {
-    const s = new Script().start([FIX_LOOP]).loopStart('fix_loop', 2)
-    for (const i of [1, 2]) s.iteration('fix_loop', i, 2).step('fix', {iteration: i}).step('rereview', {iteration: i})
-    return s.loopEnd('fix_loop', 2, outcome, outcome === 'failed' ? 'still FAIL after 2 attempts' : undefined).end(outcome === 'failed' ? 'failed' : 'succeeded')
-  }
+test('an exhausted loop: ✔ when the run goes on (onExhausted: continue), ✖ when the run fails right after', async () => {
   const FIX_LOOP2 = {...FIX_LOOP, loop: {...FIX_LOOP.loop!, maxAttempts: 2}}
-  const ex = run('exhausted')
-  ;(ex.events[0] as Extract<EngineEvent, {type: 'run:start'}>).outline = [FIX_LOOP2]
-  const a = await show(ex.events)
+  const MSG = 'Loop fix_loop exhausted: 2 attempt(s) without steps.rereview.outputs.verdict == "PASS"'
+  const run = (then: (s: Script) => Script) => {
+    const s = new Script().start([FIX_LOOP2, {id: 'report'}]).loopStart('fix_loop', 2)
+    for (const i of [1, 2]) s.iteration('fix_loop', i, 2).step('fix', {iteration: i}).step('rereview', {iteration: i})
+    return then(s.loopEnd('fix_loop', 2, 'exhausted', MSG).log('fix_loop', 'WARNING', `${MSG}; continuing`))
+  }
+  const a = await show(run(s => s.step('report').end()).events)
   assert.ok(a.out.includes('✔ fix_loop (2/2 attempts, exhausted · 4.0s)'), a.out.join('\n'))
-  const fail = run('failed')
-  ;(fail.events[0] as Extract<EngineEvent, {type: 'run:start'}>).outline = [FIX_LOOP2]
-  const b = await show(fail.events)
-  assert.equal(b.err, ['✖ fix_loop (2 attempts · 4.0s) [FAILED: still FAIL after 2 attempts]'])
+  assert.ok(a.out.includes('✔ report (1.0s)'))
+  assert.equal(a.err, [])
+  const b = await show(run(s => s.end('failed', MSG)).events)
+  assert.equal(b.err, [`✖ fix_loop (2/2 attempts, exhausted · 4.0s) [FAILED: ${MSG}]`])
+  assert.ok(b.out.includes('↓ report [SKIPPED: not run]'))
+  assert.ok(b.out.includes(`✖ run feat-42 failed after 4.3s · 4 steps: ${MSG}`), b.out.join('\n'))
+})
+
+test('a loop reported failed by loop:end fails the group with its reason', async () => {
+  const s = new Script().start([FIX_LOOP]).loopStart('fix_loop', 3).iteration('fix_loop', 1, 3).step('fix', {iteration: 1}).step('rereview', {iteration: 1})
+  const b = await show(s.loopEnd('fix_loop', 1, 'cancelled').end('cancelled', 'cancelled').events)
+  assert.equal(b.err, ['✖ fix_loop (1 attempt · 2.0s) [FAILED: cancelled]'])
+  assert.ok(b.out.includes('⚠ run feat-42 cancelled after 2.3s · 2 steps: cancelled'))
 })
 
 test('progress lines show under the running step', async () => {

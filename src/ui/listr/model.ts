@@ -54,6 +54,11 @@ export class LoopSlot {
   /** Highest iteration that started. */
   iterations = 0
   end?: LoopEnd | {outcome: 'notrun'; reason: string; iterations: number}
+  /**
+   * An exhausted loop fails the run with `onExhausted: fail`, which the outline does not say: the
+   * engine then ends the run right away. Undefined until the event after `loop:end` tells.
+   */
+  exhaustedFailedRun?: boolean
   task?: TaskHandle
   private waiters: Array<() => void> = []
 
@@ -63,6 +68,11 @@ export class LoopSlot {
     readonly maxAttempts: number,
     readonly body: OutlineStep[],
   ) {}
+
+  /** True once the loop's end, and for an exhausted loop what followed it, are known. */
+  get settled(): boolean {
+    return this.end !== undefined && (this.end.outcome !== 'exhausted' || this.exhaustedFailedRun !== undefined)
+  }
 
   /** Resolves once `ready()` holds; re-checked whenever the loop changes (a few times per iteration). */
   when(ready: () => boolean): Promise<void> {
@@ -96,6 +106,8 @@ export class RunModel {
   private readonly loops = new Map<string, LoopSlot>()
   private readonly bodyOf = new Map<string, LoopSlot>()
   private finished = false
+  /** An exhausted loop waiting for the next event to tell whether it failed the run. */
+  private verdictFor?: LoopSlot
 
   /** @param progressGapMs minimum time between two printed progress lines of one step (plain renderer) */
   constructor(outline: OutlineStep[], private readonly progressGapMs: number) {
@@ -127,6 +139,7 @@ export class RunModel {
   }
 
   onEvent(e: EngineEvent): void {
+    if (this.verdictFor && e.type !== 'log') this.verdict(e.type === 'run:end' && e.status === 'failed')
     switch (e.type) {
       case 'step:start': {
         const loop = this.loops.get(e.stepId)
@@ -164,6 +177,7 @@ export class RunModel {
         if (e.outcome !== 'skipped' || e.iterations > 0) loop.started = true
         loop.iterations = Math.min(loop.maxAttempts, Math.max(loop.iterations, e.iterations | 0))
         loop.end = e
+        if (e.outcome === 'exhausted') this.verdictFor = loop
         this.closeIteration(loop, loop.iterations)
         loop.changed()
         return
@@ -186,11 +200,19 @@ export class RunModel {
   finish(reason: string): void {
     if (this.finished) return
     this.finished = true
+    if (this.verdictFor) this.verdict(false)
     for (const slot of this.steps.values()) if (!slot.end) slot.finish({status: 'notrun', reason})
     for (const loop of this.loops.values()) {
       if (!loop.end) loop.end = {outcome: 'notrun', reason, iterations: loop.iterations}
       loop.changed()
     }
+  }
+
+  private verdict(failedRun: boolean): void {
+    const loop = this.verdictFor!
+    this.verdictFor = undefined
+    loop.exhaustedFailedRun = failedRun
+    loop.changed()
   }
 
   private find(stepId: string, iteration: number): StepSlot | undefined {

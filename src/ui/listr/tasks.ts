@@ -157,7 +157,7 @@ function iterationTask(model: RunModel, loop: LoopSlot, i: number, tty: boolean)
 function loopFinalizer(model: RunModel, loop: LoopSlot, group: Wrapper, tty: boolean): Task {
   return {
     task: async (_ctx, task: Wrapper) => {
-      await loop.when(() => loop.end !== undefined)
+      await loop.when(() => loop.settled)
       const end = loop.end!
       const n = loop.iterations
       const attempts = end.outcome === 'exhausted' ? `${n}/${loop.maxAttempts} attempts, exhausted` : `${n} ${n === 1 ? 'attempt' : 'attempts'}`
@@ -170,7 +170,7 @@ function loopFinalizer(model: RunModel, loop: LoopSlot, group: Wrapper, tty: boo
         }
       }
       group.title = `${loop.label} (${resultParts(ms, usage, [attempts])})`
-      if (end.outcome === 'failed' || end.outcome === 'cancelled') {
+      if (end.outcome === 'failed' || end.outcome === 'cancelled' || loop.exhaustedFailedRun) {
         const why = oneLine(end.reason || (end.outcome === 'cancelled' ? 'cancelled' : `loop ended after ${attempts}`), 500)
         // a group's own failure shows nowhere by itself: TTY, as the group's (persistent) output;
         // plain, as this task's failure line under the group's title
