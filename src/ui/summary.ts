@@ -34,7 +34,7 @@ export class RunTally {
     if (tokens > 0) parts.push(`${formatTokens(tokens)} tokens`)
     if (e.totals?.costUsd > 0) parts.push(formatCost(e.totals.costUsd))
     const stats = parts.join(' · ')
-    const err = e.error ? `: ${oneLine(e.error, 300)}` : ''
+    const err = e.error && e.error !== e.status ? `: ${oneLine(e.error, 300)}` : ''
     switch (e.status) {
       case 'succeeded':
         return `✔ run ${e.adwId} succeeded in ${stats}`

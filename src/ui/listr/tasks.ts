@@ -86,7 +86,7 @@ function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
   if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
   task.title = `${label} (${resultParts(end.durationMs, end.usage)})`
   if (end.status === 'failed') throw new Error(oneLine(end.error || 'failed', 500))
-  if (end.status === 'cancelled') throw new Error(end.error ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
+  if (end.status === 'cancelled') throw new Error(end.error && end.error !== 'cancelled' ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
 }
 
 /** The TTY renderer shows a skip message instead of the title; make it read like the plain renderer's line. */
