@@ -9,4 +9,8 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 
+// Linked plugins (adw plugins link) ship JS, never TypeScript for oclif to transpile: without this,
+// oclif warns "linked ESM module cannot be auto-transpiled" on every command.
+process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
+
 await execute({dir: import.meta.url})

@@ -66,6 +66,12 @@ test('adw executors --json lists the linked plugin executors with their source a
   assert.is(r.stderr, '')
 })
 
+test('a linked plain-JS plugin prints no oclif warning about transpiling', async () => {
+  const r = await adw(['executors'], {env: {OCLIF_DISABLE_LINKED_ESM_WARNING: undefined}})
+  assert.is(r.exitCode, 0)
+  assert.is(r.stderr, '')
+})
+
 test('adw executors (text) shows the source next to each name', async () => {
   const r = await adw(['executors'])
   assert.is(r.exitCode, 0, r.stderr)

@@ -11,7 +11,7 @@ export const EXAMPLE_PLUGIN = join(ROOT, 'examples/adw-plugin-example')
  * `adw` with its own XDG data/config/cache dirs, so plugins linked or installed by one test file
  * never load in another (nor the user's own).
  */
-export function isolatedAdw(): (args: string[], opts?: {cwd?: string; env?: Record<string, string>}) => Promise<CliResult> {
+export function isolatedAdw(): (args: string[], opts?: {cwd?: string; env?: Record<string, string | undefined>}) => Promise<CliResult> {
   const base = mkdtempSync(join(tmpdir(), 'adw-xdg-plugins-'))
   const xdg = {XDG_DATA_HOME: join(base, 'data'), XDG_CONFIG_HOME: join(base, 'config'), XDG_CACHE_HOME: join(base, 'cache')}
   return (args, opts = {}) => adw(args, {cwd: opts.cwd, env: {...xdg, ...opts.env}, timeout: 120_000})
