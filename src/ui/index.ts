@@ -11,7 +11,8 @@ export interface ReporterOptions {
   /** @default process.stderr */
   stderr?: NodeJS.WritableStream
   /**
-   * Draw the live TTY view (`auto` only). The plain line renderer is used when false or when `CI` is set.
+   * Draw the live TTY view (`auto` only). The plain line renderer is used when false, when `CI` is set
+   * or when `TERM=dumb`.
    * @default stdout.isTTY
    */
   isTTY?: boolean
@@ -33,7 +34,7 @@ export function createReporter(mode: ReporterMode, opts: ReporterOptions = {}): 
       return new SilentReporter()
     default: {
       const isTTY = opts.isTTY ?? (stdout as {isTTY?: boolean}).isTTY === true
-      return new ListrReporter(stdout, stderr, isTTY && !isCI(process.env))
+      return new ListrReporter(stdout, stderr, isTTY && !isCI(process.env) && process.env.TERM !== 'dumb')
     }
   }
 }

@@ -5,8 +5,11 @@ import type {EngineEvent} from '../../src/engine/events.js'
 import {createReporter} from '../../src/ui/index.js'
 import {FIX_LOOP, OUTLINE, Script, capture, feed, lines} from './script.js'
 
+// uvu runs every file in one process: listen only while this file's tests run
 const rejections: unknown[] = []
-process.on('unhandledRejection', e => rejections.push(e))
+const onRejection = (e: unknown) => void rejections.push(e)
+test.before(() => void process.on('unhandledRejection', onRejection))
+test.after(() => void process.off('unhandledRejection', onRejection))
 
 async function show(events: EngineEvent[], paced = false): Promise<{out: string[]; err: string[]}> {
   const out = capture()
