@@ -13,7 +13,7 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 const demo = (args: string) => `stty cols 100 rows 40; env -u CI '${NODE}' --import tsx test/ui/demo.ts fast ${args}`
 
 test('tmux: the final screen shows every finished title, the attempts and the summary', async () => {
-  if (!has('tmux')) return console.log('  (tmux not installed: skipped)')
+  assert.ok(has('tmux'), 'tmux is required for this test (.ci/run installs it: apt-get install tmux)')
   const sock = `adw-ui-test-${process.pid}`
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, ...args], {cwd: ROOT, encoding: 'utf8'})
   try {
@@ -52,7 +52,7 @@ test('tmux: the final screen shows every finished title, the attempts and the su
 })
 
 test('script: a failed step in the TTY view shows its title, its error and the summary', () => {
-  if (!has('script')) return console.log('  (script not installed: skipped)')
+  assert.ok(has('script'), 'script (util-linux) is required for this test')
   const r = spawnSync('script', ['-qfc', demo('fail'), '/dev/null'], {cwd: ROOT, encoding: 'utf8', timeout: 30_000})
   assert.is(r.status, 0, r.stderr)
   // eslint-disable-next-line no-control-regex
