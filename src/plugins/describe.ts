@@ -16,7 +16,7 @@ export interface ExecutorInfo {
   name: string
   /** 'built-in', the plugin's package name, or 'local (<path>)'. */
   source: string
-  /** The name that always picks this one: `adw/shell`, `adw-plugin-example/word-count`. */
+  /** The name that always picks this one: `adw/shell`, `adw-plugin-example/word-count`, a local module's absolute path. */
   qualifiedName: string
   description?: string
   options: OptionInfo[]
@@ -56,7 +56,7 @@ export function describeExecutors(registry: ExecutorRegistry): ExecutorInfo[] {
     return {
       name: e.executor.name,
       source: e.source,
-      qualifiedName: e.source.startsWith('local (') ? e.source.slice(7, -1) : qualifiedName(e),
+      qualifiedName: e.path ?? qualifiedName(e),
       ...(e.executor.description ? {description: e.executor.description} : {}),
       options: describeOptions(e.executor.schema),
       ...(others.length > 0 ? {conflictsWith: others} : {}),
@@ -68,7 +68,7 @@ export function describeExecutors(registry: ExecutorRegistry): ExecutorInfo[] {
 export function formatExecutors(infos: ExecutorInfo[]): string {
   return infos
     .map(e => {
-      const lines = [`${e.name}  (${e.source})`]
+      const lines = [`${e.name}  ${e.source.endsWith(')') ? e.source : `(${e.source})`}`]
       if (e.description) lines.push(`  ${e.description}`)
       if (e.conflictsWith) lines.push(`  ! also provided by ${e.conflictsWith.join(', ')}: write uses: ${e.qualifiedName} to pick this one`)
       if (e.options.length === 0) lines.push('  options: none')

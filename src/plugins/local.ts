@@ -39,7 +39,7 @@ export async function loadLocalExecutor(uses: string, pipelineDir: string): Prom
     throw new AdwError('EXECUTOR_NOT_FOUND', `${shown} has no default export; it must \`export default {name, run(options, ctx) {…}}\``)
   }
   try {
-    return {executor: assertExecutor(mod.default, `the default export of ${shown}`), source: `local (${shown})`}
+    return {executor: assertExecutor(mod.default, `the default export of ${shown}`), source: `local (${shown})`, path: abs}
   } catch (error) {
     throw new AdwError('EXECUTOR_NOT_FOUND', (error as Error).message, {cause: error})
   }

@@ -1,4 +1,5 @@
 import type {Config} from '@oclif/core'
+import {resolve} from 'node:path'
 import type {Hooks} from '@oclif/core/interfaces'
 import {AdwError} from '../errors.js'
 import {builtins} from './builtins.js'
@@ -21,6 +22,8 @@ export interface ExecutorSource {
   executor: StepExecutor
   /** 'built-in', a plugin's package name, or 'local (<path>)'. */
   source: string
+  /** A local module's absolute path. */
+  path?: string
 }
 
 /** What `uses:` can name. The pipeline loader resolves every step through one of these. */
@@ -70,7 +73,7 @@ export function createRegistry(extra: ExecutorSource[] = []): ExecutorRegistry {
   return {
     async resolve(uses, pipelineDir) {
       if (isLocalModule(uses)) {
-        const key = `${pipelineDir}\0${uses}`
+        const key = resolve(pipelineDir, uses)
         if (!locals.has(key)) {
           const p = loadLocalExecutor(uses, pipelineDir)
           locals.set(key, p)

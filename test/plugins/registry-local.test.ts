@@ -99,6 +99,22 @@ test('a local executor that throws fails its step with the message, exit 1', asy
   assert.match(r.stdout + r.stderr, 'step lint failed: lint found 3 problems')
 })
 
+test('adw executors <pipeline…> lists the local modules those pipelines use, with their source', async () => {
+  const r = await adw(['executors', 'pipes/ok.yaml', '--json'], {cwd: dir})
+  assert.is(r.exitCode, 0, r.stderr)
+  const locals = (JSON.parse(r.stdout) as any[]).filter(e => e.source.startsWith('local'))
+  assert.equal(locals.map(e => [e.name, e.source, e.qualifiedName]), [
+    ['upper', 'local (pipes/steps/upper.js)', join(dir, 'pipes/steps/upper.js')],
+    ['count', 'local (shared/count.mjs)', join(dir, 'shared/count.mjs')],
+    ['legacy', 'local (shared/legacy.cjs)', join(dir, 'shared/legacy.cjs')],
+  ])
+  assert.equal(locals[0].options, [{name: 'text', type: 'string', required: true}])
+  const text = await adw(['executors', 'pipes/broken.yaml'], {cwd: dir})
+  assert.is(text.exitCode, 0, text.stderr)
+  assert.match(text.stdout, 'upper  local (pipes/steps/upper.js)\n  text  string  required')
+  assert.match(text.stderr, 'pipes/broken.yaml has problems; see: adw validate')
+})
+
 test('the repository example: examples/pipelines/lint.yaml with examples/steps/lint.js', async () => {
   const work = tmpDir({'clean.txt': 'fine\n', 'dirty.txt': 'trailing \n\tTab\n'})
   try {
