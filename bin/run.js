@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {enableCompileCache} from 'node:module'
+
+// V8's code cache on disk (os.tmpdir()/node-compile-cache): later starts skip compiling oclif and the commands.
+enableCompileCache?.()
+const {execute} = await import('@oclif/core')
 
 // `adw logs ... | head`: a closed pipe ends the command quietly, as in other Unix tools.
 for (const stream of [process.stdout, process.stderr]) {
