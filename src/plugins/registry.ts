@@ -111,10 +111,16 @@ export interface LoadRegistryOptions {
  */
 export async function loadRegistry(config: Config, opts: LoadRegistryOptions = {}): Promise<ExecutorRegistry> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`Warning: ${m}\n`))
-  const result = await config.runHook<'adw:executors', AdwHooks>('adw:executors', {apiVersion: EXECUTOR_API_VERSION}, opts.timeoutMs ?? 10_000, true)
+  const timeoutMs = opts.timeoutMs ?? 10_000
+  // oclif's hook timeout timer is unref'd: a hook that never settles would let Node exit mid-command.
+  const keepAlive = setTimeout(() => {}, timeoutMs + 1000)
+  const result = await config
+    .runHook<'adw:executors', AdwHooks>('adw:executors', {apiVersion: EXECUTOR_API_VERSION}, timeoutMs, true)
+    .finally(() => clearTimeout(keepAlive))
   const fix = (plugin: string) => `its executors are skipped, everything else works. Try: adw plugins update, or adw plugins uninstall ${plugin}`
   for (const {plugin, error} of result.failures) {
-    warn(`plugin ${plugin.name} failed to load its executors: ${String((error as Error)?.message ?? error).split('\n')[0]}; ${fix(plugin.name)}`)
+    const why = String((error as Error)?.message ?? error).split('\n')[0].replace(/\.$/, '')
+    warn(`plugin ${plugin.name} failed to load its executors: ${why}; ${fix(plugin.name)}`)
   }
   const extra: ExecutorSource[] = []
   for (const {plugin, result: list} of result.successes) {
