@@ -1,27 +1,36 @@
 import {Args, Flags} from '@oclif/core'
 import {AdwCommand} from '../base-command.js'
+import {resumeRun} from '../engine/resume.js'
 import {startRun} from '../engine/start.js'
+import {AdwError} from '../errors.js'
+import {aliasRegistry} from '../plugins/alias.js'
 import {loadRegistry} from '../plugins/registry.js'
 
 export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
   static description = `A pipeline is a YAML file, or a bare name looked up in ./pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
 
+--resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it: completed steps are reused, the step that was in progress runs again, a loop continues at the iteration where it stopped. A succeeded run runs nothing. It refuses (exit 2) while another live process drives the run.
+
+Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processes, the run recorded as cancelled, exit 130. A second Ctrl-C exits at once.
+
 Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 130 interrupted (Ctrl-C).`
   static examples = [
     '<%= config.bin %> run plan-build --prompt "Add a /health endpoint" --working-dir .',
     '<%= config.bin %> run pipelines/plan-build-review-fix.yaml --adw-id feat-42 --prompt "Add login"',
     '<%= config.bin %> run pipelines/check.yaml --input target=src --json',
+    '<%= config.bin %> run --resume --adw-id feat-42',
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
   ]
   static args = {
-    pipeline: Args.string({description: 'pipeline file or bare name', required: true}),
+    pipeline: Args.string({description: 'pipeline file or bare name (not with --resume)'}),
   }
   static flags = {
     'adw-id': Flags.string({description: 'id of this run (default: a short unique id, printed)'}),
     prompt: Flags.string({char: 'p', description: 'fills the pipeline input "prompt"'}),
     input: Flags.string({char: 'i', description: 'a pipeline input as key=value (repeatable)', multiple: true}),
-    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist)', default: '.'}),
+    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist) [default: .]'}),
+    resume: Flags.boolean({description: 'continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
     model: Flags.string({char: 'm', description: 'default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default orchestrator.db)'}),
     json: Flags.boolean({description: 'print one JSON event per line instead of the live view', exclusive: ['quiet']}),
@@ -42,23 +51,47 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
-    const outcome = await startRun({
-      pipeline: args.pipeline,
-      adwId: flags['adw-id'],
-      prompt: flags.prompt,
-      inputs: flags.input,
-      workingDir: flags['working-dir'],
-      model: flags.model,
-      db: flags.db,
-      executors: flags.executor,
-      mode: flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto',
-      registry: await loadRegistry(this.config),
-      signal: controller.signal,
-      announce: line => this.logToStderr(line),
-    })
+    const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto'
+    if (flags.resume) checkResumeUsage(args.pipeline, flags)
+    else if (!args.pipeline) throw new AdwError('USAGE', 'Missing the pipeline to run: a file or a bare name', {suggestions: ['adw run plan-build --prompt "..."', 'adw run --resume --adw-id <id>  (continue a run)']})
+    const outcome = flags.resume
+      ? await resumeRun({
+          adwId: flags['adw-id']!,
+          db: flags.db,
+          model: flags.model,
+          mode,
+          registry: aliasRegistry(await loadRegistry(this.config), flags.executor ?? []),
+          signal: controller.signal,
+          note: line => this.logToStderr(line),
+        })
+      : await startRun({
+          pipeline: args.pipeline!,
+          adwId: flags['adw-id'],
+          prompt: flags.prompt,
+          inputs: flags.input,
+          workingDir: flags['working-dir'],
+          model: flags.model,
+          db: flags.db,
+          executors: flags.executor,
+          mode,
+          registry: await loadRegistry(this.config),
+          signal: controller.signal,
+          announce: line => this.logToStderr(line),
+        })
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     const code = outcome.status === 'succeeded' ? 0 : outcome.status === 'cancelled' ? 130 : 1
     if (code !== 0) this.exit(code)
+  }
+}
+
+/** With --resume everything comes from the run: refuse what would be silently ignored. */
+function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string}): void {
+  if (!flags['adw-id']) throw new AdwError('USAGE', '--resume needs --adw-id <id>: the run to continue', {suggestions: ['adw runs --status interrupted  (or failed, cancelled) lists candidates']})
+  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags.input?.length && '--input', flags['working-dir'] !== undefined && '--working-dir'].filter(Boolean)
+  if (extra.length) {
+    throw new AdwError('USAGE', `--resume continues run "${flags['adw-id']}" with the pipeline snapshot, inputs and working directory stored with it; leave out ${extra.join(', ')}`, {
+      suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`],
+    })
   }
 }

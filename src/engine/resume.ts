@@ -1,4 +1,5 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {resolve} from 'node:path'
 import {resolveConfig} from '../config.js'
 import {AdwError} from '../errors.js'
@@ -9,6 +10,7 @@ import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
 import {createReporter} from '../ui/index.js'
+import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
 import {preflight} from './start.js'
 
@@ -53,6 +55,8 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
 
     const claim = store.claimRun(run.adw_id)
     if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
+    const {pid, host} = claim.previous
+    const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
     const reporter = createReporter(opts.mode ?? 'auto', {})
     return await runPipeline({
       pipeline,
@@ -72,6 +76,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
         previousPid: claim.previous.pid,
         previousHost: claim.previous.host,
         ...(claim.interruptedSteps.length ? {interruptedSteps: claim.interruptedSteps} : {}),
+        ...(orphans.length ? {stoppedLeftoverProcesses: orphans} : {}),
         ...(changed ? {snapshotDiffersFromFile: true} : {}),
       },
     })

@@ -4,6 +4,7 @@ import {renderOptions} from '../pipeline/template.js'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../plugins/types.js'
 import type {RunStatus, Store, StepRow} from '../store/types.js'
 import type {EngineEvent, OutlineStep, Reporter} from './events.js'
+import {killOwnedNow, OWNER_ENV} from './orphans.js'
 import {secretRedactor} from './secrets.js'
 import {addUsage, hasUsage, zeroTotals, type Totals} from './usage.js'
 
@@ -191,6 +192,12 @@ class Engine {
     const status = cancelled ? 'cancelled' : 'failed'
     const why = cancelled ? 'cancelled: exited at once on a second interrupt' : 'the adw process exited while the run was in progress'
     try {
+      // The first interrupt sent SIGTERM; its SIGKILL follow-up timer dies with us, so escalate now.
+      if (this.current) killOwnedNow(this.opts.adwId)
+    } catch {
+      // best effort
+    }
+    try {
       if (this.current) this.store.finishStep(this.current.rowId, {status, error: why})
       this.log(cancelled ? 'WARNING' : 'ERROR', 'milestone', `Run ${status}: ${this.opts.pipeline.name} (${why})`, {status, error: why, totals: this.totals})
       this.store.finishRun(this.opts.adwId, status, why)
@@ -337,7 +344,7 @@ class Engine {
       iteration,
       workingDir: this.opts.workingDir,
       signal: controller.signal,
-      env: this.opts.env,
+      env: {...this.opts.env, [OWNER_ENV]: `${process.pid}:${adwId}`},
       model: this.opts.model,
       log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.executor.name),
       progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 
 import {AdwError} from '../errors.js'
@@ -9,13 +10,18 @@ import type {RunRow, RunStatus} from './types.js'
  */
 export const STALE_HEARTBEAT_MS = 60_000
 
-/** Whether a process id is alive on this host (EPERM: alive, owned by someone else). */
+/** Whether a process id is alive on this host (EPERM: alive, owned by someone else; a zombie is dead). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true // no /proc (not Linux): kill(0) is all we know
   }
 }
 
