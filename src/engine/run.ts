@@ -231,13 +231,13 @@ class Engine {
     }
     this.emit({type: 'loop:start', adwId, stepId: loop.id, maxAttempts: loop.maxAttempts, time: now()})
     const reused = this.reusedIterations(loop)
-    if (reused > 0) {
-      this.log('INFO', 'milestone', `Loop ${loop.id}: ${reused} iteration(s) completed before; reusing their outputs, continuing at iteration ${reused + 1}`, {reusedIterations: reused, maxAttempts: loop.maxAttempts}, loop.id)
-    }
     for (let i = 1; i <= loop.maxAttempts; i++) {
       // A completed iteration is replayed from its recorded outputs (no executor runs) so that
       // `until` is evaluated exactly as before; only its milestones are not written twice.
       const replay = i <= reused
+      if (i === reused + 1 && reused > 0) {
+        this.log('INFO', 'milestone', `Loop ${loop.id}: ${reused} iteration(s) completed before (outputs reused); continuing at iteration ${i}`, {reusedIterations: reused, maxAttempts: loop.maxAttempts}, loop.id)
+      }
       if (!replay) this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
       this.emit({type: 'loop:iteration', adwId, stepId: loop.id, iteration: i, maxAttempts: loop.maxAttempts, time: now()})
       for (const step of loop.steps) {
@@ -251,6 +251,8 @@ class Engine {
       if (!replay) {
         this.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} finished (${done ? 'until holds' : 'until not yet true'})`, {iteration: i, until: loop.until.source, satisfied: done}, loop.id, i)
         this.store.flush()
+      } else if (done) {
+        this.log('INFO', 'milestone', `Loop ${loop.id}: until held at iteration ${i}/${loop.maxAttempts} (completed before; outputs reused)`, {iteration: i, until: loop.until.source, satisfied: true, reusedIterations: i}, loop.id, i)
       }
       if (done) {
         this.steps[loop.id] = {outputs: {iterations: i, satisfied: true}, status: 'succeeded'}
