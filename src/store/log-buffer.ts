@@ -6,8 +6,10 @@ import {LOG_LEVELS, LOG_TYPES} from './values.js'
 /** One agent_logs row as positional parameters, in INSERT column order. */
 export type LogParams = SQLInputValue[]
 
-export const INSERT_LOG = `INSERT INTO agent_logs (adw_id, agent_name, step_name, iteration, log_level, log_type, message, details, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+export const INSERT_LOGS_PREFIX = 'INSERT INTO agent_logs (adw_id, agent_name, step_name, iteration, log_level, log_type, message, details, created_at) VALUES '
+/** The placeholders of one row. */
+export const LOG_ROW_PARAMS = '(?, ?, ?, ?, ?, ?, ?, ?, ?)'
+export const INSERT_LOG = INSERT_LOGS_PREFIX + LOG_ROW_PARAMS
 
 /** `details` as JSON text; never undefined, never a throw (a cycle or a BigInt becomes a note). */
 export function detailsJson(details: unknown): string | null {

@@ -5,7 +5,7 @@ import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 
 import {AdwError} from '../errors.js'
 import type {Usage} from '../plugins/types.js'
-import {INSERT_LOG, LogBuffer} from './log-buffer.js'
+import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import type {Claim, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepRow, Store} from './types.js'
@@ -21,6 +21,15 @@ export interface OpenStoreOptions {
 }
 
 const now = (): string => new Date().toISOString()
+
+/** Log rows per multi-row INSERT: one statement for 50 rows is ~1.6× faster than 50 statements. */
+const ROWS_PER_INSERT = 50
+/**
+ * current_step is written at most this often. Updating a runs row reads and rewrites its whole
+ * record, pipeline snapshot included (300 KB for 10,000 steps): once per step, that made a step's
+ * cost grow with the pipeline's size.
+ */
+const CURRENT_STEP_INTERVAL_MS = 250
 
 
 /** Opens (creating it and its folder if missing) and migrates the SQLite store at `path`. */
@@ -69,6 +78,18 @@ class SqliteStore implements Store {
   private readonly db: DatabaseSync
   private readonly buffer: LogBuffer
   private readonly statements = new Map<string, StatementSync>()
+  /**
+   * Writes that return nothing to the caller (current step, a step's end), applied in the next
+   * transaction with the buffered log rows: the engine flushes right after each, so a step costs
+   * two fewer commits. Reads in this process flush them first (read-your-writes).
+   */
+  private pending: Array<() => void> = []
+  /** current_step values not yet queued (see CURRENT_STEP_INTERVAL_MS). */
+  private readonly currentSteps = new Map<string, string | null>()
+  private currentStepsAt = -Infinity
+  private currentStepsTimer: NodeJS.Timeout | undefined
+  /** started_at (ms) of step rows this store started, so finishStep needs no SELECT. */
+  private readonly stepStarts = new Map<number, number>()
   private closed = false
 
   constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
@@ -110,10 +131,12 @@ class SqliteStore implements Store {
   }
 
   getRun(adwId: string): RunRow | undefined {
+    this.flushPending()
     return this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
   }
 
   listRuns(query: RunQuery = {}): RunRow[] {
+    this.flushPending()
     const limit = query.limit ?? -1
     if (query.status) {
       return this.stmt('SELECT * FROM runs WHERE status = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(query.status, limit) as unknown as RunRow[]
@@ -127,6 +150,7 @@ class SqliteStore implements Store {
   }
 
   setRunStatus(adwId: string, status: RunStatus, patch: {error?: string | null; currentStep?: string | null} = {}): void {
+    if (patch.currentStep !== undefined) this.currentSteps.delete(adwId)
     // Buffered logs go first, in the same transaction: whoever sees the new status sees every row before it.
     this.writeWithLogs(() => {
       const sets = ['status = ?']
@@ -143,6 +167,7 @@ class SqliteStore implements Store {
   }
 
   finishRun(adwId: string, status: RunStatus, error: string | null = null): void {
+    this.currentSteps.delete(adwId) // finished: current_step is NULL from now on
     this.writeWithLogs(() => {
       const run = this.stmt('SELECT started_at FROM runs WHERE adw_id = ?').get(adwId) as {started_at: string} | undefined
       if (!run) this.mustChange(0, adwId)
@@ -161,6 +186,7 @@ class SqliteStore implements Store {
 
   claimRun(adwId: string): Claim {
     let claim: Claim | undefined
+    this.currentSteps.delete(adwId)
     // One IMMEDIATE transaction: of two processes claiming at once, the second reads the first's pid.
     this.writeWithLogs(() => {
       const run = this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
@@ -190,8 +216,36 @@ class SqliteStore implements Store {
     return claim!
   }
 
+  /**
+   * A progress hint: written with the next transaction, at most every CURRENT_STEP_INTERVAL_MS
+   * (a timer writes the last value of a burst). Reads of this store see it at once.
+   */
   setCurrentStep(adwId: string, stepId: string | null): void {
-    this.stmt('UPDATE runs SET current_step = ? WHERE adw_id = ?').run(stepId, adwId)
+    this.currentSteps.set(adwId, stepId)
+    if (performance.now() - this.currentStepsAt >= CURRENT_STEP_INTERVAL_MS) this.queueCurrentSteps()
+    else if (!this.currentStepsTimer) {
+      this.currentStepsTimer = setTimeout(() => {
+        this.currentStepsTimer = undefined
+        this.queueCurrentSteps()
+        try {
+          this.flush()
+        } catch {
+          // Stays queued; the next write retries it.
+        }
+      }, CURRENT_STEP_INTERVAL_MS)
+      this.currentStepsTimer.unref()
+    }
+  }
+
+  /** Moves the current_step values into the deferred writes of the next transaction. */
+  private queueCurrentSteps(): void {
+    if (this.currentSteps.size === 0) return
+    const entries = [...this.currentSteps]
+    this.currentSteps.clear()
+    this.currentStepsAt = performance.now()
+    this.pending.push(() => {
+      for (const [adwId, stepId] of entries) this.stmt('UPDATE runs SET current_step = ? WHERE adw_id = ?').run(stepId, adwId)
+    })
   }
 
   heartbeat(adwId: string): void {
@@ -199,25 +253,42 @@ class SqliteStore implements Store {
   }
 
   startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number {
-    const {lastInsertRowid} = this.stmt(
-      `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)`,
-    ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, now())
-    return Number(lastInsertRowid)
+    const started = new Date()
+    let id = 0
+    // With whatever is pending (the previous step's end, buffered rows): one commit, not several.
+    this.writeWithLogs(() => {
+      const {lastInsertRowid} = this.stmt(
+        `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)`,
+      ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, started.toISOString())
+      id = Number(lastInsertRowid)
+    })
+    this.stepStarts.set(id, started.getTime())
+    return id
   }
 
+  /** Checked now, written with the next transaction (the engine flushes right after it). */
   finishStep(id: number, result: {status: StepRow['status']; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void {
-    const row = this.stmt('SELECT started_at FROM steps WHERE id = ?').get(id) as {started_at: string} | undefined
-    if (!row) throw new Error(`finishStep: no step row ${id} (a bug in the caller)`)
+    let startedMs = this.stepStarts.get(id)
+    if (startedMs === undefined) {
+      this.flushPending()
+      const row = this.stmt('SELECT started_at FROM steps WHERE id = ?').get(id) as {started_at: string} | undefined
+      if (!row) throw new Error(`finishStep: no step row ${id} (a bug in the caller)`)
+      startedMs = Date.parse(row.started_at)
+    }
+    this.stepStarts.delete(id)
     const finished = new Date()
-    this.stmt('UPDATE steps SET status = ?, finished_at = ?, duration_ms = ?, outputs = ?, error = ?, model = COALESCE(?, model) WHERE id = ?').run(
+    const values: SQLInputValue[] = [
       result.status,
       finished.toISOString(),
-      Math.max(0, finished.getTime() - Date.parse(row.started_at)),
+      Math.max(0, finished.getTime() - startedMs),
       result.outputs === undefined ? null : JSON.stringify(result.outputs),
       result.error ?? null,
       result.model ?? null,
       id,
-    )
+    ]
+    this.pending.push(() => {
+      this.stmt('UPDATE steps SET status = ?, finished_at = ?, duration_ms = ?, outputs = ?, error = ?, model = COALESCE(?, model) WHERE id = ?').run(...values)
+    })
   }
 
   skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void {
@@ -238,10 +309,12 @@ class SqliteStore implements Store {
   }
 
   listSteps(adwId: string): StepRow[] {
+    this.flushPending()
     return this.stmt('SELECT * FROM steps WHERE adw_id = ? ORDER BY id').all(adwId) as unknown as StepRow[]
   }
 
   stepCounts(adwIds: string[]): Map<string, StepCounts> {
+    this.flushPending()
     const counts = new Map<string, StepCounts>()
     const get = this.stmt('SELECT status, count(*) AS n FROM steps WHERE adw_id = ? GROUP BY status')
     for (const id of adwIds) {
@@ -262,7 +335,13 @@ class SqliteStore implements Store {
   }
 
   flush(): void {
-    if (this.buffer.size > 0) this.writeWithLogs()
+    if (this.buffer.size > 0 || this.pending.length > 0) this.writeWithLogs()
+  }
+
+  /** Before a read: deferred writes of this process first, so it reads what it wrote. */
+  private flushPending(): void {
+    this.queueCurrentSteps()
+    if (this.pending.length > 0) this.writeWithLogs()
   }
 
   queryLogs(query: LogQuery): LogRow[] {
@@ -287,6 +366,8 @@ class SqliteStore implements Store {
   close(): void {
     if (this.closed) return
     try {
+      if (this.currentStepsTimer) clearTimeout(this.currentStepsTimer), (this.currentStepsTimer = undefined)
+      this.queueCurrentSteps()
       this.flush()
     } finally {
       this.closed = true
@@ -296,19 +377,41 @@ class SqliteStore implements Store {
     }
   }
 
-  /** Writes every buffered log row, then runs `fn`, in one transaction; on failure the rows stay buffered. */
+  /**
+   * Writes every buffered log row and every deferred write, then runs `fn`, in one transaction; on
+   * failure the rows and writes stay queued.
+   */
   private writeWithLogs(fn?: () => void): void {
     const rows = this.buffer.take()
+    const pending = this.pending
+    this.pending = []
     try {
       transaction(this.db, () => {
-        const insert = this.stmt(INSERT_LOG)
-        for (const r of rows) insert.run(...r)
+        this.insertLogs(rows)
+        for (const write of pending) write()
         fn?.()
       })
     } catch (error) {
       this.buffer.restore(rows)
+      this.pending = pending.concat(this.pending)
       throw error
     }
+  }
+
+  /** Multi-row INSERTs of ROWS_PER_INSERT rows, then one statement per remaining row. */
+  private insertLogs(rows: LogParams[]): void {
+    let i = 0
+    if (rows.length >= ROWS_PER_INSERT) {
+      const many = this.stmt(INSERT_LOGS_PREFIX + Array(ROWS_PER_INSERT).fill(LOG_ROW_PARAMS).join(', '))
+      const params: SQLInputValue[] = []
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        params.length = 0
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) for (const v of rows[j]) params.push(v)
+        many.run(...params)
+      }
+    }
+    const one = this.stmt(INSERT_LOG)
+    for (; i < rows.length; i++) one.run(...rows[i])
   }
 
   private mustChange(changes: number | bigint, adwId: string): void {

@@ -130,8 +130,9 @@ export interface RunQuery {
 
 /**
  * The store behind the engine and the history commands. SQLite today; the interface is small so a
- * PostgreSQL backend can follow. Writes of runs/steps are immediate; log rows are batched and
- * written at `flush()`, which the engine calls at every step transition and at exit.
+ * PostgreSQL backend can follow. Writes of runs/steps are immediate, except `setCurrentStep` and
+ * `finishStep`, which ride the next transaction; log rows are batched. Both are written at `flush()`,
+ * which the engine calls at every step transition and at exit (and reads of this store see them).
  */
 export interface Store {
   readonly path: string
@@ -151,10 +152,12 @@ export interface Store {
    * closes step rows the dead process left `running` as failed ("interrupted: …").
    */
   claimRun(adwId: string): Claim
+  /** Written at the next flush or write. */
   setCurrentStep(adwId: string, stepId: string | null): void
   heartbeat(adwId: string): void
   /** Inserts a `steps` row with status running; returns its id. */
   startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number
+  /** Checked at once (throws for an unknown row); written at the next flush or write. */
   finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void
   /** Records a skipped step (one row, status skipped, no duration). */
   skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void
