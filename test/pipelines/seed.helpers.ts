@@ -1,5 +1,3 @@
-import {readFileSync} from 'node:fs'
-import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
 import {adw, ROOT, type CliResult} from '../helpers/cli.js'
 import {reply, type FakeReply} from '../helpers/fake-anthropic.js'
@@ -64,23 +62,4 @@ export function runSeed(pipeline: string, o: {adwId: string; dir: string; db: st
   })
 }
 
-/** Rows of a query on a run's database (read-only). */
-export function query(db: string, sql: string, ...params: Array<string | number>): any[] {
-  const conn = new DatabaseSync(db, {readOnly: true})
-  try {
-    return conn.prepare(sql).all(...params)
-  } finally {
-    conn.close()
-  }
-}
-
-/** The database file and its WAL/SHM companions, as one buffer, for secret scans. */
-export function dbBytes(db: string): Buffer {
-  return Buffer.concat(['', '-wal', '-shm'].map(s => {
-    try {
-      return readFileSync(db + s)
-    } catch {
-      return Buffer.alloc(0)
-    }
-  }))
-}
+export {rows as query, dbBytes} from '../helpers/db.js'

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ROOT, tmpDir} from '../helpers/cli.js'
+import {processGone} from '../helpers/process.js'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../../src/plugins/types.js'
 
 /** The folder holding the fake `claude`, to put first on PATH. */
@@ -64,19 +65,7 @@ export function makeCtx(opts: {scenario?: string; env?: Record<string, string | 
 }
 
 /** Whether a process still runs (a zombie counts as gone: nobody may reap it in a container). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-}
+export const alive = (pid: number): boolean => !processGone(pid)
 
 /** Resolves when `check` holds, or rejects after `ms`. */
 export async function waitFor(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {

@@ -1,10 +1,11 @@
 import {execa, type ResultPromise} from 'execa'
-import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {DatabaseSync} from 'node:sqlite'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {adw, ADW, isolatedEnv, tmpDir, type CliResult} from '../helpers/cli.js'
+import {rows} from '../helpers/db.js'
+export {rows, sqlite3, stepRuns} from '../helpers/db.js'
+export {processGone, waitGone} from '../helpers/process.js'
 
 /** A temp project holding `p.yaml`, with its database path. */
 export function project(yaml: string): {dir: string; db: string} {
@@ -42,46 +43,6 @@ export function markers(dir: string): Record<string, number> {
   const out: Record<string, number> = {}
   for (const f of readdirSync(dir).filter(f => f.startsWith('ran-')).sort()) out[f] = count(dir, f)
   return out
-}
-
-/** Gone: kill(pid, 0) throws ESRCH, or only a zombie is left (killed, not yet reaped by init). */
-export function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return true
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z'
-  } catch {
-    return true
-  }
-}
-
-export async function waitGone(pid: number, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!processGone(pid)) {
-    if (Date.now() > deadline) return false
-    await sleep(20)
-  }
-  return true
-}
-
-export function rows(db: string, sql: string, ...params: (string | number)[]): Record<string, any>[] {
-  const d = new DatabaseSync(db, {readOnly: true})
-  try {
-    return d.prepare(sql).all(...params) as Record<string, any>[]
-  } finally {
-    d.close()
-  }
-}
-
-export const stepRuns = (db: string) => rows(db, 'SELECT step_id, iteration, status FROM steps ORDER BY id').map(r => `${r.step_id}#${r.iteration}:${r.status}`)
-
-/** `sqlite3 <db> <sql>` as a user would type it. */
-export function sqlite3(db: string, sql: string): string {
-  return execFileSync('sqlite3', [db, sql], {encoding: 'utf8'}).trim()
 }
 
 /** Status column of `adw runs` for one id. */
