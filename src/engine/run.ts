@@ -150,7 +150,7 @@ class Engine {
       error = error ?? 'cancelled'
     }
     const durationMs = Date.now() - started
-    this.log(status === 'succeeded' ? 'INFO' : 'ERROR', 'milestone', `Run ${status}: ${pipeline.name}`, {
+    this.log(status === 'succeeded' ? 'INFO' : status === 'cancelled' ? 'WARNING' : 'ERROR', 'milestone', `Run ${status}: ${pipeline.name}`, {
       status,
       durationMs,
       totals: this.totals,
