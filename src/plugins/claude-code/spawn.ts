@@ -1,6 +1,7 @@
-import {execa, type ResultPromise} from 'execa'
+import {execa} from 'execa'
 import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
+import {killTree} from '../process.js'
 import type {ExecutorContext} from '../types.js'
 import {missingBinaryMessage, type BinaryChoice} from './options.js'
 import {StreamParser, type ClaudeResult} from './stream.js'
@@ -60,7 +61,7 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   let onAbort = () => {}
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
-      killGroup(child)
+      killTree(child, KILL_GRACE_MS)
       const gone = child.then(() => undefined, () => undefined)
       void Promise.race([gone, new Promise(r => setTimeout(r, KILL_WAIT_MS).unref())]).then(() => reject(abortError(ctx.signal)))
     }
@@ -83,22 +84,6 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   const r = parser.result
   if (!r || r.is_error || exit.exitCode !== 0) throw new Error(failureMessage(r, exit.exitCode, exit.signal, stderr))
   return {result: r, sessionId: r.session_id ?? parser.sessionId}
-}
-
-/** SIGTERM to the child's whole process group (grandchildren too: STACK-NOTES §5), SIGKILL later. */
-function killGroup(child: ResultPromise): void {
-  const pid = child.pid
-  if (pid === undefined) return
-  const send = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig)
-    } catch {
-      // already gone
-    }
-  }
-  send('SIGTERM')
-  const t = setTimeout(() => send('SIGKILL'), KILL_GRACE_MS)
-  child.finally(() => clearTimeout(t)).catch(() => {})
 }
 
 function abortError(signal: AbortSignal): Error {
