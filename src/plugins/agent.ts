@@ -1,13 +1,7 @@
-import {realpath} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {StepExecutor} from './types.js'
-import {createClient, describeApiError, DEFAULT_BASE_URL, routeSdkNotices} from './agent/client.js'
-import {converse} from './agent/loop.js'
-import {jsonInstruction} from './agent/output.js'
 import type {ModelPrice} from './agent/pricing.js'
-import {baseSystemPrompt} from './agent/prompt.js'
-import {redactor} from './agent/redact.js'
-import {selectTools, TOOL_NAMES} from './agent/tools/index.js'
+import {TOOL_NAMES} from './agent/tools/names.js'
 
 /** The `with:` block of an `agent` step. */
 export interface AgentOptions {
@@ -31,10 +25,8 @@ export interface AgentOptions {
 
 /** The model used when neither the step, `--model`, `AGENT_MODEL` nor the config names one. */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5'
-const DEFAULT_MAX_TURNS = 50
-const DEFAULT_MAX_TOKENS = 16_000
-/** Environment variables the Bash tool never sees. */
-const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
+export const DEFAULT_MAX_TURNS = 50
+export const DEFAULT_MAX_TOKENS = 16_000
 
 export interface AgentSettings {
   /** Prices that replace or extend the built-in table (config, later). */
@@ -69,42 +61,9 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
       }
     },
     async run(options, ctx) {
-      const apiKey = ctx.env.ANTHROPIC_API_KEY?.trim()
-      if (!apiKey) throw new Error(`ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
-      const redact = redactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
-      const log = redact.log(ctx.log)
-      const progress = (text: string) => ctx.progress(redact.text(text))
-      const model = options.model?.trim() || ctx.model?.trim() || DEFAULT_MODEL
-      const baseURL = ctx.env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL
-      const maxRetries = settings.maxRetries ?? 2
-      const client = createClient({apiKey, baseURL, maxRetries, warn: m => log('WARNING', 'error', m)})
-      const root = await realpath(ctx.workingDir)
-      const tools = selectTools(options.tools)
-      const output = options.output ?? 'text'
-      const toolEnv = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => !SECRET_VARS.includes(k)))
-      log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
-      try {
-        const notice = (m: string) => log('WARNING', 'state_change', m.replace(/\s+/g, ' ').trim())
-        const result = await routeSdkNotices(notice, () => converse({
-          client,
-          model,
-          maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
-          maxTurns: options.maxTurns ?? DEFAULT_MAX_TURNS,
-          system: [baseSystemPrompt(root, tools), [options.system, output === 'json' ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n')],
-          tools,
-          prompt: options.prompt,
-          output,
-          schema: options.schema,
-          prices: settings.prices,
-          tool: {root, signal: ctx.signal, env: toolEnv},
-          log,
-          progress,
-          reportUsage: u => ctx.reportUsage(u),
-        }))
-        return {outputs: result.outputs}
-      } catch (error) {
-        throw redact.error(describeApiError(error, {baseURL, maxRetries, signal: ctx.signal}))
-      }
+      // The SDK and the tools load on first use, so commands that only list or validate start fast.
+      const {runAgent} = await import('./agent/run.js')
+      return runAgent(options, ctx, settings)
     },
   }
 }

@@ -1,6 +1,6 @@
 import {checkSchema, correctionPrompt, extractJson, jsonInstruction} from './agent/output.js'
 import {buildArgs, chooseBinary, missingBinaryMessage, resolveBinary, schema, type ClaudeCodeOptions} from './claude-code/options.js'
-import {invoke, type Invocation} from './claude-code/spawn.js'
+import type {Invocation} from './claude-code/spawn.js'
 import type {ClaudeResult} from './claude-code/stream.js'
 import {clip} from './claude-code/summary.js'
 import type {PreflightContext, StepExecutor} from './types.js'
@@ -21,6 +21,7 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     }
   },
   async run(options, ctx) {
+    const {invoke} = await import('./claude-code/spawn.js') // execa loads on first use: listing and validating start fast
     const choice = chooseBinary(options.binary, ctx.env)
     const bin = resolveBinary(choice.name, ctx.env, ctx.workingDir)
     if (!bin) throw new Error(missingBinaryMessage(choice))

@@ -1,4 +1,3 @@
-import {execa} from 'execa'
 import {isAbsolute, resolve} from 'node:path'
 import {killTree, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
@@ -33,6 +32,7 @@ export const shell: StepExecutor<ShellOptions> = {
     },
   },
   async run(options, ctx) {
+    const {execa} = await import('execa') // loaded on first use: commands that only list or validate start fast
     const cwd = options.cwd ? (isAbsolute(options.cwd) ? options.cwd : resolve(ctx.workingDir, options.cwd)) : ctx.workingDir
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(options.env ?? {})) env[k] = String(v)

@@ -1,6 +1,7 @@
 import {Bash} from './bash.js'
 import {Edit, Read, Write} from './files.js'
 import {Glob, Grep} from './search.js'
+import {TOOL_NAMES} from './names.js'
 import type {Tool, ToolContext} from './types.js'
 
 export type {Tool, ToolContext} from './types.js'
@@ -9,7 +10,7 @@ export {ToolError} from './paths.js'
 /** The built-in tools by name, in the order the model sees them. */
 export const TOOLS: Readonly<Record<string, Tool>> = {Read, Write, Edit, Glob, Grep, Bash}
 
-export const TOOL_NAMES = Object.keys(TOOLS)
+export {TOOL_NAMES}
 
 /** The tools a step uses: `names` (from `with.tools`) or all of them. */
 export function selectTools(names?: string[]): Tool[] {

@@ -1,0 +1,53 @@
+import {realpath} from 'node:fs/promises'
+import {join} from 'node:path'
+import type {ExecutorContext, StepResult} from '../types.js'
+import {DEFAULT_MAX_TOKENS, DEFAULT_MAX_TURNS, DEFAULT_MODEL, type AgentOptions, type AgentSettings} from '../agent.js'
+import {createClient, describeApiError, DEFAULT_BASE_URL, routeSdkNotices} from './client.js'
+import {converse} from './loop.js'
+import {jsonInstruction} from './output.js'
+import {baseSystemPrompt} from './prompt.js'
+import {redactor} from './redact.js'
+import {selectTools} from './tools/index.js'
+
+/** Environment variables the Bash tool never sees. */
+const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
+
+/** The `agent` executor's work: one tool loop over the Messages API. Loaded on the first agent step. */
+export async function runAgent(options: AgentOptions, ctx: ExecutorContext, settings: AgentSettings): Promise<StepResult> {
+  const apiKey = ctx.env.ANTHROPIC_API_KEY?.trim()
+  if (!apiKey) throw new Error(`ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
+  const redact = redactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
+  const log = redact.log(ctx.log)
+  const progress = (text: string) => ctx.progress(redact.text(text))
+  const model = options.model?.trim() || ctx.model?.trim() || DEFAULT_MODEL
+  const baseURL = ctx.env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL
+  const maxRetries = settings.maxRetries ?? 2
+  const client = createClient({apiKey, baseURL, maxRetries, warn: m => log('WARNING', 'error', m)})
+  const root = await realpath(ctx.workingDir)
+  const tools = selectTools(options.tools)
+  const output = options.output ?? 'text'
+  const toolEnv = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => !SECRET_VARS.includes(k)))
+  log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
+  try {
+    const notice = (m: string) => log('WARNING', 'state_change', m.replace(/\s+/g, ' ').trim())
+    const result = await routeSdkNotices(notice, () => converse({
+      client,
+      model,
+      maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+      maxTurns: options.maxTurns ?? DEFAULT_MAX_TURNS,
+      system: [baseSystemPrompt(root, tools), [options.system, output === 'json' ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n')],
+      tools,
+      prompt: options.prompt,
+      output,
+      schema: options.schema,
+      prices: settings.prices,
+      tool: {root, signal: ctx.signal, env: toolEnv},
+      log,
+      progress,
+      reportUsage: u => ctx.reportUsage(u),
+    }))
+    return {outputs: result.outputs}
+  } catch (error) {
+    throw redact.error(describeApiError(error, {baseURL, maxRetries, signal: ctx.signal}))
+  }
+}
