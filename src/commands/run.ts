@@ -3,7 +3,6 @@ import {AdwCommand} from '../base-command.js'
 import {resumeRun} from '../engine/resume.js'
 import {startRun} from '../engine/start.js'
 import {AdwError} from '../errors.js'
-import {aliasRegistry} from '../plugins/alias.js'
 import {loadRegistry} from '../plugins/registry.js'
 
 export default class Run extends AdwCommand {
@@ -60,7 +59,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           db: flags.db,
           model: flags.model,
           mode,
-          registry: aliasRegistry(await loadRegistry(this.config), flags.executor ?? []),
+          registry: await loadRegistry(this.config),
+          executors: flags.executor,
           signal: controller.signal,
           note: line => this.logToStderr(line),
         })

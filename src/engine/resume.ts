@@ -6,6 +6,7 @@ import {AdwError} from '../errors.js'
 import {openExistingStore, requireRun} from '../history/open.js'
 import {loadPipelineSource} from '../pipeline/load.js'
 import type {Pipeline} from '../pipeline/types.js'
+import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
@@ -22,6 +23,8 @@ export interface ResumeOptions {
   /** Where adw was started (database and config are found from here). */
   cwd?: string
   registry?: ExecutorRegistry
+  /** `--executor FROM=TO` given again; default: the ones the run was started with. */
+  executors?: string[]
   signal?: AbortSignal
   /** Notes for the user (stderr): the snapshot is used, nothing to resume. */
   note?: (line: string) => void
@@ -48,7 +51,10 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
       throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
     }
     const config = resolveConfig({cwd, workingDir, db: dbPath, model: opts.model})
-    const pipeline = await loadSnapshot(run, opts.registry ?? createRegistry())
+    const stored: string[] = run.executor_aliases ? JSON.parse(run.executor_aliases) : []
+    const executors = opts.executors?.length ? opts.executors : stored
+    if (stored.length && !opts.executors?.length) note(`Executors as when the run started: --executor ${stored.join(' --executor ')}`)
+    const pipeline = await loadSnapshot(run, aliasRegistry(opts.registry ?? createRegistry(), executors))
     const changed = snapshotNote(run)
     if (changed) note(changed)
     preflight(pipeline, config.env, workingDir)

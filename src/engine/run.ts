@@ -27,6 +27,8 @@ export interface RunOptions {
   signal?: AbortSignal
   /** Also send every log row to the reporter (for `--json`). */
   emitLogs?: boolean
+  /** `--executor FROM=TO` substitutions in force, recorded with the run for `--resume`. */
+  executorAliases?: string[]
   /**
    * Continue an existing run: step runs that completed (succeeded, skipped, or failed under
    * continueOnError) are reused instead of run again. The caller normally claims the run first
@@ -102,6 +104,7 @@ class Engine {
         pipelineSnapshot: pipeline.source,
         inputs: this.opts.inputs,
         workingDir: this.opts.workingDir,
+        executorAliases: this.opts.executorAliases,
       })
     this.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: this.opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: this.opts.resume || undefined, time: now()})
     this.log('INFO', 'milestone', this.opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {

@@ -76,6 +76,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
       logLevel: config.logLevel,
       signal: opts.signal,
       emitLogs: opts.mode === 'json',
+      executorAliases: opts.executors,
     })
   } finally {
     store.close()

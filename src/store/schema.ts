@@ -74,6 +74,8 @@ const MIGRATIONS: string[] = [
   CREATE INDEX agent_logs_level ON agent_logs (log_level);
   CREATE INDEX agent_logs_created ON agent_logs (created_at);
   `,
+  // 2: the run's --executor substitutions (JSON array of "FROM=TO"), so --resume runs the same executors.
+  `ALTER TABLE runs ADD COLUMN executor_aliases TEXT CHECK (executor_aliases IS NULL OR json_valid(executor_aliases));`,
 ]
 
 /** The schema version this build writes. */

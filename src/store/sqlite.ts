@@ -120,9 +120,9 @@ class SqliteStore implements Store {
   createRun(run: NewRun): void {
     const t = now()
     const {changes} = this.stmt(
-      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
-    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t)
+      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases)
+       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null)
     if (changes === 0) {
       throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
         suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],

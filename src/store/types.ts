@@ -27,6 +27,8 @@ export interface RunRow {
   cache_read_tokens: number
   cost_usd: number
   error: string | null
+  /** JSON array of the run's `--executor FROM=TO` substitutions, or null. */
+  executor_aliases: string | null
 }
 
 /** A row of `steps`: one execution of one step (loop iterations are separate rows). */
@@ -78,6 +80,8 @@ export interface NewRun {
   pipelineSnapshot: string
   inputs: Record<string, unknown>
   workingDir: string
+  /** `--executor FROM=TO` substitutions, stored so `--resume` runs the same executors. */
+  executorAliases?: string[]
 }
 
 export interface NewLog {

@@ -1,5 +1,6 @@
 import {execa} from 'execa'
 import {test} from 'uvu'
+import {SCHEMA_VERSION} from '../../src/store/schema.js'
 import * as assert from 'uvu/assert'
 
 import {openStore} from '../../src/store/sqlite.js'
@@ -54,7 +55,7 @@ test('four processes opening one fresh file at the same moment migrate it exactl
   const store = openStore(db)
   assert.is(store.listRuns().length, 100)
   store.close()
-  assert.is((await execa('sqlite3', [db, 'PRAGMA user_version;'])).stdout, '1')
+  assert.is((await execa('sqlite3', [db, 'PRAGMA user_version;'])).stdout, String(SCHEMA_VERSION))
 })
 
 test("the seed's three queries work verbatim with the sqlite3 CLI", async () => {

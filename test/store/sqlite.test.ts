@@ -41,6 +41,22 @@ test('creates the parent folder, the tables, WAL, and migrates once (idempotent)
   again.close()
 })
 
+test('a version-1 database is migrated in place: rows kept, executor_aliases added', () => {
+  const {db} = tempDb()
+  const v2 = openStore(db)
+  v2.createRun(newRun('old'))
+  v2.close()
+  const raw = new DatabaseSync(db)
+  raw.exec('ALTER TABLE runs DROP COLUMN executor_aliases; PRAGMA user_version = 1')
+  raw.close()
+  const store = openStore(db)
+  assert.is(store.getRun('old')?.executor_aliases, null)
+  store.createRun({...newRun('new'), executorAliases: ['agent=claude-code']})
+  assert.is(store.getRun('new')?.executor_aliases, '["agent=claude-code"]')
+  store.close()
+  assert.is(tables(db).user_version, SCHEMA_VERSION)
+})
+
 test('a database from a newer adw is refused, not downgraded', () => {
   const {db} = tempDb()
   openStore(db).close()
