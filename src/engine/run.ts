@@ -320,11 +320,11 @@ class Engine {
     }
 
     const started = Date.now()
+    // The milestone is buffered first so it commits with the step row: one transaction per start.
+    this.log('INFO', 'milestone', `Step ${step.id} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor: step.executor.name, iteration}, step.id, iteration)
+    store.setCurrentStep(adwId, step.id)
     const rowId = store.startStep({adwId, stepId: step.id, stepName: step.name ?? null, parentId: parentId ?? null, iteration, executor: step.executor.name})
     this.current = {rowId, stepId: step.id}
-    store.setCurrentStep(adwId, step.id)
-    this.log('INFO', 'milestone', `Step ${step.id} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor: step.executor.name, iteration}, step.id, iteration)
-    store.flush()
     this.emit({type: 'step:start', adwId, stepId: step.id, name: step.name, executor: step.executor.name, iteration, parentId, time: now()})
 
     const usage = zeroTotals()
