@@ -45,6 +45,7 @@ export default class Logs extends Command {
         follow: flags.follow,
         columns: process.stdout.isTTY ? process.stdout.columns : undefined,
         write: line => this.log(line),
+        note: line => this.logToStderr(line),
         signal: abort.signal,
       })
     } catch (error) {

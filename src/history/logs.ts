@@ -24,6 +24,8 @@ export interface ShowLogsOptions {
   /** Terminal width; without one, messages are cut at 120 characters. */
   columns?: number
   write: (line: string) => void
+  /** Where the closing status note goes (stderr), for a run that did not succeed. */
+  note?: (line: string) => void
   signal?: AbortSignal
 }
 
@@ -35,7 +37,7 @@ export async function showLogs(opts: ShowLogsOptions): Promise<void> {
     const filter: LogQuery = {adwId: opts.adwId, minLevel: opts.level, step: opts.step, type: opts.type}
     const printer = opts.json ? jsonPrinter(opts.write) : tablePrinter(opts, stepWidth(store, opts.adwId))
     let lastId = printer(store.queryLogs({...filter, limit: opts.limit}), 0)
-    if (!opts.follow) return
+    if (!opts.follow) return statusNote(store, opts)
     for (;;) {
       try {
         await sleep(opts.pollMs ?? 250, undefined, {signal: opts.signal})
@@ -45,11 +47,21 @@ export async function showLogs(opts: ShowLogsOptions): Promise<void> {
       // Status first, then rows: the engine commits a run's last rows with its final status.
       const run = store.getRun(opts.adwId)
       lastId = printer(store.queryLogs({...filter, afterId: lastId}), lastId)
-      if (!run || effectiveStatus(run) !== 'running') return
+      if (!run || effectiveStatus(run) !== 'running') return statusNote(store, opts)
     }
   } finally {
     store.close()
   }
+}
+
+/** After the rows: what became of a run that did not succeed (interrupted runs are stored as running). */
+function statusNote(store: Store, opts: ShowLogsOptions): void {
+  const run = store.getRun(opts.adwId)
+  if (!run || !opts.note) return
+  const status = effectiveStatus(run)
+  if (status === 'succeeded' || status === 'running') return
+  const why = status === 'interrupted' ? `its process (pid ${run.pid} on ${run.host}) is gone` : run.error ?? status
+  opts.note(`run ${run.adw_id} ${status}: ${why}. Continue it with: adw run --resume --adw-id ${run.adw_id}`)
 }
 
 type Printer = (rows: LogRow[], lastId: number) => number

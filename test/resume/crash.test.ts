@@ -57,6 +57,8 @@ for (const blockIn of ['check', 'bump'] as const) {
       assert.is(await shownStatus(dir, db, 'crash-1'), 'interrupted')
       const table = await adwIn(dir, ['runs', '--db', db])
       assert.match(table.stdout, /crash-1\s+crashy\s+interrupted/)
+      const logs = await adwIn(dir, ['logs', '--adw-id', 'crash-1', '--db', db])
+      assert.match(logs.stderr, /run crash-1 interrupted: its process \(pid \d+ on .+\) is gone\. Continue it with: adw run --resume --adw-id crash-1/)
       assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok')
       assert.ok(!processGone(sleeper), 'kill -9 does not reach the step’s detached process group')
 
