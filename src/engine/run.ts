@@ -1,9 +1,8 @@
 import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
-import {checkOptions} from '../pipeline/schema.js'
-import {renderOptions} from '../pipeline/template.js'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../plugins/types.js'
 import type {RunStatus, Store, StepRow} from '../store/types.js'
 import type {EngineEvent, OutlineStep, Reporter} from './events.js'
+import {formatMs, invoke} from './invoke.js'
 import {killOwnedNow, OWNER_ENV} from './orphans.js'
 import {secretRedactor} from './secrets.js'
 import {addUsage, hasUsage, zeroTotals, type Totals} from './usage.js'
@@ -56,8 +55,6 @@ interface StepState {
   status: string
   error?: string
 }
-
-class StepFailed extends Error {}
 
 /** Walks a validated pipeline: evaluates `if`/`loop`, renders `with:`, calls executors, records everything. */
 export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
@@ -333,8 +330,6 @@ class Engine {
     const controller = new AbortController()
     const onRunAbort = () => controller.abort(new Error('cancelled'))
     this.signal.addEventListener('abort', onRunAbort, {once: true})
-    let timer: NodeJS.Timeout | undefined
-    if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
 
     const record = (u: Usage) => {
       addUsage(usage, u)
@@ -359,32 +354,12 @@ class Engine {
       },
     }
 
-    let outputs: Record<string, unknown> = {}
-    let error: string | undefined
-    let stack: string | undefined
-    try {
-      const options = renderOptions(step.with, this.scope, step.executor.shellOptions ?? [])
-      this.validate(step, options)
-      const exec = step.executor.run(options, ctx)
-      const aborted = new Promise<never>((_, reject) => {
-        if (controller.signal.aborted) reject(controller.signal.reason)
-        controller.signal.addEventListener('abort', () => setTimeout(() => reject(controller.signal.reason), 5000).unref(), {once: true})
-      })
-      aborted.catch(() => {})
-      const result = await Promise.race([exec, aborted])
-      if (controller.signal.aborted) throw controller.signal.reason
-      outputs = result?.outputs ?? {}
-      if (result?.usage && !reported) record(result.usage)
-    } catch (e) {
-      const err = controller.signal.aborted ? (controller.signal.reason as Error) : (e as Error)
-      error = this.redact(err?.message ?? String(err))
-      stack = err?.stack
-      const carried = (e as {outputs?: unknown})?.outputs
-      if (carried && typeof carried === 'object') outputs = carried as Record<string, unknown>
-    } finally {
-      if (timer) clearTimeout(timer)
-      this.signal.removeEventListener('abort', onRunAbort)
-    }
+    const attempt = await invoke(step, this.scope, ctx, controller)
+    this.signal.removeEventListener('abort', onRunAbort)
+    const {outputs} = attempt
+    if (attempt.usage && !reported) record(attempt.usage)
+    const error = attempt.error ? this.redact(attempt.error.message ?? String(attempt.error)) : undefined
+    const stack = attempt.error?.stack
 
     const durationMs = Date.now() - started
     const cancelled = error !== undefined && this.signal.aborted
@@ -407,12 +382,6 @@ class Engine {
     }
     this.failure = cancelled ? 'cancelled' : `step ${step.id} failed: ${error}`
     return false
-  }
-
-  /** Checks rendered options against the executor's schema (templates may have changed types). */
-  private validate(step: ActionStep, options: Record<string, unknown>): void {
-    const problems = checkOptions(step.executor, options, step.id)
-    if (problems.length) throw new StepFailed(problems.join('; '))
   }
 
   private log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
@@ -450,11 +419,3 @@ function outline(steps: Step[]): OutlineStep[] {
 }
 
 const now = () => new Date().toISOString()
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
-  const m = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
-  return `${m}m${String(s).padStart(2, '0')}s`
-}

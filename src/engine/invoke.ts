@@ -1,0 +1,56 @@
+import {checkOptions} from '../pipeline/schema.js'
+import {renderOptions} from '../pipeline/template.js'
+import type {ActionStep} from '../pipeline/types.js'
+import type {ExecutorContext, Usage} from '../plugins/types.js'
+
+/** How long an executor may take to honour an abort before the engine stops waiting for it. */
+const ABORT_GRACE_MS = 5000
+
+/** What one execution of an action step came to. */
+export interface Attempt {
+  outputs: Record<string, unknown>
+  /** Usage returned by `run()` (executors may instead report it call by call). */
+  usage?: Usage
+  /** Set when the step failed, timed out or was cancelled. */
+  error?: Error
+}
+
+/**
+ * Renders the step's `with:` over `scope`, re-checks it against the executor's schema and runs the
+ * executor under `controller` (timeout and cancel abort it). Never throws: a failure is `error`,
+ * with any outputs the error carried (a shell step's exit code under continueOnError).
+ */
+export async function invoke(step: ActionStep, scope: Record<string, unknown>, ctx: ExecutorContext, controller: AbortController): Promise<Attempt> {
+  let timer: NodeJS.Timeout | undefined
+  if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
+  try {
+    const options = renderOptions(step.with, scope, step.executor.shellOptions ?? [])
+    const problems = checkOptions(step.executor, options, step.id)
+    if (problems.length) throw new Error(problems.join('; '))
+    const exec = step.executor.run(options, ctx)
+    // An executor that ignores its signal still lets the run go on, after a grace period.
+    const abandoned = new Promise<never>((_, reject) => {
+      const give = () => setTimeout(() => reject(controller.signal.reason), ABORT_GRACE_MS).unref()
+      if (controller.signal.aborted) give()
+      else controller.signal.addEventListener('abort', give, {once: true})
+    })
+    abandoned.catch(() => {})
+    const result = await Promise.race([exec, abandoned])
+    if (controller.signal.aborted) throw controller.signal.reason
+    return {outputs: result?.outputs ?? {}, usage: result?.usage}
+  } catch (e) {
+    const error = controller.signal.aborted ? (controller.signal.reason as Error) : e instanceof Error ? e : new Error(String(e))
+    const carried = (e as {outputs?: unknown})?.outputs
+    return {outputs: carried && typeof carried === 'object' ? (carried as Record<string, unknown>) : {}, error}
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
+  const m = Math.floor(ms / 60_000)
+  const s = Math.round((ms % 60_000) / 1000)
+  return `${m}m${String(s).padStart(2, '0')}s`
+}
