@@ -43,6 +43,19 @@ function checkRef(src: SourceFile, offset: number, root: string, key: string, sh
   }
 }
 
+/** What a step and the run expose to templates besides inputs and env. */
+const STEP_FIELDS = ['outputs', 'status', 'error']
+const RUN_FIELDS = ['adwId', 'workingDir']
+
+/** `{{steps.plan.output.text}}` or `{{run.id}}` would render empty without a word: say so at load time. */
+function checkField(src: SourceFile, offset: number, name: string, root: string, key: string | undefined, field: string | undefined, scope: RefScope): void {
+  if (root === 'steps' && key !== undefined && field !== undefined && !STEP_FIELDS.includes(field)) {
+    src.report(offset, `Unknown field "${field}" in {{${name}}} (${scope.reader}): a step has ${STEP_FIELDS.join(', ')}.${didYouMean(field, STEP_FIELDS)}`)
+  } else if (root === 'run' && key !== undefined && !RUN_FIELDS.includes(key)) {
+    src.report(offset, `Unknown field "${key}" in {{${name}}} (${scope.reader}): run has ${RUN_FIELDS.join(', ')}.${didYouMean(key, RUN_FIELDS)}`)
+  }
+}
+
 type Token = [string, string, number, number, Token[]?, number?]
 
 /** Checks the Mustache template of one `with:` string: syntax, and every name it reads. */
@@ -66,9 +79,10 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
       if (type === 'name' || type === '&' || type === '#' || type === '^') {
         const nameAt = template.indexOf(name, start)
         const offset = src.scalarOffset(node, nameAt >= start && nameAt < end ? nameAt : start)
-        const [root, key] = name.split('.')
+        const [root, key, field] = name.split('.')
         if ((SCOPE_ROOTS as readonly string[]).includes(root)) {
           if (key !== undefined) checkRef(src, offset, root, key, `{{${name}}}`, scope)
+          checkField(src, offset, name, root, key, field, scope)
         } else if (depth === 0 && name !== '.') {
           src.report(offset, `Unknown name "${name}" in {{${name}}} (${scope.reader}): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>`)
         }
