@@ -10,22 +10,13 @@ import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
-import {createReporter} from '../ui/index.js'
 import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
-import {preflight} from './start.js'
+import {engineOptions, preflight, type RunCommandOptions} from './start.js'
 
-export interface ResumeOptions {
+/** `executors`, when given, replace the run's own `--executor` substitutions. */
+export interface ResumeOptions extends RunCommandOptions {
   adwId: string
-  db?: string
-  model?: string
-  mode?: 'auto' | 'json' | 'quiet' | 'silent'
-  /** Where adw was started (database and config are found from here). */
-  cwd?: string
-  registry?: ExecutorRegistry
-  /** `--executor FROM=TO` given again; default: the ones the run was started with. */
-  executors?: string[]
-  signal?: AbortSignal
   /** Notes for the user (stderr): the snapshot is used, nothing to resume. */
   note?: (line: string) => void
 }
@@ -63,19 +54,13 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
     const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
-    const reporter = createReporter(opts.mode ?? 'auto', {})
     return await runPipeline({
       pipeline,
       adwId: run.adw_id,
       inputs: JSON.parse(run.inputs) as Record<string, unknown>,
       workingDir,
       store,
-      reporter,
-      env: config.env,
-      model: config.model,
-      logLevel: config.logLevel,
-      signal: opts.signal,
-      emitLogs: opts.mode === 'json',
+      ...engineOptions(config, opts),
       resume: true,
       resumeDetails: {
         previousStatus: claim.previous.status,

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {existsSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {resolveConfig} from '../config.js'
+import {resolveConfig, type ResolvedConfig} from '../config.js'
 import {AdwError} from '../errors.js'
 import {loadPipeline} from '../pipeline/load.js'
 import {resolveInputs} from '../pipeline/template.js'
@@ -12,12 +12,25 @@ import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {openStore} from '../store/sqlite.js'
 import {createReporter} from '../ui/index.js'
-import {runPipeline, type RunOutcome} from './run.js'
+import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
 
 /** The package root (two levels above this module in dist/ and in src/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-export interface StartOptions {
+/** What a new run and a resumed one have in common. */
+export interface RunCommandOptions {
+  db?: string
+  model?: string
+  mode?: 'auto' | 'json' | 'quiet' | 'silent'
+  /** Where adw was started (database and config are found from here). */
+  cwd?: string
+  registry?: ExecutorRegistry
+  /** `FROM=TO` executor substitutions (`agent=claude-code`). */
+  executors?: string[]
+  signal?: AbortSignal
+}
+
+export interface StartOptions extends RunCommandOptions {
   /** A path, or a bare name looked up in ./pipelines then the package's pipelines/. */
   pipeline: string
   adwId?: string
@@ -25,16 +38,20 @@ export interface StartOptions {
   /** `key=value` strings from `--input`. */
   inputs?: string[]
   workingDir?: string
-  model?: string
-  db?: string
-  mode?: 'auto' | 'json' | 'quiet' | 'silent'
-  cwd?: string
-  registry?: ExecutorRegistry
-  /** `FROM=TO` executor substitutions (`agent=claude-code`). */
-  executors?: string[]
-  signal?: AbortSignal
   /** Where the generated id is announced (not with --json). */
   announce?: (line: string) => void
+}
+
+/** The engine options that come from the configuration and the command's flags. */
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'logLevel' | 'signal' | 'emitLogs'> {
+  return {
+    reporter: createReporter(opts.mode ?? 'auto', {}),
+    env: config.env,
+    model: config.model,
+    logLevel: config.logLevel,
+    signal: opts.signal,
+    emitLogs: opts.mode === 'json',
+  }
 }
 
 /** `adw run`: resolves everything, refuses bad input with exit 2 before writing, then runs. */
@@ -63,21 +80,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
       })
     }
     if (!opts.adwId && opts.mode !== 'json') opts.announce?.(`adw id: ${adwId}`)
-    const reporter = createReporter(opts.mode ?? 'auto', {})
-    return await runPipeline({
-      pipeline,
-      adwId,
-      inputs,
-      workingDir,
-      store,
-      reporter,
-      env: config.env,
-      model: config.model,
-      logLevel: config.logLevel,
-      signal: opts.signal,
-      emitLogs: opts.mode === 'json',
-      executorAliases: opts.executors,
-    })
+    return await runPipeline({pipeline, adwId, inputs, workingDir, store, ...engineOptions(config, opts), executorAliases: opts.executors})
   } finally {
     store.close()
   }
