@@ -214,7 +214,7 @@ test('an invalid pipeline is refused with file:line:col, exit 2, and no database
   assert.not.ok(existsSync(r.db))
 })
 
-test('bare name resolves ./pipelines/<name>.yaml', async () => {
+test('bare name resolves ./pipelines/<name>.yaml, then the built-in pipelines', async () => {
   const dir = tmpDir({'pipelines/hello.yaml': PIPE('  - id: a\n    uses: shell\n    with: {run: "touch hello-ran"}\n')})
   const r = await adw(['run', 'hello', '--db', join(dir, 'x.db')], {cwd: dir})
   assert.is(r.exitCode, 0, r.stderr)
@@ -222,6 +222,11 @@ test('bare name resolves ./pipelines/<name>.yaml', async () => {
   const none = await adw(['run', 'nosuch', '--db', join(dir, 'x.db')], {cwd: dir})
   assert.is(none.exitCode, 2)
   assert.match(none.stderr, /pipeline "nosuch" not found/)
+  // Not in ./pipelines: the built-in one is found (its agent steps then ask for the API key, before writing anything).
+  const builtin = await adw(['run', 'plan-build', '--prompt', 'x', '--db', join(dir, 'b.db')], {cwd: dir})
+  assert.is(builtin.exitCode, 2)
+  assert.match(builtin.stderr, /needs ANTHROPIC_API_KEY/)
+  assert.not.ok(existsSync(join(dir, 'b.db')))
 })
 
 test('--json prints one JSON event per line; --quiet only the summary', async () => {
