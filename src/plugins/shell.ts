@@ -74,7 +74,12 @@ export const shell: StepExecutor<ShellOptions> = {
       ctx.log(level, 'output', msg)
       if (line.trim()) last = line
     }
-    const progressTimer = setInterval(() => last && ctx.progress(last.slice(0, 200)), 100)
+    let shown = ''
+    const progressTimer = setInterval(() => {
+      if (last === shown) return
+      shown = last
+      ctx.progress(last.slice(0, 200))
+    }, 100)
     try {
       await Promise.all([pump(child.stdout as any, stdout, 'INFO'), pump(child.stderr as any, stderr, 'INFO'), child])
     } finally {
