@@ -4,10 +4,10 @@ import {parseEnv} from 'node:util'
 import {createRequire} from 'node:module'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
 import type {LogLevel} from './plugins/types.js'
+import {LOG_LEVELS} from './store/values.js'
 
 /** The project's own config file, looked up in the current directory. */
 export const CONFIG_FILE = 'adw.config.yaml'
-export const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 
 /** What `adw.config.yaml` may hold (the keys `adw scaffold` takes). */
 export interface ConfigFile {

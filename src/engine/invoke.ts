@@ -1,6 +1,7 @@
 import {checkOptions} from '../pipeline/schema.js'
 import {renderOptions} from '../pipeline/template.js'
 import type {ActionStep} from '../pipeline/types.js'
+import {duration as formatMs} from '../history/format.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
 
 /** How long an executor may take to honour an abort before the engine stops waiting for it. */
@@ -45,12 +46,4 @@ export async function invoke(step: ActionStep, scope: Record<string, unknown>, c
   } finally {
     if (timer) clearTimeout(timer)
   }
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
-  const m = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
-  return `${m}m${String(s).padStart(2, '0')}s`
 }

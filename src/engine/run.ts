@@ -2,7 +2,9 @@ import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../plugins/types.js'
 import type {RunStatus, Store, StepRow} from '../store/types.js'
 import type {EngineEvent, OutlineStep, Reporter} from './events.js'
-import {formatMs, invoke} from './invoke.js'
+import {invoke} from './invoke.js'
+import {duration as formatMs} from '../history/format.js'
+import {LOG_LEVELS} from '../store/values.js'
 import {killOwnedNow, OWNER_ENV} from './orphans.js'
 import {secretRedactor} from './secrets.js'
 import {addUsage, hasUsage, zeroTotals, type Totals} from './usage.js'
@@ -46,7 +48,7 @@ export interface RunOutcome {
   error?: string
 }
 
-const LEVEL_RANK: Record<LogLevel, number> = {DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50}
+const LEVEL_RANK = Object.fromEntries(LOG_LEVELS.map((level, rank) => [level, rank])) as Record<LogLevel, number>
 const HEARTBEAT_MS = 5000
 
 /** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */

@@ -1,3 +1,4 @@
+import {totalTokens} from '../engine/usage.js'
 import type {Usage} from '../plugins/types.js'
 
 /** `0.4s`, `12.4s`, `2m 05s`, `1h 02m`. */
@@ -21,22 +22,6 @@ export function formatCost(usd: number): string {
   if (usd >= 0.1) return `$${usd.toFixed(2)}`
   if (usd >= 0.001) return `$${usd.toFixed(3)}`
   return `$${usd.toFixed(4)}`
-}
-
-/** Every token the model processed: input, output, cache writes and cache reads. */
-export function totalTokens(u: Omit<Usage, 'model'> | undefined): number {
-  if (!u) return 0
-  return (u.inputTokens ?? 0) + (u.outputTokens ?? 0) + (u.cacheCreationTokens ?? 0) + (u.cacheReadTokens ?? 0)
-}
-
-/** Adds `b` into `a` (both may be partial). */
-export function addUsage(a: Omit<Usage, 'model'>, b: Omit<Usage, 'model'> | undefined): void {
-  if (!b) return
-  a.inputTokens = (a.inputTokens ?? 0) + (b.inputTokens ?? 0)
-  a.outputTokens = (a.outputTokens ?? 0) + (b.outputTokens ?? 0)
-  a.cacheCreationTokens = (a.cacheCreationTokens ?? 0) + (b.cacheCreationTokens ?? 0)
-  a.cacheReadTokens = (a.cacheReadTokens ?? 0) + (b.cacheReadTokens ?? 0)
-  a.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0)
 }
 
 /** The parts after a finished title: `12.4s · 18.2k tok · $0.041` (usage only when there was some). */

@@ -1,5 +1,6 @@
 import type {EngineEvent, OutlineStep} from '../engine/events.js'
-import {formatCost, formatDuration, formatTokens, oneLine, totalTokens} from './format.js'
+import {totalTokens} from '../engine/usage.js'
+import {formatCost, formatDuration, formatTokens, oneLine} from './format.js'
 
 type RunEnd = Extract<EngineEvent, {type: 'run:end'}>
 

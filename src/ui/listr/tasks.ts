@@ -1,6 +1,7 @@
 import {figures, LISTR_LOGGER_STDERR_LEVELS, Listr, ListrLogger, ProcessOutput} from 'listr2'
 import type {ListrTask, ListrTaskWrapper} from 'listr2'
-import {addUsage, oneLine, resultParts} from '../format.js'
+import {addUsage, zeroTotals} from '../../engine/usage.js'
+import {oneLine, resultParts} from '../format.js'
 import {LiveRenderer} from './live-renderer.js'
 import {LoopSlot, RunModel, StepSlot, type Ending} from './model.js'
 
@@ -130,7 +131,7 @@ function iterationTask(model: RunModel, loop: LoopSlot, i: number, tty: boolean)
       const stepTasks = slots.map(slot => stepTask(slot, tty, tty ? slot.label : `${slot.label} · attempt ${i}/${loop.maxAttempts}`))
       const titleWhenDone: Task = {
         task: (_ctx, last: Wrapper) => {
-          const usage = {}
+          const usage = zeroTotals()
           let ms = 0
           const failed: string[] = []
           for (const s of slots) {
@@ -161,7 +162,7 @@ function loopFinalizer(model: RunModel, loop: LoopSlot, group: Wrapper, tty: boo
       const end = loop.end!
       const n = loop.iterations
       const attempts = end.outcome === 'exhausted' ? `${n}/${loop.maxAttempts} attempts, exhausted` : `${n} ${n === 1 ? 'attempt' : 'attempts'}`
-      const usage = {}
+      const usage = zeroTotals()
       let ms = 0
       for (let i = 1; i <= n; i++) {
         for (const step of loop.body) {
