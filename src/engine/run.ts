@@ -69,6 +69,8 @@ class Engine {
   private readonly totals = zeroTotals()
   private readonly steps: Record<string, StepState> = {}
   private readonly scope: Record<string, unknown>
+  /** The environment every executor sees: the run's, plus the owner mark that resume uses to find leftovers. */
+  private readonly executorEnv: Record<string, string | undefined>
   private readonly redact: ReturnType<typeof secretRedactor>
   private readonly minLevel: number
   private readonly signal: AbortSignal
@@ -83,6 +85,7 @@ class Engine {
     this.redact = secretRedactor(opts.env)
     this.minLevel = LEVEL_RANK[opts.logLevel ?? 'INFO']
     this.signal = opts.signal ?? new AbortController().signal
+    this.executorEnv = {...opts.env, [OWNER_ENV]: `${process.pid}:${opts.adwId}`}
     this.scope = {
       inputs: opts.inputs,
       steps: this.steps,
@@ -346,7 +349,7 @@ class Engine {
       iteration,
       workingDir: this.opts.workingDir,
       signal: controller.signal,
-      env: {...this.opts.env, [OWNER_ENV]: `${process.pid}:${adwId}`},
+      env: this.executorEnv,
       model: this.opts.model,
       log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.executor.name),
       progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),
