@@ -38,7 +38,6 @@ export interface ConfigOptions {
   workingDir?: string
   db?: string
   model?: string
-  logLevel?: string
   /** @default process.env */
   env?: NodeJS.ProcessEnv
 }
@@ -50,10 +49,10 @@ export function resolveConfig(opts: ConfigOptions = {}): ResolvedConfig {
   const env = {...readDotEnv(workingDir), ...nonEmpty(opts.env ?? process.env)}
   const configPath = join(cwd, CONFIG_FILE)
   const file = existsSync(configPath) ? readConfigFile(configPath) : {}
-  const level = opts.logLevel ?? env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
+  const level = env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
   const logLevel = level.toUpperCase() as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
-    const where = opts.logLevel ? '--log-level' : env.LOG_LEVEL ? 'LOG_LEVEL' : `${CONFIG_FILE}: logging.level`
+    const where = env.LOG_LEVEL ? 'LOG_LEVEL' : `${CONFIG_FILE}: logging.level`
     throw new AdwError('CONFIG_INVALID', `${where} must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`)
   }
   const db = opts.db ?? env.DATABASE_PATH ?? file.database?.path ?? 'orchestrator.db'
