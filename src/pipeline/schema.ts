@@ -1,6 +1,8 @@
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import type {Ajv, ErrorObject, Options, ValidateFunction} from 'ajv'
 import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
+import {precompiled} from './precompiled.js'
 import {closest} from './suggest.js'
 import type {PathSegment, SourceFile} from './source.js'
 
@@ -17,7 +19,26 @@ export function getPipelineSchema(): Record<string, unknown> {
   return pipelineSchema
 }
 
-const ajv = new Ajv({allErrors: true, verbose: true, allowUnionTypes: true, strict: false})
+/** ajv's options for every schema adw checks; bin/bundle.mjs precompiles adw's own schemas with them. */
+export const AJV_OPTIONS = {allErrors: true, verbose: true, allowUnionTypes: true, strict: false}
+
+/**
+ * A new ajv instance. ajv loads on first use: with the bundled CLI, adw's own schemas are
+ * precompiled, so only a plugin's schema or an agent step's output schema needs it.
+ */
+export function newAjv(options: Options): Ajv {
+  return new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv(options)
+}
+
+let ajv: Ajv | undefined
+/** A validator for `schema`: precompiled by the build when it is one of adw's own, else compiled now. */
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  const ready = precompiled.get(JSON.stringify(schema))
+  if (ready) return ready
+  ajv ??= newAjv(AJV_OPTIONS)
+  return ajv.compile(schema)
+}
+
 let pipelineValidator: ValidateFunction | undefined
 const executorValidators = new WeakMap<object, ValidateFunction>()
 
@@ -25,7 +46,7 @@ const executorValidators = new WeakMap<object, ValidateFunction>()
 export function executorValidator(schema: Record<string, unknown>): ValidateFunction {
   let v = executorValidators.get(schema)
   if (!v) {
-    v = ajv.compile(schema)
+    v = compile(schema)
     executorValidators.set(schema, v)
   }
   return v
@@ -144,7 +165,7 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
 
 /** Checks parsed pipeline data against the JSON Schema, reporting every violation. */
 export function checkPipelineSchema(src: SourceFile, data: unknown): boolean {
-  pipelineValidator ??= ajv.compile(getPipelineSchema())
+  pipelineValidator ??= compile(getPipelineSchema())
   if (pipelineValidator(data)) return true
   // A loop inside a loop gets one clear message from the loader instead of a pile of schema errors.
   const nested = (e: ErrorObject) => {

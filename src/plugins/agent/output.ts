@@ -1,4 +1,5 @@
-import {Ajv, type ValidateFunction} from 'ajv'
+import type {Ajv, ValidateFunction} from 'ajv'
+import {newAjv} from '../../pipeline/schema.js'
 
 /** The outcome of reading the final answer as JSON. */
 export type JsonResult = {ok: true; value: Record<string, unknown>} | {ok: false; problem: string}
@@ -29,13 +30,14 @@ export function extractJson(text: string): JsonResult {
   return {ok: false, problem: problem ?? 'the answer is empty'}
 }
 
-const ajv = new Ajv({allErrors: true, strict: false})
+let ajv: Ajv | undefined
 const compiled = new WeakMap<object, ValidateFunction>()
 
 /** Checks `value` against a JSON Schema; returns readable problems (empty when valid). */
 export function checkSchema(value: unknown, schema: Record<string, unknown>): string[] {
   let validate = compiled.get(schema)
   if (!validate) {
+    ajv ??= newAjv({allErrors: true, strict: false})
     validate = ajv.compile(schema)
     compiled.set(schema, validate)
   }
