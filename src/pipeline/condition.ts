@@ -1,10 +1,7 @@
 import {Environment, type ASTNode} from '@marcbachmann/cel-js'
-import type {Condition, SourcePos} from './types.js'
+import {SCOPE_ROOTS, type Condition, type SourcePos} from './types.js'
 
-/** The roots a condition can read. */
-export const SCOPE_ROOTS = ['inputs', 'steps', 'run', 'env'] as const
-
-const env = new Environment({unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false})
+let env: Environment | undefined
 
 /** A condition plus its AST, for the loader's reference checks. */
 export interface CompiledCondition extends Condition {
@@ -52,6 +49,8 @@ function describeFailure(source: string, pos: SourcePos, error: any): string {
  * `evaluate` converts the scope with `toCel` and insists on a boolean.
  */
 export function compileCondition(source: string, pos: SourcePos): CompiledCondition {
+  // Built on first use: a pipeline without conditions never pays for CEL's standard library.
+  env ??= new Environment({unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false})
   const program = env.parse(source)
   return {
     source,

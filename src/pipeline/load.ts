@@ -151,7 +151,7 @@ class StepChecker {
     return {file: this.src.displayName, ...this.src.position(this.src.nodeAt(path)?.range?.[0] ?? 0)}
   }
 
-  private condition(value: unknown, path: PathSegment[], label: string, scope: RefScope): Condition | undefined {
+  private async condition(value: unknown, path: PathSegment[], label: string, scope: RefScope): Promise<Condition | undefined> {
     if (typeof value === 'boolean') value = String(value)
     if (typeof value !== 'string' || value.trim() === '') return undefined
     return checkExpression(this.src, this.src.nodeAt(path), value, scope, label)
@@ -160,7 +160,7 @@ class StepChecker {
   private async loop(raw: Record<string, any>, path: PathSegment[]): Promise<LoopStep | undefined> {
     const id = String(raw.id)
     const reader = `loop "${id}"`
-    const cond = this.condition(raw.if, [...path, 'if'], 'if', this.scope(reader, id))
+    const cond = await this.condition(raw.if, [...path, 'if'], 'if', this.scope(reader, id))
     const body: ActionStep[] = []
     if (Array.isArray(raw.steps)) {
       for (const [j, step] of raw.steps.entries()) {
@@ -173,7 +173,7 @@ class StepChecker {
         if (built) body.push(built)
       }
     }
-    const until = this.condition(raw.loop?.until, [...path, 'loop', 'until'], 'until', this.scope(reader, id))
+    const until = await this.condition(raw.loop?.until, [...path, 'loop', 'until'], 'until', this.scope(reader, id))
     this.earlier.add(id)
     if (!until || !isObject(raw.loop)) return undefined
     return {
@@ -193,7 +193,7 @@ class StepChecker {
     const id = String(raw.id)
     const reader = `step "${id}"`
     const scope = this.scope(reader, id)
-    const cond = this.condition(raw.if, [...path, 'if'], 'if', scope)
+    const cond = await this.condition(raw.if, [...path, 'if'], 'if', scope)
     const withBlock = isObject(raw.with) ? raw.with : {}
     this.templates(withBlock, [...path, 'with'], scope)
     const executor = typeof raw.uses === 'string' && raw.uses !== '' ? await this.executor(raw.uses, [...path, 'uses'], id) : undefined

@@ -1,6 +1,7 @@
 import Mustache from 'mustache'
 import type {Node} from 'yaml'
-import {compileCondition, expressionRefs, SCOPE_ROOTS, type CompiledCondition} from './condition.js'
+import type {CompiledCondition} from './condition.js'
+import {SCOPE_ROOTS} from './types.js'
 import type {SourceFile} from './source.js'
 import {closest} from './suggest.js'
 
@@ -93,8 +94,12 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
   visit(tokens, 0)
 }
 
-/** Compiles an `if`/`until` expression and checks its references; undefined when it is invalid. */
-export function checkExpression(src: SourceFile, node: Node | undefined, expression: string, scope: RefScope, label: string): CompiledCondition | undefined {
+/**
+ * Compiles an `if`/`until` expression and checks its references; undefined when it is invalid.
+ * CEL loads with the first condition: a pipeline without one starts without it.
+ */
+export async function checkExpression(src: SourceFile, node: Node | undefined, expression: string, scope: RefScope, label: string): Promise<CompiledCondition | undefined> {
+  const {compileCondition, expressionRefs} = await import('./condition.js')
   const offset = src.scalarOffset(node, 0)
   let compiled: CompiledCondition
   try {
