@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick] [--only 1,3] [--ns 100,1000] [--out file.json]`: adw's performance goals (issue 8),
-// measured on this machine: medians of several runs, ratios taken in the same run.
+// `npm run bench [-- --quick] [--only 1,3] [--ns 100,1000] [--out file.json] [--peers]`: adw's performance goals
+// (issue 8), measured on this machine: medians of several runs, ratios taken in the same run. `--peers` adds the
+// `peers` workload (Mastra and LangGraph.js on the same steps, installed into bench/peers/ on first use); it never
+// runs by default nor with --quick. Just the peers: `--only peers` (same as `--only peers --peers`).
 import {cpus, freemem, loadavg, totalmem} from 'node:os'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -8,6 +10,7 @@ import {parseArgs} from 'node:util'
 import {coldStart, concurrent, history, peakRss} from './cli.js'
 import {chatty, engineOverhead, shellStep} from './engine.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
+import {peers} from './peers.js'
 import {formatTable, tally, type WorkloadResult} from './report.js'
 
 const {values} = parseArgs({
@@ -16,6 +19,7 @@ const {values} = parseArgs({
     only: {type: 'string'},
     out: {type: 'string'},
     ns: {type: 'string'},
+    peers: {type: 'boolean', default: false},
   },
 })
 const quick = values.quick!
@@ -40,6 +44,8 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['6', () => concurrent(P.procs, P.procSteps, P.singleReps)],
   ['7', () => peakRss(P.rssSteps, P.rssReps)],
 ]
+if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
+else if (values.peers) progress('peers: not run with --quick')
 
 if (!existsSync(join(ROOT, 'dist/commands'))) {
   console.error('bench: dist/ is missing; run `npm run build` first (bin/adw runs the compiled CLI)')
