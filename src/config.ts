@@ -1,7 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 import {parseEnv} from 'node:util'
-import {createRequire} from 'node:module'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
 import type {LogLevel} from './plugins/types.js'
 import {LOG_LEVELS} from './store/values.js'
@@ -43,12 +42,12 @@ export interface ConfigOptions {
 }
 
 /** Resolves flags > environment > `.env` > adw.config.yaml > defaults. Bad values: AdwError, exit 2. */
-export function resolveConfig(opts: ConfigOptions = {}): ResolvedConfig {
+export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedConfig> {
   const cwd = opts.cwd ?? process.cwd()
   const workingDir = opts.workingDir ?? cwd
   const env = {...readDotEnv(workingDir), ...nonEmpty(opts.env ?? process.env)}
   const configPath = join(cwd, CONFIG_FILE)
-  const file = existsSync(configPath) ? readConfigFile(configPath) : {}
+  const file = existsSync(configPath) ? await readConfigFile(configPath) : {}
   const level = env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
   const logLevel = level.toUpperCase() as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -67,8 +66,8 @@ export function resolveConfig(opts: ConfigOptions = {}): ResolvedConfig {
 }
 
 /** Just the database path (read-only commands). */
-export function resolveDbPath(opts: ConfigOptions = {}): string {
-  return resolveConfig(opts).dbPath
+export async function resolveDbPath(opts: ConfigOptions = {}): Promise<string> {
+  return (await resolveConfig(opts)).dbPath
 }
 
 /** The `.env` of a directory as a plain object ({} when absent). */
@@ -95,10 +94,12 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
  * `requireAll` (adw scaffold --config) also reports every missing key.
  */
-export function readConfigFile(path: string, displayPath = path, opts: {requireAll?: boolean} = {}): ConfigFile {
+export async function readConfigFile(path: string, displayPath = path, opts: {requireAll?: boolean} = {}): Promise<ConfigFile> {
   const text = readFileSync(path, 'utf8')
   // yaml loads only when a config file exists: `adw logs` and `adw runs` start faster without one.
-  const {isMap, isScalar, LineCounter, parseDocument} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  // A dynamic import, so that the bundled CLI shares its one copy of yaml with the pipeline loader.
+  // yaml is CommonJS: its module.exports is the import's default, under Node and in the bundle alike.
+  const {isMap, isScalar, LineCounter, parseDocument} = (await import('yaml')).default
   const lc = new LineCounter()
   const doc = parseDocument(text, {lineCounter: lc, uniqueKeys: true})
   const lines = text.split('\n')

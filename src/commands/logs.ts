@@ -35,7 +35,7 @@ export default class Logs extends Command {
     process.once('SIGINT', stop)
     try {
       await showLogs({
-        dbPath: resolveDbPath({db: flags.db}),
+        dbPath: await resolveDbPath({db: flags.db}),
         adwId: flags['adw-id'],
         level: flags.level as LogLevel | undefined,
         step: flags.step,

@@ -23,7 +23,7 @@ export default class Runs extends Command {
     const {flags} = await this.parse(Runs)
     try {
       listRuns({
-        dbPath: resolveDbPath({db: flags.db}),
+        dbPath: await resolveDbPath({db: flags.db}),
         status: flags.status as RunStatus | undefined,
         limit: flags.limit,
         json: flags.json,

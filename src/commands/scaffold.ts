@@ -29,7 +29,7 @@ Create-only: an existing file is left untouched and reported as skipped; --force
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Scaffold)
     const dryRun = flags['dry-run'] ?? false
-    const result = scaffold({dir: args.dir, config: flags.config, force: flags.force, dryRun})
+    const result = await scaffold({dir: args.dir, config: flags.config, force: flags.force, dryRun})
     const files = result.files.map(({path, action, reason}) => ({path, action, ...(reason ? {reason} : {})}))
     if (flags.json) {
       this.log(JSON.stringify({dir: result.dir, dryRun, config: result.config, files}, null, 2))

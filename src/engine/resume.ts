@@ -30,7 +30,7 @@ export interface ResumeOptions extends RunCommandOptions {
 export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd()
   const note = opts.note ?? (() => {})
-  const dbPath = resolveConfig({cwd, db: opts.db}).dbPath
+  const dbPath = (await resolveConfig({cwd, db: opts.db})).dbPath
   const store = openExistingStore(dbPath)
   try {
     const run = requireRun(store, opts.adwId)
@@ -41,7 +41,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
       throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
     }
-    const config = resolveConfig({cwd, workingDir, db: dbPath, model: opts.model})
+    const config = await resolveConfig({cwd, workingDir, db: dbPath, model: opts.model})
     const stored: string[] = run.executor_aliases ? JSON.parse(run.executor_aliases) : []
     const executors = opts.executors?.length ? opts.executors : stored
     if (stored.length && !opts.executors?.length) note(`Executors as when the run started: --executor ${stored.join(' --executor ')}`)

@@ -60,7 +60,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
     throw new AdwError('USAGE', `--working-dir ${opts.workingDir} does not exist or is not a directory`, {suggestions: ['create it first, or pass an existing directory']})
   }
-  const config = resolveConfig({cwd, workingDir, db: opts.db, model: opts.model})
+  const config = await resolveConfig({cwd, workingDir, db: opts.db, model: opts.model})
   const registry = aliasRegistry(opts.registry ?? createRegistry(), opts.executors ?? [])
   const file = findPipeline(opts.pipeline, cwd)
   const pipeline = await loadPipeline(file, {registry})

@@ -26,7 +26,7 @@ export function defaultScaffoldConfig(dir: string): ScaffoldConfig {
  * The scaffold config: `--config` checked by the same rules as `adw.config.yaml` (every key
  * required, each problem at file:line:col, exit 2), or the defaults for `dir` without one.
  */
-export function loadScaffoldConfig(dir: string, configPath?: string, cwd = process.cwd()): ScaffoldConfig {
+export async function loadScaffoldConfig(dir: string, configPath?: string, cwd = process.cwd()): Promise<ScaffoldConfig> {
   if (configPath === undefined) return defaultScaffoldConfig(dir)
   const file = resolve(cwd, configPath)
   if (!existsSync(file) || !statSync(file).isFile()) {
@@ -34,7 +34,7 @@ export function loadScaffoldConfig(dir: string, configPath?: string, cwd = proce
       suggestions: ['write one with project.name, database.path, agent_sdk.model and logging.level, or leave out --config for the defaults'],
     })
   }
-  const c = readConfigFile(file, configPath, {requireAll: true})
+  const c = await readConfigFile(file, configPath, {requireAll: true})
   return {
     project: {name: c.project!.name!},
     database: {path: c.database!.path!},

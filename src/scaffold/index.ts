@@ -21,11 +21,11 @@ export interface ScaffoldOptions {
 }
 
 /** `adw scaffold`: checks the config (exit 2 before anything is written), plans, then applies unless dry-run. */
-export function scaffold(opts: ScaffoldOptions): ScaffoldPlan & {config: ScaffoldConfig} {
+export async function scaffold(opts: ScaffoldOptions): Promise<ScaffoldPlan & {config: ScaffoldConfig}> {
   const cwd = opts.cwd ?? process.cwd()
   const dir = resolve(cwd, opts.dir)
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new AdwError('SCAFFOLD', `${opts.dir} exists and is not a directory`)
-  const config = loadScaffoldConfig(dir, opts.config, cwd)
+  const config = await loadScaffoldConfig(dir, opts.config, cwd)
   const plan = planScaffold(dir, config, {force: opts.force})
   if (!opts.dryRun) applyScaffold(plan)
   return {...plan, config}

@@ -33,7 +33,7 @@ for (const value of HOSTILE) {
       const env = parseEnv(readFileSync(join(dir, 'p/.env.example'), 'utf8'))
       assert.equal(Object.keys(env), ['ANTHROPIC_API_KEY'])
       // adw's own config reader (what `adw run` uses in the project) reads the values back.
-      const resolved = resolveConfig({cwd: join(dir, 'p'), env: {}})
+      const resolved = await resolveConfig({cwd: join(dir, 'p'), env: {}})
       assert.is(resolved.projectName, value)
       assert.is(resolved.model, value)
       assert.is(resolved.dbPath, join(dir, 'p', `db/${value}.db`))
