@@ -64,7 +64,8 @@ export function listRuns(opts: ListRunsOptions): void {
     run.status,
     dateTime(run.started_at),
     run.duration_ms !== null ? duration(run.duration_ms) : run.status === 'running' ? `${duration(now - Date.parse(run.started_at))}…` : '-',
-    run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}`,
+    // Skipped steps are named: a passing run whose `if:` skipped a step would otherwise read 4/5.
+    run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}${run.steps.skipped > 0 ? `, ${run.steps.skipped} skipped` : ''}`,
     count(run.input_tokens + run.output_tokens),
     dollars(run.cost_usd),
   ])

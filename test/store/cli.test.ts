@@ -40,7 +40,7 @@ test('adw runs: newest first, aligned columns, human units, --status, --limit, -
   const lines = r.stdout.split('\n')
   assert.match(lines[0], /^ADW_ID\s+PIPELINE\s+STATUS\s+STARTED\s+DURATION\s+STEPS\s+TOKENS\s+COST$/)
   assert.equal(lines.slice(1).map(l => l.split(/\s+/)[0]), ['live', 'newer', 'older'])
-  assert.match(lines[3], /^older\s+plan-build\s+failed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ms\s+1\/2\s+12\.3k\s+\$0\.0123$/)
+  assert.match(lines[3], /^older\s+plan-build\s+failed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ms\s+1\/2, 1 skipped\s+12\.3k\s+\$0\.0123$/)
   assert.match(lines[1], /^live\s+noop\s+running\s/)
   assert.is(lines[0].indexOf('STATUS'), lines[3].indexOf('failed'), 'columns line up')
 
