@@ -1,5 +1,19 @@
 import type {ResultPromise} from 'execa'
 
+/** How every step's child process runs; see startStepProcess. */
+const STEP_PROCESS = {extendEnv: false, detached: true, reject: false, stdin: 'ignore', buffer: false, encoding: 'utf8'} as const
+
+/**
+ * Starts a step's child process: in a process group of its own (so killTree reaches grandchildren),
+ * with exactly `env`, stdin closed, output streamed rather than buffered, and a non-zero exit
+ * returned rather than thrown. execa loads on first use, so commands that never run a process start
+ * without it. The child is wrapped in an object: awaiting it would wait for its exit.
+ */
+export async function startStepProcess(file: string, args: string[], opts: {cwd: string; env: Record<string, string | undefined>}) {
+  const {execa} = await import('execa')
+  return {child: execa(file, args, {...STEP_PROCESS, ...opts})}
+}
+
 /**
  * Kills a detached child's whole process group (a timeout or cancel must not leave grandchildren
  * holding the pipes: STACK-NOTES §5): SIGTERM now, SIGKILL after `graceMs` if anything is left.

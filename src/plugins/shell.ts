@@ -1,5 +1,5 @@
 import {isAbsolute, resolve} from 'node:path'
-import {killTree, Tail} from './process.js'
+import {killTree, startStepProcess, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
 
 export interface ShellOptions {
@@ -32,20 +32,10 @@ export const shell: StepExecutor<ShellOptions> = {
     },
   },
   async run(options, ctx) {
-    const {execa} = await import('execa') // loaded on first use: commands that only list or validate start fast
     const cwd = options.cwd ? (isAbsolute(options.cwd) ? options.cwd : resolve(ctx.workingDir, options.cwd)) : ctx.workingDir
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(options.env ?? {})) env[k] = String(v)
-    const child = execa('bash', ['-c', options.run], {
-      cwd,
-      env: {...ctx.env, ...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId},
-      extendEnv: false,
-      detached: true,
-      reject: false,
-      stdin: 'ignore',
-      buffer: false,
-      encoding: 'utf8',
-    })
+    const {child} = await startStepProcess('bash', ['-c', options.run], {cwd, env: {...ctx.env, ...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}})
     const onAbort = () => killTree(child)
     if (ctx.signal.aborted) onAbort()
     else ctx.signal.addEventListener('abort', onAbort, {once: true})

@@ -1,7 +1,6 @@
-import {execa} from 'execa'
 import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
-import {killTree} from '../process.js'
+import {killTree, startStepProcess} from '../process.js'
 import type {ExecutorContext} from '../types.js'
 import {missingBinaryMessage, type BinaryChoice} from './options.js'
 import {StreamParser, type ClaudeResult} from './stream.js'
@@ -33,16 +32,7 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   const {CLAUDECODE: _nested, ...env} = ctx.env // claude refuses to start "inside another Claude Code session"
   ctx.log('DEBUG', 'state_change', `Starting ${inv.bin}`, {binary: inv.bin, source: inv.choice.source, args: inv.argv.slice(0, -1).map(a => clip(a, 200))})
   ctx.progress('starting claude')
-  const child = execa(inv.bin, inv.argv, {
-    cwd: ctx.workingDir,
-    env: {...env, ...inv.env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId},
-    extendEnv: false,
-    detached: true,
-    reject: false,
-    stdin: 'ignore',
-    buffer: false,
-    encoding: 'utf8',
-  })
+  const {child} = await startStepProcess(inv.bin, inv.argv, {cwd: ctx.workingDir, env: {...env, ...inv.env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}})
   let live = true // no rows once the step has settled
   const parser = new StreamParser({...ctx, log: (...a) => live && ctx.log(...a), progress: t => live && ctx.progress(t)}, inv.model)
   const stderr: string[] = []
