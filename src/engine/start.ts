@@ -73,7 +73,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const store = openStore(config.dbPath)
   try {
     const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
-    if (store.getRun(adwId)) {
+    if (opts.adwId !== undefined && store.getRun(adwId)) {
       throw new AdwError('RUN_EXISTS', `a run with --adw-id ${adwId} already exists in ${config.dbPath}`, {
         suggestions: [`choose another --adw-id, or continue it with: adw run --resume --adw-id ${adwId}`],
       })
