@@ -3,7 +3,7 @@
 // tsc writes dist/ file by file: the library (dist/index.js) and its types. Loading the CLI that way
 // meant Node resolving and reading ~700 modules at every start (oclif alone ~480). esbuild writes
 // dist/cli.js and dist/commands/*.js over tsc's versions, each importing shared chunks from
-// dist/chunks/, so a command loads a handful of files. Three things make that fast:
+// dist/chunks/, so a command loads a handful of files. Four more things make it fast:
 //
 // 1. adw's own JSON Schemas (the pipeline's, the built-in executors' options) are compiled by ajv
 //    here, into the bundle (src/pipeline/precompiled.ts is replaced by ajv's standalone code): a
@@ -14,8 +14,9 @@
 //    modules were compiled again at every start. Wrapping each in parentheses makes V8 compile it
 //    eagerly (V8's heuristic for "parenthesized function, called soon"), so it lands in the cache:
 //    importing oclif's chunk took ~33 ms before, ~18 ms after, on this 2-core machine.
-// 3. Lazy imports stay lazy: the Anthropic SDK, execa and the agent's loop are chunks of their own,
-//    loaded by the step that needs them.
+// 3. Lazy imports stay lazy: the Anthropic SDK, execa, the agent's loop, CEL and the config file's
+//    yaml reader are chunks of their own, loaded when a step or a file needs them.
+// 4. oclif's command sort skips ICU (see OCLIF_SORT below).
 //
 // If bundling fails, tsc's unbundled files stay in place and adw still runs, only slower.
 import {Ajv} from 'ajv'
