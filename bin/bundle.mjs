@@ -83,7 +83,10 @@ async function eagerModules(text, file) {
     n++
     return `${head}: (function(${params}) {\n${body}  })\n});`
   })
-  if (n === 0) return text
+  if (n === 0) {
+    if (/__(commonJS|esm)\(\{/.test(text)) console.warn(`bundle: ${file} has module wrappers the eager-compile rewrite does not recognise (a new esbuild?); left as it is, start-up will be slower`)
+    return text
+  }
   try {
     await transform(out, {format: 'esm', loader: 'js', logLevel: 'silent'})
     return out
