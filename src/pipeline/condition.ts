@@ -1,5 +1,5 @@
 import {Environment, type ASTNode} from '@marcbachmann/cel-js'
-import {SCOPE_ROOTS, type Condition, type SourcePos} from './types.js'
+import type {Condition, SourcePos} from './types.js'
 
 let env: Environment | undefined
 
@@ -85,8 +85,8 @@ export interface ExpressionRef {
 /** Identifiers CEL's macros bind (`list.exists(x, ...)`) and the `cel.bind` namespace. */
 const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'sortBy', 'bind'])
 
-/** The scope references in an expression, and identifiers that are not scope roots. */
-export function expressionRefs(ast: ASTNode): {refs: ExpressionRef[]; unknown: {name: string; start: number; end: number}[]} {
+/** The references to scope `roots` (inputs, steps, …) in an expression, and identifiers that are none of them. */
+export function expressionRefs(ast: ASTNode, roots: readonly string[]): {refs: ExpressionRef[]; unknown: {name: string; start: number; end: number}[]} {
   const refs: ExpressionRef[] = []
   const ids: {name: string; start: number; end: number}[] = []
   const bound = new Set<string>(['cel'])
@@ -94,7 +94,7 @@ export function expressionRefs(ast: ASTNode): {refs: ExpressionRef[]; unknown: {
   const visit = (node: ASTNode) => {
     const args: any = node.args
     if (node.op === 'id') ids.push({name: args, start: node.start, end: node.end})
-    if ((node.op === '.' || node.op === '.?') && isNode(args[0]) && args[0].op === 'id' && (SCOPE_ROOTS as readonly string[]).includes(args[0].args as string)) {
+    if ((node.op === '.' || node.op === '.?') && isNode(args[0]) && args[0].op === 'id' && roots.includes(args[0].args as string)) {
       refs.push({root: args[0].args as string, key: args[1], start: node.end - String(args[1]).length, end: node.end})
     }
     if ((node.op === '[]' || node.op === '[?]') && isNode(args[0]) && args[0].op === 'id' && isNode(args[1]) && args[1].op === 'value' && typeof args[1].args === 'string') {
@@ -110,6 +110,6 @@ export function expressionRefs(ast: ASTNode): {refs: ExpressionRef[]; unknown: {
     walk(args)
   }
   visit(ast)
-  const unknown = ids.filter(i => !(SCOPE_ROOTS as readonly string[]).includes(i.name) && !bound.has(i.name))
+  const unknown = ids.filter(i => !roots.includes(i.name) && !bound.has(i.name))
   return {refs, unknown}
 }

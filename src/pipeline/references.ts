@@ -1,9 +1,11 @@
 import Mustache from 'mustache'
 import type {Node} from 'yaml'
 import type {CompiledCondition} from './condition.js'
-import {SCOPE_ROOTS} from './types.js'
 import type {SourceFile} from './source.js'
 import {closest} from './suggest.js'
+
+/** The roots a template or condition can read. */
+export const SCOPE_ROOTS = ['inputs', 'steps', 'run', 'env'] as const
 
 /** What a template or expression at some place in the pipeline may refer to. */
 export interface RefScope {
@@ -118,7 +120,7 @@ export async function checkExpression(src: SourceFile, node: Node | undefined, e
       return undefined
     }
   }
-  const {refs, unknown} = expressionRefs(compiled.ast)
+  const {refs, unknown} = expressionRefs(compiled.ast, SCOPE_ROOTS)
   let ok = true
   const before = src.diagnostics.length
   for (const ref of refs) {

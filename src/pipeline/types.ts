@@ -1,8 +1,5 @@
 import type {StepExecutor} from '../plugins/types.js'
 
-/** The roots a condition can read. */
-export const SCOPE_ROOTS = ['inputs', 'steps', 'run', 'env'] as const
-
 /** Where something stands in a pipeline file (1-based). */
 export interface SourcePos {
   file: string
