@@ -1,0 +1,6 @@
+// `adw plugins reset`: see ./index.ts.
+import type {Command} from '@oclif/core'
+import {commands} from '@oclif/plugin-plugins'
+
+const command: Command.Class = commands['plugins:reset']
+export default command

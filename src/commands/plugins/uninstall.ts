@@ -1,0 +1,6 @@
+// `adw plugins uninstall`: see ./index.ts.
+import type {Command} from '@oclif/core'
+import {commands} from '@oclif/plugin-plugins'
+
+const command: Command.Class = commands['plugins:uninstall']
+export default command
