@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {AdwError} from './errors.js'
+import {AdwError, formatAdwError} from './errors.js'
 
 /**
  * The base of every adw command: a user mistake (AdwError) prints `Error: …` and its suggestions
@@ -9,8 +9,7 @@ import {AdwError} from './errors.js'
 export abstract class AdwCommand extends Command {
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<any> {
     if (err instanceof AdwError) {
-      this.logToStderr(`Error: ${err.message}`)
-      for (const s of err.suggestions) this.logToStderr(`Try: ${s}`)
+      this.logToStderr(formatAdwError(err))
       this.exit(err.exitCode)
     }
     // oclif's own parse errors and this.exit() carry their exit code: keep its handling (exit 2 for flags).

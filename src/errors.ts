@@ -28,6 +28,11 @@ export class AdwError extends Error {
   }
 }
 
+/** How the CLI shows an AdwError: `Error: …` and one `Try: …` line per suggestion; no stack, no wrapping. */
+export function formatAdwError(error: AdwError): string {
+  return [`Error: ${error.message}`, ...error.suggestions.map(s => `Try: ${s}`)].join('\n')
+}
+
 /** One problem in a pipeline or config file, located at 1-based line and column. */
 export interface Diagnostic {
   file: string

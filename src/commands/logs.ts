@@ -1,8 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 
 import {resolveDbPath} from '../config.js'
-import {AdwError} from '../errors.js'
-import {formatAdwError} from '../history/errors.js'
+import {AdwError, formatAdwError} from '../errors.js'
 import {showLogs} from '../history/logs.js'
 import {LOG_LEVELS, LOG_TYPES} from '../store/values.js'
 import type {LogLevel, LogType} from '../plugins/types.js'

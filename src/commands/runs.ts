@@ -1,8 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 
 import {resolveDbPath} from '../config.js'
-import {AdwError} from '../errors.js'
-import {formatAdwError} from '../history/errors.js'
+import {AdwError, formatAdwError} from '../errors.js'
 import {listRuns} from '../history/runs.js'
 import {RUN_STATUSES} from '../store/values.js'
 import type {RunStatus} from '../store/types.js'
