@@ -23,7 +23,8 @@ export interface ShowLogsOptions {
   pollMs?: number
   /** Terminal width; without one, messages are cut at 120 characters. */
   columns?: number
-  write: (line: string) => void
+  /** Receives whole lines, a batch at a time (joined by newlines, without the last one). */
+  write: (lines: string) => void
   /** Where the closing status note goes (stderr), for a run that did not succeed. */
   note?: (line: string) => void
   signal?: AbortSignal
@@ -66,9 +67,10 @@ function statusNote(store: Store, opts: ShowLogsOptions): void {
 
 type Printer = (rows: LogRow[], lastId: number) => number
 
-function jsonPrinter(write: (line: string) => void): Printer {
+// One write per batch of rows: a write each cost ~2 ms of `adw logs --limit 200` (200 syscalls).
+function jsonPrinter(write: (lines: string) => void): Printer {
   return (rows, lastId) => {
-    for (const row of rows) write(JSON.stringify({...row, details: row.details === null ? null : JSON.parse(row.details)}))
+    if (rows.length > 0) write(rows.map(row => JSON.stringify({...row, details: row.details === null ? null : JSON.parse(row.details)})).join('\n'))
     return rows.at(-1)?.id ?? lastId
   }
 }
@@ -78,17 +80,18 @@ function tablePrinter(opts: ShowLogsOptions, stepCol: number): Printer {
   const messageWidth = opts.columns ? Math.max(20, opts.columns - head.length - 2) : 120
   let headerDone = false
   return (rows, lastId) => {
+    const out: string[] = []
     if (!headerDone && (rows.length > 0 || !opts.follow)) {
       headerDone = true
-      if (rows.length === 0) opts.write('(no log rows match)')
-      else opts.write(`${head}  MESSAGE`)
+      out.push(rows.length === 0 ? '(no log rows match)' : `${head}  MESSAGE`)
     }
     for (const row of rows) {
       const step = row.step_name === null ? '-' : row.iteration > 0 ? `${row.step_name}#${row.iteration}` : row.step_name
       const lines = row.message.split('\n')
       const message = lines.length > 1 ? `${lines[0]} …` : lines[0]
-      opts.write([clockTime(row.created_at), truncate(step, stepCol).padEnd(stepCol), row.log_level.padEnd(8), row.log_type.padEnd(12), truncate(message, messageWidth)].join('  '))
+      out.push([clockTime(row.created_at), truncate(step, stepCol).padEnd(stepCol), row.log_level.padEnd(8), row.log_type.padEnd(12), truncate(message, messageWidth)].join('  '))
     }
+    if (out.length > 0) opts.write(out.join('\n'))
     return rows.at(-1)?.id ?? lastId
   }
 }

@@ -11,7 +11,8 @@ export interface ListRunsOptions {
   limit?: number
   /** NDJSON rows instead of a table. */
   json?: boolean
-  write: (line: string) => void
+  /** Receives whole lines, all at once (joined by newlines, without the last one). */
+  write: (lines: string) => void
 }
 
 /** A run as `adw runs` shows it: the status a user should believe, and its step counts. */
@@ -50,7 +51,7 @@ export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | '
 export function listRuns(opts: ListRunsOptions): void {
   const runs = runSummaries(opts)
   if (opts.json) {
-    for (const run of runs) opts.write(JSON.stringify({...run, inputs: JSON.parse(run.inputs)}))
+    if (runs.length > 0) opts.write(runs.map(run => JSON.stringify({...run, inputs: JSON.parse(run.inputs)})).join('\n'))
     return
   }
   if (runs.length === 0) {
@@ -69,5 +70,5 @@ export function listRuns(opts: ListRunsOptions): void {
     count(run.input_tokens + run.output_tokens),
     dollars(run.cost_usd),
   ])
-  for (const line of table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows)) opts.write(line)
+  opts.write(table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows).join('\n'))
 }
