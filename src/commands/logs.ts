@@ -1,12 +1,12 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {resolveDbPath} from '../config.js'
-import {AdwError, formatAdwError} from '../errors.js'
+import {AdwCommand} from '../base-command.js'
 import {showLogs} from '../history/logs.js'
 import {LOG_LEVELS, LOG_TYPES} from '../store/values.js'
 import type {LogLevel, LogType} from '../plugins/types.js'
 
-export default class Logs extends Command {
+export default class Logs extends AdwCommand {
   static summary = "Show a run's log rows"
   static description = 'Prints the agent_logs rows of one run as a table (time, step, level, type, message), or as NDJSON with --json. --follow keeps printing new rows until the run ends.'
   static examples = [
@@ -47,10 +47,6 @@ export default class Logs extends Command {
         note: line => this.logToStderr(line),
         signal: abort.signal,
       })
-    } catch (error) {
-      if (!(error instanceof AdwError)) throw error
-      this.logToStderr(formatAdwError(error))
-      this.exit(error.exitCode)
     } finally {
       process.off('SIGINT', stop)
     }

@@ -1,12 +1,12 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {resolveDbPath} from '../config.js'
-import {AdwError, formatAdwError} from '../errors.js'
+import {AdwCommand} from '../base-command.js'
 import {listRuns} from '../history/runs.js'
 import {RUN_STATUSES} from '../store/values.js'
 import type {RunStatus} from '../store/types.js'
 
-export default class Runs extends Command {
+export default class Runs extends AdwCommand {
   static summary = 'List recent runs'
   static description = 'Newest first: id, pipeline, status, start time, duration, steps (succeeded/total), tokens (in+out) and cost. A run whose process died shows as interrupted.'
   static examples = ['<%= config.bin %> runs', '<%= config.bin %> runs --status failed --limit 5', '<%= config.bin %> runs --json']
@@ -20,18 +20,12 @@ export default class Runs extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Runs)
-    try {
-      listRuns({
-        dbPath: await resolveDbPath({db: flags.db}),
-        status: flags.status as RunStatus | undefined,
-        limit: flags.limit,
-        json: flags.json,
-        write: line => this.log(line),
-      })
-    } catch (error) {
-      if (!(error instanceof AdwError)) throw error
-      this.logToStderr(formatAdwError(error))
-      this.exit(error.exitCode)
-    }
+    listRuns({
+      dbPath: await resolveDbPath({db: flags.db}),
+      status: flags.status as RunStatus | undefined,
+      limit: flags.limit,
+      json: flags.json,
+      write: line => this.log(line),
+    })
   }
 }

@@ -1,9 +1,10 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {AdwCommand} from '../base-command.js'
 import {formatDiagnostics} from '../errors.js'
 import {validatePipelines} from '../pipeline/validate.js'
 import {loadRegistry} from '../plugins/registry.js'
 
-export default class Validate extends Command {
+export default class Validate extends AdwCommand {
   static summary = 'Check pipeline files without running them'
   static description = 'Runs the same checks as `adw run` before anything starts: YAML syntax, the pipeline JSON Schema (`adw schema`), unique step ids, known executors and their options, templates and conditions that only read inputs and earlier steps. Every problem is listed as FILE:LINE:COL with the source line. Exit code 2 when any file is invalid.'
   static examples = ['<%= config.bin %> validate pipelines/plan-build.yaml', '<%= config.bin %> validate pipelines/*.yaml --json']
