@@ -1,12 +1,12 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
+import {join, resolve} from 'node:path'
 import {parseEnv} from 'node:util'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
 import type {LogLevel} from './plugins/types.js'
+import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
 import {LOG_LEVELS} from './store/values.js'
 
-/** The project's own config file, looked up in the current directory. */
-export const CONFIG_FILE = 'adw.config.yaml'
+export {CONFIG_FILE} from './project.js'
 
 /** What `adw.config.yaml` may hold (the keys `adw scaffold` takes). */
 export interface ConfigFile {
@@ -28,10 +28,12 @@ export interface ResolvedConfig {
   env: Record<string, string | undefined>
   /** The config file that was read, if any. */
   configFile?: string
+  /** The project root (see findProjectRoot): bare pipeline names and the default database resolve here. */
+  projectRoot: string
 }
 
 export interface ConfigOptions {
-  /** Where adw was started; `adw.config.yaml` and relative paths resolve here. */
+  /** Where adw was started: relative --db and DATABASE_PATH resolve here, and the project root is found from here upwards. */
   cwd?: string
   /** The run's working directory, whose `.env` is loaded. @default cwd */
   workingDir?: string
@@ -46,22 +48,25 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
   const cwd = opts.cwd ?? process.cwd()
   const workingDir = opts.workingDir ?? cwd
   const env = {...readDotEnv(workingDir), ...nonEmpty(opts.env ?? process.env)}
-  const configPath = join(cwd, CONFIG_FILE)
-  const file = existsSync(configPath) ? await readConfigFile(configPath) : {}
+  const root = findProjectRoot(cwd)
+  const file = root.configFile ? await readConfigFile(root.configFile) : {}
   const level = env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
   const logLevel = level.toUpperCase() as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
     const where = env.LOG_LEVEL ? 'LOG_LEVEL' : `${CONFIG_FILE}: logging.level`
     throw new AdwError('CONFIG_INVALID', `${where} must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`)
   }
-  const db = opts.db ?? env.DATABASE_PATH ?? file.database?.path ?? 'orchestrator.db'
+  // A path in adw.config.yaml is relative to that file; one from a flag or the environment, to the cwd.
+  const given = opts.db ?? env.DATABASE_PATH
+  const dbPath = given !== undefined ? resolve(cwd, given) : file.database?.path ? resolve(root.dir, file.database.path) : defaultDbPath(root.dir)
   return {
-    dbPath: isAbsolute(db) ? db : resolve(cwd, db),
+    dbPath,
     model: opts.model ?? env.AGENT_MODEL ?? file.agent_sdk?.model,
     logLevel,
     projectName: file.project?.name,
     env,
-    configFile: existsSync(configPath) ? configPath : undefined,
+    configFile: root.configFile,
+    projectRoot: root.dir,
   }
 }
 

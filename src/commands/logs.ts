@@ -24,7 +24,7 @@ export default class Logs extends AdwCommand {
     type: Flags.string({description: 'Only rows of this log type', options: [...LOG_TYPES]}),
     limit: Flags.integer({description: 'Only the last N matching rows', min: 1}),
     json: Flags.boolean({description: 'One JSON object per row (NDJSON), details parsed'}),
-    db: Flags.string({description: 'SQLite file (default: DATABASE_PATH, adw.config.yaml database.path, orchestrator.db)'}),
+    db: Flags.string({description: 'SQLite file (default: DATABASE_PATH, adw.config.yaml database.path, <project root>/.adw/orchestrator.db)'}),
   }
 
   async run(): Promise<void> {

@@ -7,7 +7,7 @@ import {loadRegistry} from '../plugins/registry.js'
 
 export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
-  static description = `A pipeline is a YAML file, or a bare name looked up in ./pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
+  static description = `A pipeline is a YAML file, or a bare name looked up in <project root>/pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
 
 --resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it: completed steps are reused, the step that was in progress runs again, a loop continues at the iteration where it stopped. A succeeded run runs nothing. It refuses (exit 2) while another live process drives the run.
 
@@ -28,10 +28,10 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     'adw-id': Flags.string({description: 'id of this run (default: a short unique id, printed)'}),
     prompt: Flags.string({char: 'p', description: 'fills the pipeline input "prompt"'}),
     input: Flags.string({char: 'i', description: 'a pipeline input as key=value (repeatable)', multiple: true}),
-    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist) [default: .]'}),
+    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist) [default: the project root]'}),
     resume: Flags.boolean({description: 'continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
     model: Flags.string({char: 'm', description: 'default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
-    db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default orchestrator.db)'}),
+    db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default <project root>/.adw/orchestrator.db)'}),
     json: Flags.boolean({description: 'print one JSON event per line instead of the live view', exclusive: ['quiet']}),
     quiet: Flags.boolean({char: 'q', description: 'print only the final summary'}),
     executor: Flags.string({char: 'e', description: 'run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),

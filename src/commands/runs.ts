@@ -15,7 +15,7 @@ export default class Runs extends AdwCommand {
     status: Flags.string({description: 'Only runs with this status', options: [...RUN_STATUSES]}),
     limit: Flags.integer({description: 'How many runs to show', default: 20, min: 1}),
     json: Flags.boolean({description: 'One JSON object per run (NDJSON)'}),
-    db: Flags.string({description: 'SQLite file (default: DATABASE_PATH, adw.config.yaml database.path, orchestrator.db)'}),
+    db: Flags.string({description: 'SQLite file (default: DATABASE_PATH, adw.config.yaml database.path, <project root>/.adw/orchestrator.db)'}),
   }
 
   async run(): Promise<void> {

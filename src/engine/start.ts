@@ -3,6 +3,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {resolveConfig, type ResolvedConfig} from '../config.js'
 import {AdwError} from '../errors.js'
+import {findProjectRoot, prepareStateDir} from '../project.js'
 import {loadPipeline} from '../pipeline/load.js'
 import {resolveInputs} from '../pipeline/template.js'
 import type {Pipeline} from '../pipeline/types.js'
@@ -56,13 +57,14 @@ export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): 
 /** `adw run`: resolves everything, refuses bad input with exit 2 before writing, then runs. */
 export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd()
-  const workingDir = resolve(cwd, opts.workingDir ?? '.')
+  // Like npm's scripts, a run works in the project root wherever in the project it was started.
+  const workingDir = opts.workingDir !== undefined ? resolve(cwd, opts.workingDir) : findProjectRoot(cwd).dir
   if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
     throw new AdwError('USAGE', `--working-dir ${opts.workingDir} does not exist or is not a directory`, {suggestions: ['create it first, or pass an existing directory']})
   }
   const config = await resolveConfig({cwd, workingDir, db: opts.db, model: opts.model})
   const registry = aliasRegistry(opts.registry ?? createRegistry(), opts.executors ?? [])
-  const file = findPipeline(opts.pipeline, cwd)
+  const file = findPipeline(opts.pipeline, cwd, config.projectRoot)
   const pipeline = await loadPipeline(file, {registry})
   const inputs = resolveInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
   preflight(pipeline, config.env, workingDir)
@@ -70,6 +72,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
   }
+  prepareStateDir(config.dbPath)
   const store = openStore(config.dbPath)
   try {
     const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
@@ -97,19 +100,19 @@ export function newAdwId(taken: (id: string) => boolean): string {
   }
 }
 
-/** A path as given, else ./pipelines/<name>.yaml, else the package's pipelines/<name>.yaml. */
-export function findPipeline(name: string, cwd: string): string {
+/** A path as given (from cwd), else <project root>/pipelines/<name>.yaml, else the package's pipelines/<name>.yaml. */
+export function findPipeline(name: string, cwd: string, root = findProjectRoot(cwd).dir): string {
   const direct = resolve(cwd, name)
   if (existsSync(direct) && statSync(direct).isFile()) return direct
   if (!name.includes('/') && !/\.ya?ml$/.test(name)) {
-    for (const dir of [join(cwd, 'pipelines'), join(PACKAGE_ROOT, 'pipelines')]) {
+    for (const dir of [join(root, 'pipelines'), join(PACKAGE_ROOT, 'pipelines')]) {
       for (const ext of ['.yaml', '.yml']) {
         const p = join(dir, name + ext)
         if (existsSync(p)) return p
       }
     }
   }
-  throw new AdwError('PIPELINE_NOT_FOUND', `pipeline "${name}" not found: no such file, and no ${name}.yaml in ./pipelines or among the built-in pipelines`, {
+  throw new AdwError('PIPELINE_NOT_FOUND', `pipeline "${name}" not found: no such file, and no ${name}.yaml in the project's pipelines/ folder or among the built-in pipelines`, {
     suggestions: ['adw run plan-build --prompt "..."  (built-ins: plan-build, plan-build-review, plan-build-review-fix)'],
   })
 }

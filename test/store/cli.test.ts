@@ -144,7 +144,7 @@ test('adw logs: an unknown id exits 2 listing recent ids; a missing database exi
   const elsewhere = tmpDir()
   const fallback = await adw(['runs'], {cwd: elsewhere, env})
   assert.is(fallback.exitCode, 2)
-  assert.match(fallback.stderr, new RegExp(`No database at ${join(elsewhere, 'orchestrator.db')}`), 'defaults to ./orchestrator.db')
+  assert.match(fallback.stderr, new RegExp(`No database at ${join(elsewhere, '.adw/orchestrator.db')}`), 'defaults to .adw/orchestrator.db')
   assert.is((await execa('ls', ['-A', elsewhere])).stdout, '', 'read commands create nothing')
 })
 
