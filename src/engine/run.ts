@@ -32,7 +32,8 @@ export interface RunOptions {
   executorAliases?: string[]
   /**
    * Continue an existing run: step runs that completed (succeeded, skipped, or failed under
-   * continueOnError) are reused instead of run again. The caller normally claims the run first
+   * continueOnError) are reused instead of run again; `interrupted`, cancelled and other failed
+   * step runs run again. The caller normally claims the run first
    * (`store.claimRun`, see resume.ts); if this process has not, the engine claims it.
    */
   resume?: boolean
@@ -76,6 +77,8 @@ class Engine {
   private readonly signal: AbortSignal
   /** Completed step runs of the run being resumed, by `stepId#iteration`. */
   private readonly previous = new Map<string, StepRow>()
+  /** `stepId#iteration` of the step runs the claim closed as `interrupted` (logged, then run again). */
+  private interrupted: string[] = []
   /** The step row being executed, closed by the exit hook if the process exits mid-step. */
   private current?: {rowId: number; stepId: string}
   private finished = false
@@ -117,6 +120,10 @@ class Engine {
       pid: process.pid,
       ...(this.opts.resume ? {reusedStepRuns: this.previous.size, ...this.opts.resumeDetails} : {}),
     })
+    for (const key of this.interrupted) {
+      const [stepId, iteration] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))]
+      this.log('WARNING', 'state_change', `Step ${stepId}${iteration ? ` (iteration ${iteration})` : ''} was interrupted: its adw process stopped while it ran; it runs again`, {status: 'interrupted', iteration}, stepId, iteration)
+    }
     store.flush()
     const heartbeat = setInterval(() => {
       try {
@@ -174,12 +181,15 @@ class Engine {
   /**
    * Resume: claims the run unless this process already did, then indexes the step runs that
    * completed (succeeded; skipped by a false `if`; failed under continueOnError: the run went on
-   * past them) so they are reused, not run again. Cancelled and failed (or interrupted) rows re-run.
+   * past them) so they are reused, not run again. Cancelled, failed and `interrupted` rows re-run:
+   * an interrupted step never finished, whatever its continueOnError says.
    */
   private loadPrevious(): void {
     const {adwId, pipeline} = this.opts
     const before = this.store.getRun(adwId)
-    if (!before || before.status !== 'running' || before.pid !== process.pid) this.store.claimRun(adwId)
+    const claimed = !before || before.status !== 'running' || before.pid !== process.pid ? this.store.claimRun(adwId) : undefined
+    const given = this.opts.resumeDetails?.interruptedSteps
+    this.interrupted = claimed?.interruptedSteps ?? (Array.isArray(given) ? given.map(String) : [])
     const continueOnError = new Set(pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s])).filter(s => s.continueOnError).map(s => s.id))
     for (const row of this.store.listSteps(adwId)) {
       const done = row.status === 'succeeded' || row.status === 'skipped' || (row.status === 'failed' && continueOnError.has(row.step_id))
@@ -196,6 +206,8 @@ class Engine {
     const cancelled = this.signal.aborted
     const status = cancelled ? 'cancelled' : 'failed'
     const why = cancelled ? 'cancelled: exited at once on a second interrupt' : 'the adw process exited while the run was in progress'
+    // The step did not fail: it was cut off, and must run again on resume whatever continueOnError says.
+    const stepStatus = cancelled ? 'cancelled' : 'interrupted'
     try {
       // The first interrupt sent SIGTERM; its SIGKILL follow-up timer dies with us, so escalate now.
       if (this.current) killOwnedNow(this.opts.adwId)
@@ -203,7 +215,7 @@ class Engine {
       // best effort
     }
     try {
-      if (this.current) this.store.finishStep(this.current.rowId, {status, error: why})
+      if (this.current) this.store.finishStep(this.current.rowId, {status: stepStatus, error: why})
       this.log(cancelled ? 'WARNING' : 'ERROR', 'milestone', `Run ${status}: ${this.opts.pipeline.name} (${why})`, {status, error: why, totals: this.totals})
       this.store.finishRun(this.opts.adwId, status, why)
     } catch {

@@ -35,7 +35,7 @@ export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | '
       .filter(r => !opts.status || r.status === opts.status)
       .slice(0, limit)
     const counts = store.stepCounts(shown.map(r => r.run.adw_id))
-    const none: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+    const none: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
     return shown.map(({run, status}) => ({
       ...run,
       status,
@@ -66,7 +66,8 @@ export function listRuns(opts: ListRunsOptions): void {
     dateTime(run.started_at),
     run.duration_ms !== null ? duration(run.duration_ms) : run.status === 'running' ? `${duration(now - Date.parse(run.started_at))}…` : '-',
     // Skipped steps are named: a passing run whose `if:` skipped a step would otherwise read 4/5.
-    run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}${run.steps.skipped > 0 ? `, ${run.steps.skipped} skipped` : ''}`,
+    // So are interrupted ones: a step its dead process left unfinished runs again on resume.
+    run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}${run.steps.skipped > 0 ? `, ${run.steps.skipped} skipped` : ''}${run.steps.interrupted > 0 ? `, ${run.steps.interrupted} interrupted` : ''}`,
     count(run.input_tokens + run.output_tokens),
     dollars(run.cost_usd),
   ])

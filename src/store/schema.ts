@@ -76,6 +76,41 @@ const MIGRATIONS: string[] = [
   `,
   // 2: the run's --executor substitutions (JSON array of "FROM=TO"), so --resume runs the same executors.
   `ALTER TABLE runs ADD COLUMN executor_aliases TEXT CHECK (executor_aliases IS NULL OR json_valid(executor_aliases));`,
+  // 3: `interrupted` step status: a step whose adw process died under it (it re-runs on resume,
+  // whatever continueOnError says). SQLite cannot change a CHECK, so the table is rebuilt (SQLite's
+  // documented procedure; migrate() turns foreign keys off around it). Rows closed by older versions
+  // as `failed` with an "interrupted: …" or "the adw process exited …" error become `interrupted`.
+  `
+  CREATE TABLE steps_v3 (
+    id                    INTEGER PRIMARY KEY,
+    adw_id                TEXT NOT NULL REFERENCES runs (adw_id) ON DELETE CASCADE,
+    step_id               TEXT NOT NULL,
+    step_name             TEXT,
+    parent_id             TEXT,
+    iteration             INTEGER NOT NULL DEFAULT 0,
+    executor              TEXT,
+    status                TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted')),
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    model                 TEXT,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    outputs               TEXT CHECK (outputs IS NULL OR json_valid(outputs)),
+    error                 TEXT,
+    reason                TEXT
+  );
+  INSERT INTO steps_v3 SELECT id, adw_id, step_id, step_name, parent_id, iteration, executor,
+    CASE WHEN status = 'failed' AND (error LIKE 'interrupted: %' OR error = 'the adw process exited while the run was in progress') THEN 'interrupted' ELSE status END,
+    started_at, finished_at, duration_ms, model, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, outputs, error, reason
+    FROM steps;
+  DROP TABLE steps;
+  ALTER TABLE steps_v3 RENAME TO steps;
+  CREATE INDEX steps_run ON steps (adw_id, id);
+  `,
 ]
 
 /** The schema version this build writes. */
@@ -92,6 +127,18 @@ function userVersion(db: DatabaseSync): number {
  */
 export function migrate(db: DatabaseSync, path: string): void {
   if (userVersion(db) === SCHEMA_VERSION) return
+  // A table rebuild must not fire foreign-key actions, nor refuse a row an older version kept; the
+  // pragma is a no-op inside a transaction, so it is set around it.
+  const foreignKeys = (db.prepare('PRAGMA foreign_keys').get() as {foreign_keys: number}).foreign_keys
+  db.exec('PRAGMA foreign_keys = OFF')
+  try {
+    migrateLocked(db, path)
+  } finally {
+    if (foreignKeys) db.exec('PRAGMA foreign_keys = ON')
+  }
+}
+
+function migrateLocked(db: DatabaseSync, path: string): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     const from = userVersion(db)

@@ -198,16 +198,16 @@ class SqliteStore implements Store {
       }
       if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, this.path)
       const t = now()
-      // A step row still `running` belongs to the process that died (or was cancelled too hard):
-      // close it as failed, ending at the last sign of life, so it never shows as running again.
+      // A step row still `running` belongs to the process that died: close it as `interrupted`,
+      // ending at the last sign of life, so it never shows as running again and always re-runs.
       const died = run.heartbeat_at ?? t
       const who = run.pid === null ? 'its adw process' : `adw process ${run.pid}${run.host ? ` on ${run.host}` : ''}`
       const stale = this.stmt("SELECT step_id, iteration FROM steps WHERE adw_id = ? AND status = 'running' ORDER BY id").all(adwId) as Array<{step_id: string; iteration: number}>
       this.stmt(
-        `UPDATE steps SET status = 'failed', finished_at = MAX(started_at, ?), error = ?,
+        `UPDATE steps SET status = 'interrupted', finished_at = MAX(started_at, ?), error = ?,
            duration_ms = MAX(0, CAST(ROUND((julianday(MAX(started_at, ?)) - julianday(started_at)) * 86400000) AS INTEGER))
          WHERE adw_id = ? AND status = 'running'`,
-      ).run(died, `interrupted: ${who} stopped while this step was running; re-run on resume`, died, adwId)
+      ).run(died, `interrupted: ${who} stopped while this step was running; it runs again on resume`, died, adwId)
       this.stmt(
         'UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL WHERE adw_id = ?',
       ).run('running', process.pid, hostname(), t, adwId)
@@ -320,7 +320,7 @@ class SqliteStore implements Store {
     for (const id of adwIds) {
       const rows = get.all(id) as Array<{status: StepRow['status']; n: number}>
       if (rows.length === 0) continue
-      const c: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+      const c: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
       for (const r of rows) {
         c[r.status] = r.n
         c.total += r.n

@@ -1,7 +1,8 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled'
+/** `interrupted`: the adw process died while the step ran (closed on resume; the step runs again). */
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'interrupted'
 
 /** A row of `runs`. Times are UTC ISO-8601 with milliseconds. */
 export interface RunRow {
@@ -117,13 +118,14 @@ export interface StepCounts {
   skipped: number
   running: number
   cancelled: number
+  interrupted: number
 }
 
 /** What `claimRun` found and did. */
 export interface Claim {
   /** The run before the claim, with its effective status (a dead `running` run is `interrupted`). */
   previous: RunRow
-  /** `stepId#iteration` of step rows left `running` by the dead process, now closed as failed. */
+  /** `stepId#iteration` of step rows left `running` by the dead process, now closed as `interrupted`. */
   interruptedSteps: string[]
 }
 
@@ -153,7 +155,7 @@ export interface Store {
    * Takes a run over for this process (resume), atomically (BEGIN IMMEDIATE): throws RUN_LOCKED while
    * the recorded process is alive (this host: pid; another host: fresh heartbeat), RUN_NOT_FOUND for an
    * unknown id; returns a succeeded run untouched. Otherwise sets status running with this pid/host and
-   * closes step rows the dead process left `running` as failed ("interrupted: …").
+   * closes step rows the dead process left `running` as `interrupted` (they run again).
    */
   claimRun(adwId: string): Claim
   /** Written at the next flush or write. */

@@ -8,7 +8,7 @@ export const LOG_TYPES: readonly LogType[] = ['milestone', 'state_change', 'tool
 
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted']
 
-export const STEP_STATUSES: readonly StepStatus[] = ['running', 'succeeded', 'failed', 'skipped', 'cancelled']
+export const STEP_STATUSES: readonly StepStatus[] = ['running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted']
 
 /** The given level and every more severe one. */
 export function levelsFrom(level: LogLevel): LogLevel[] {

@@ -71,12 +71,12 @@ for (const blockIn of ['check', 'bump'] as const) {
       assert.equal(readFileSync(join(dir, 'checks'), 'utf8').trim().split('\n'), ['1', '2', '3'])
       assert.ok(await waitGone(sleeper), 'the dead run’s leftover sleep was stopped on resume')
 
-      const interrupted = rows(db, "SELECT step_id, iteration, error FROM steps WHERE status = 'failed'")
+      const interrupted = rows(db, "SELECT step_id, iteration, error FROM steps WHERE status = 'interrupted'")
       assert.is(interrupted.length, 1)
       assert.is(`${interrupted[0].step_id}#${interrupted[0].iteration}`, `${blockIn}#2`)
       assert.match(interrupted[0].error, /^interrupted: adw process \d+ on .+ stopped while this step was running/)
-      assert.is(rows(db, "SELECT count(*) AS n FROM steps WHERE status = 'running'")[0].n, 0)
-      const runs = stepRuns(db).filter(s => !s.endsWith(':failed'))
+      assert.is(rows(db, "SELECT count(*) AS n FROM steps WHERE status IN ('running', 'failed')")[0].n, 0)
+      const runs = stepRuns(db).filter(s => !s.endsWith(':interrupted'))
       assert.equal(runs, blockIn === 'check'
         ? ['init#0:succeeded', 'bump#1:succeeded', 'check#1:succeeded', 'bump#2:succeeded', 'check#2:succeeded', 'bump#3:succeeded', 'check#3:succeeded', 'after#0:succeeded']
         : ['init#0:succeeded', 'bump#1:succeeded', 'check#1:succeeded', 'bump#2:succeeded', 'check#2:succeeded', 'bump#3:succeeded', 'check#3:succeeded', 'after#0:succeeded'])

@@ -52,7 +52,7 @@ test('adw runs: newest first, aligned columns, human units, --status, --limit, -
   const json = await adw(['runs', '--json'], {env: {...env, DATABASE_PATH: db}, cwd: dir})
   const rows = json.stdout.split('\n').map(l => JSON.parse(l))
   assert.equal(rows.map(r => [r.adw_id, r.status]), [['live', 'running'], ['newer', 'succeeded'], ['older', 'failed']])
-  assert.equal(rows[2].steps, {total: 2, succeeded: 1, failed: 0, skipped: 1, running: 0, cancelled: 0})
+  assert.equal(rows[2].steps, {total: 2, succeeded: 1, failed: 0, skipped: 1, running: 0, cancelled: 0, interrupted: 0})
   assert.equal(rows[2].inputs, {prompt: 'hi'})
 
   const none = await adw(['runs', '--db', db, '--status', 'cancelled'], {env})

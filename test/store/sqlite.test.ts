@@ -130,7 +130,7 @@ test('run lifecycle: steps, usage totals, skip, finish with duration, listing ne
   assert.ok(Math.abs(done.cost_usd - 0.512) < 1e-9)
   assert.ok(done.duration_ms! >= 15, `duration ${done.duration_ms}`)
   assert.is(Date.parse(done.finished_at!) - Date.parse(done.started_at), done.duration_ms)
-  assert.equal(store.stepCounts(['r1', 'none']).get('r1'), {total: 3, succeeded: 1, failed: 1, skipped: 1, running: 0, cancelled: 0})
+  assert.equal(store.stepCounts(['r1', 'none']).get('r1'), {total: 3, succeeded: 1, failed: 1, skipped: 1, running: 0, cancelled: 0, interrupted: 0})
   assert.not.ok(store.stepCounts(['none']).has('none'))
 
   await new Promise(r => setTimeout(r, 5))
