@@ -1,7 +1,8 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {parseEnv} from 'node:util'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
+import {readInputFile} from './limits.js'
 import type {LogLevel} from './plugins/types.js'
 import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
 import {LOG_LEVELS} from './store/values.js'
@@ -79,7 +80,13 @@ export async function resolveDbPath(opts: ConfigOptions = {}): Promise<string> {
 export function readDotEnv(dir: string): Record<string, string> {
   const p = join(dir, '.env')
   if (!existsSync(p)) return {}
-  return nonEmpty(parseEnv(readFileSync(p, 'utf8'))) as Record<string, string>
+  const text = readInputFile(p, {
+    what: `The .env file ${p}`,
+    code: 'CONFIG_INVALID',
+    ifDirectory: ['adw loads KEY=value lines from a .env file in the working directory: rename or remove this directory, or run in another --working-dir'],
+    ifTooLarge: ['a .env holds KEY=value lines: check that this is the file you meant, or remove it'],
+  })
+  return nonEmpty(parseEnv(text)) as Record<string, string>
 }
 
 function nonEmpty(env: NodeJS.ProcessEnv | Record<string, string>): Record<string, string | undefined> {
@@ -100,7 +107,12 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
  * `requireAll` (adw scaffold --config) also reports every missing key.
  */
 export async function readConfigFile(path: string, displayPath = path, opts: {requireAll?: boolean} = {}): Promise<ConfigFile> {
-  const text = readFileSync(path, 'utf8')
+  const text = readInputFile(path, {
+    what: `The config file ${displayPath}`,
+    code: 'CONFIG_INVALID',
+    ifDirectory: [`adw reads project settings from a YAML file named ${CONFIG_FILE}: rename or remove this directory (adw scaffold writes a valid file)`],
+    ifTooLarge: ['an adw config holds four keys (project.name, database.path, agent_sdk.model, logging.level): check that this is the file you meant'],
+  })
   // yaml loads only when a config file exists: `adw logs` and `adw runs` start faster without one.
   // A dynamic import, so that the bundled CLI shares its one copy of yaml with the pipeline loader.
   // yaml is CommonJS: its module.exports is the import's default, under Node and in the bundle alike.

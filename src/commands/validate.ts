@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {AdwCommand} from '../base-command.js'
-import {formatDiagnostics} from '../errors.js'
+import {formatDiagnostics, pipelineHint} from '../errors.js'
 import {validatePipelines} from '../pipeline/validate.js'
 import {loadRegistry} from '../plugins/registry.js'
 
@@ -15,7 +15,7 @@ export default class Validate extends AdwCommand {
   }
 
   static flags = {
-    json: Flags.boolean({description: 'Print {files: [{file, valid, diagnostics}]} as JSON'}),
+    json: Flags.boolean({description: 'Print {files: [{file, valid, problems, diagnostics, error?}], problems} as JSON: every problem, however many'}),
   }
 
   async run(): Promise<void> {
@@ -26,9 +26,9 @@ export default class Validate extends AdwCommand {
     } else {
       for (const r of result.files) {
         if (r.valid) this.log(`✓ ${r.file}`)
-        else if (r.error) this.logToStderr(`✗ ${r.error}`)
+        else if (r.error) this.logToStderr([`✗ ${r.error}`, ...(r.suggestions ?? []).map(s => `Try: ${s}`)].join('\n'))
         else {
-          this.logToStderr(formatDiagnostics(r.diagnostics))
+          this.logToStderr(formatDiagnostics(r.diagnostics, {more: pipelineHint}))
           this.logToStderr(`✗ ${r.file}: ${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}\n`)
         }
       }

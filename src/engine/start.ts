@@ -73,7 +73,8 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
   }
   prepareStateDir(config.dbPath)
-  const store = openStore(config.dbPath)
+  // A --db flag names a file in an existing folder; a configured path may create its folder.
+  const store = openStore(config.dbPath, {createParent: opts.db === undefined})
   try {
     const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
     if (opts.adwId !== undefined && store.getRun(adwId)) {

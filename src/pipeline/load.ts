@@ -1,7 +1,7 @@
-import {readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {LineCounter, parseDocument, type YAMLError} from 'yaml'
-import {AdwError, ValidationError} from '../errors.js'
+import {ValidationError} from '../errors.js'
+import {MAX_STEP_TIMEOUT_MS, readInputFile} from '../limits.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
 import type {StepExecutor} from '../plugins/types.js'
 import {checkExpression, checkTemplate, type RefScope} from './references.js'
@@ -20,14 +20,19 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 
 /** Reads, parses and validates a pipeline file; throws ValidationError listing every problem. */
 export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pipeline> {
-  let source: string
-  try {
-    source = await readFile(file, 'utf8')
-  } catch (error: any) {
-    const why = error?.code === 'ENOENT' ? 'not found' : error?.code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${error?.code ?? error})`
-    throw new AdwError('PIPELINE_NOT_FOUND', `Pipeline file ${file} ${why}`, {cause: error, suggestions: ['Give the path of a .yaml pipeline, e.g. adw validate pipelines/plan-build.yaml']})
-  }
+  const source = readPipelineFile(file)
   return loadPipelineSource(source, file, opts)
+}
+
+/** The file's text; PIPELINE_NOT_FOUND (exit 2) for a missing file or a directory, PIPELINE_INVALID past MAX_INPUT_FILE_BYTES. */
+function readPipelineFile(file: string): string {
+  return readInputFile(file, {
+    what: `Pipeline file ${file}`,
+    code: 'PIPELINE_INVALID',
+    unreadableCode: 'PIPELINE_NOT_FOUND',
+    ifDirectory: ['Give the path of a .yaml pipeline, e.g. adw validate pipelines/plan-build.yaml'],
+    ifTooLarge: ['Check that this is the pipeline you meant; keep long prompts and data in files the steps read, or split the pipeline'],
+  })
 }
 
 function yamlMessage(e: YAMLError, text: string): string {
@@ -203,6 +208,7 @@ class StepChecker {
       try {
         timeoutMs = parseTimeout(raw.timeout)
         if (timeoutMs === 0) this.src.reportAt(this.src.nodeAt([...path, 'timeout']), `timeout of ${reader} must be more than 0, e.g. "30s"`)
+        if (timeoutMs > MAX_STEP_TIMEOUT_MS) this.src.reportAt(this.src.nodeAt([...path, 'timeout']), `timeout of ${reader} must be at most 24h, got "${raw.timeout}"; e.g. "2h"`)
       } catch {
         // the schema reports the pattern
       }

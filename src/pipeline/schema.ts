@@ -151,6 +151,9 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
       case 'minimum':
         src.reportAt(src.nodeAt(path), `${where} must be at least ${e.params.limit}, got ${shorten(value)}`)
         break
+      case 'maximum':
+        src.reportAt(src.nodeAt(path), `${where} must be at most ${e.params.limit}, got ${shorten(value)}`)
+        break
       case 'minItems':
         src.reportAt(src.nodeAt(path), `${where} must have at least ${e.params.limit} ${e.params.limit === 1 ? 'entry' : 'entries'}${last === 'steps' ? ' (add a step, e.g. - id: hello / uses: shell / with: {run: echo hi})' : ''}`)
         break

@@ -6,23 +6,34 @@ import {loadPipeline} from './load.js'
 export interface FileReport {
   file: string
   valid: boolean
+  /** How many problems: diagnostics.length, or 1 for `error`. */
+  problems: number
+  /** Every located problem (the text output prints the first MAX_PRINTED_DIAGNOSTICS). */
   diagnostics: Diagnostic[]
-  /** A problem that is not located in the file (e.g. it does not exist). */
+  /** A problem that is not located in the file (it does not exist, is a directory, is too large). */
   error?: string
+  /** What to do about `error`. */
+  suggestions?: string[]
+}
+
+/** Every file's report, and the problems of all files together. */
+export interface ValidationReport {
+  files: FileReport[]
+  problems: number
 }
 
 /** Loads each file with every check `adw run` does; never throws for user mistakes. */
-export async function validatePipelines(files: string[], opts: {registry: ExecutorRegistry}): Promise<{files: FileReport[]}> {
+export async function validatePipelines(files: string[], opts: {registry: ExecutorRegistry}): Promise<ValidationReport> {
   const reports: FileReport[] = []
   for (const file of files) {
     try {
       await loadPipeline(file, opts)
-      reports.push({file, valid: true, diagnostics: []})
+      reports.push({file, valid: true, problems: 0, diagnostics: []})
     } catch (error) {
-      if (error instanceof ValidationError) reports.push({file, valid: false, diagnostics: error.diagnostics})
-      else if (error instanceof AdwError) reports.push({file, valid: false, diagnostics: [], error: error.message})
+      if (error instanceof ValidationError) reports.push({file, valid: false, problems: error.diagnostics.length, diagnostics: error.diagnostics})
+      else if (error instanceof AdwError) reports.push({file, valid: false, problems: 1, diagnostics: [], error: error.message, ...(error.suggestions.length ? {suggestions: error.suggestions} : {})})
       else throw error
     }
   }
-  return {files: reports}
+  return {files: reports, problems: reports.reduce((n, r) => n + r.problems, 0)}
 }

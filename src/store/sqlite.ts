@@ -1,10 +1,10 @@
-import {mkdirSync} from 'node:fs'
 import {hostname} from 'node:os'
-import {dirname, resolve} from 'node:path'
+import {resolve} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 
 import {AdwError} from '../errors.js'
 import type {Usage} from '../plugins/types.js'
+import {checkDatabasePath, openFailure} from './file.js'
 import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
@@ -18,6 +18,11 @@ export interface OpenStoreOptions {
   batchSize?: number
   /** A non-empty log buffer is flushed at most this long after its first row. @default 200 */
   flushIntervalMs?: number
+  /**
+   * Create the database's folder when it is missing; false makes a missing folder an AdwError (a
+   * `--db` flag: a typo must not silently create folders). @default true
+   */
+  createParent?: boolean
 }
 
 const now = (): string => new Date().toISOString()
@@ -32,17 +37,25 @@ const ROWS_PER_INSERT = 50
 const CURRENT_STEP_INTERVAL_MS = 250
 
 
-/** Opens (creating it and its folder if missing) and migrates the SQLite store at `path`. */
+/**
+ * Opens (creating it, and its folder unless `createParent` is false) and migrates the SQLite store
+ * at `path`. A path that is a directory, not an SQLite file, or cannot be opened: AdwError, exit 2.
+ */
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const file = resolve(path)
-  mkdirSync(dirname(file), {recursive: true})
-  const db = new DatabaseSync(file, {timeout: options.busyTimeoutMs ?? 10_000, enableForeignKeyConstraints: true})
+  checkDatabasePath(file, {createParent: options.createParent ?? true})
+  let db: DatabaseSync
+  try {
+    db = new DatabaseSync(file, {timeout: options.busyTimeoutMs ?? 10_000, enableForeignKeyConstraints: true})
+  } catch (error) {
+    throw openFailure(file, error)
+  }
   try {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;')
     migrate(db, file)
   } catch (error) {
     db.close()
-    throw error
+    throw openFailure(file, error)
   }
   return new SqliteStore(db, file, options)
 }

@@ -180,7 +180,7 @@ test('--json lists every file with its diagnostics', async () => {
     const r = await adw(['validate', 'ok.yaml', 'bad.yaml', 'missing.yaml', '--json'], {cwd: d})
     assert.is(r.exitCode, 2)
     const out = JSON.parse(r.stdout)
-    assert.equal(out.files[0], {file: 'ok.yaml', valid: true, diagnostics: []})
+    assert.equal(out.files[0], {file: 'ok.yaml', valid: true, problems: 0, diagnostics: []})
     assert.is(out.files[1].valid, false)
     assert.equal(out.files[1].diagnostics[0], {file: 'bad.yaml', line: 4, col: 11, message: out.files[1].diagnostics[0].message, sourceLine: '    uses: shel'})
     assert.match(out.files[1].diagnostics[0].message, 'Did you mean "shell"?')

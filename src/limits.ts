@@ -1,0 +1,68 @@
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
+import {AdwError, type ErrorCode} from './errors.js'
+
+/**
+ * The largest pipeline file, adw.config.yaml or .env that adw reads: 1 MiB. A pipeline of 10,000
+ * steps is ~300 KB; past this, parsing and checking one would take seconds and hundreds of MB (a
+ * 50 MB file exhausted the heap), for a file that is almost surely not the one meant.
+ */
+export const MAX_INPUT_FILE_BYTES = 1024 * 1024
+
+/**
+ * The longest step `timeout`: 24h. Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at
+ * once above it, so a larger value would time the step out immediately; a day is plenty for a step.
+ */
+export const MAX_STEP_TIMEOUT_MS = 24 * 60 * 60 * 1000
+
+/** The most iterations a loop may declare (`loop.maxAttempts`; the pipeline schema says the same). */
+export const MAX_LOOP_ATTEMPTS = 100
+
+/** How a file is named in messages, and what to do about a problem with it. */
+export interface InputFile {
+  /** `Pipeline file pipelines/x.yaml`, `The project config /p/adw.config.yaml`. */
+  what: string
+  /** The code of every problem. */
+  code: ErrorCode
+  /** The code when it is missing, unreadable or a directory. @default code */
+  unreadableCode?: ErrorCode
+  /** Suggestions when it is a directory. */
+  ifDirectory: string[]
+  /** Suggestions when it is too large. */
+  ifTooLarge: string[]
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/**
+ * Reads a small text file: at most MAX_INPUT_FILE_BYTES + 1 bytes are ever read, whatever the file
+ * is (a FIFO, /dev/zero). A directory or a file over the limit is an AdwError (exit 2) naming it and
+ * the fix; a missing or unreadable one is too (callers check for an optional file's absence first).
+ */
+export function readInputFile(path: string, file: InputFile): string {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(error)})`
+    throw new AdwError(file.unreadableCode ?? file.code, `${file.what} ${why}`, {cause: error, suggestions: file.ifDirectory})
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) throw new AdwError(file.unreadableCode ?? file.code, `${file.what} is a directory, not a file`, {suggestions: file.ifDirectory})
+    const tooLarge = (size: string) =>
+      new AdwError(file.code, `${file.what} is ${size}: adw reads at most ${mib(MAX_INPUT_FILE_BYTES)} from it`, {suggestions: file.ifTooLarge})
+    if (stat.isFile() && stat.size > MAX_INPUT_FILE_BYTES) throw tooLarge(mib(stat.size))
+    const buffer = Buffer.allocUnsafe(MAX_INPUT_FILE_BYTES + 1)
+    let length = 0
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null)
+      if (n === 0) break
+      length += n
+      if (length > MAX_INPUT_FILE_BYTES) throw tooLarge(`more than ${mib(MAX_INPUT_FILE_BYTES)}`)
+    }
+    return buffer.toString('utf8', 0, length)
+  } finally {
+    closeSync(fd)
+  }
+}
