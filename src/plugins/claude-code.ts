@@ -1,9 +1,11 @@
 import {checkSchema, correctionPrompt, extractJson, jsonInstruction} from './agent/output.js'
-import {buildArgs, chooseBinary, missingBinaryMessage, resolveBinary, schema, type ClaudeCodeOptions} from './claude-code/options.js'
+import {buildArgs, bypassRefusal, permissionModeOf} from './claude-code/args.js'
+import {denialMessage} from './claude-code/failure.js'
+import {chooseBinary, DEFAULT_MAX_RETRIES, missingBinaryMessage, resolveBinary, schema, type ClaudeCodeOptions} from './claude-code/options.js'
 import type {Invocation} from './claude-code/spawn.js'
 import type {ClaudeResult} from './claude-code/stream.js'
 import {clip} from './claude-code/summary.js'
-import type {PreflightContext, StepExecutor} from './types.js'
+import type {ExecutorContext, PreflightContext, StepExecutor} from './types.js'
 
 export type {ClaudeCodeOptions} from './claude-code/options.js'
 
@@ -19,38 +21,72 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     for (const choice of [...named.map(b => chooseBinary(b, ctx.env)), ...(needDefault ? [chooseBinary(undefined, ctx.env)] : [])]) {
       if (!resolveBinary(choice.name, ctx.env, ctx.workingDir)) return missingBinaryMessage(choice)
     }
+    for (const o of ctx.options ?? [{}]) {
+      if (typeof o.permissionMode === 'string' && o.permissionMode.includes('{{')) continue
+      const {mode, problem} = permissionModeOf(o, ctx.env)
+      const refusal = problem ?? bypassRefusal(mode)
+      if (refusal) return refusal
+    }
   },
   async run(options, ctx) {
     const {invoke} = await import('./claude-code/spawn.js') // execa loads on first use: listing and validating start fast
     const choice = chooseBinary(options.binary, ctx.env)
     const bin = resolveBinary(choice.name, ctx.env, ctx.workingDir)
     if (!bin) throw new Error(missingBinaryMessage(choice))
+    const {mode, problem} = permissionModeOf(options, ctx.env)
+    const refusal = problem ?? bypassRefusal(mode)
+    if (refusal || !mode) throw new Error(refusal)
     const json = options.output === 'json'
-    const system = [options.system, json ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n') || undefined
-    const defaults = {model: ctx.model, permissionMode: ctx.env.ADW_CLAUDE_PERMISSION_MODE}
-    const env = options.maxTokens ? {CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(options.maxTokens)} : undefined
-    const call = (o: ClaudeCodeOptions, resume?: string): Invocation => ({bin, choice, argv: buildArgs(o, {...defaults, resume}), env, model: o.model || ctx.model})
+    const jsonSchema = json && options.schema && (await supportsJsonSchema(bin, ctx)) ? options.schema : undefined
+    // With --json-schema Claude Code itself makes the model answer through a validated tool call.
+    const system = [options.system, json && !jsonSchema ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n') || undefined
+    const env = {
+      CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? ctx.env.CLAUDE_CODE_MAX_RETRIES ?? DEFAULT_MAX_RETRIES),
+      ...(options.maxTokens ? {CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(options.maxTokens)} : {}),
+    }
+    const defaults = {model: ctx.model, permissionMode: mode, jsonSchema}
+    const call = async (o: ClaudeCodeOptions, resume?: string) => {
+      const inv: Invocation = {bin, choice, argv: buildArgs(o, {...defaults, resume}), env, model: o.model || ctx.model}
+      const done = await invoke(inv, ctx)
+      checkDenials(done.result, options, ctx)
+      return done
+    }
 
-    const first = await invoke(call({...options, system}), ctx)
+    const first = await call({...options, system})
     if (!json) return {outputs: outputsOf(first.result, first.sessionId)}
-    let parsed = parseAnswer(first.result.result ?? '', options.schema)
+    let parsed = parseAnswer(first.result, options.schema)
     if (parsed.ok) return {outputs: {...outputsOf(first.result, first.sessionId), ...parsed.value}}
     if (!first.sessionId) throw jsonError(parsed.problem, first.result)
     // Like the agent: one corrective turn, in the same Claude Code session.
     ctx.log('WARNING', 'state_change', `Final answer rejected (${parsed.problem}); asking Claude Code once to correct it.`)
-    const second = await invoke(call({...options, system, prompt: correctionPrompt(parsed.problem, options.schema)}, first.sessionId), ctx)
-    parsed = parseAnswer(second.result.result ?? '', options.schema)
+    const second = await call({...options, system, prompt: correctionPrompt(parsed.problem, options.schema)}, first.sessionId)
+    parsed = parseAnswer(second.result, options.schema)
     if (!parsed.ok) throw jsonError(parsed.problem, second.result)
     return {outputs: {...outputsOf(second.result, second.sessionId), ...parsed.value}}
   },
+}
+
+async function supportsJsonSchema(bin: string, ctx: ExecutorContext): Promise<boolean> {
+  const {hasFlag} = await import('./claude-code/features.js')
+  const {CLAUDECODE: _nested, ...env} = ctx.env
+  return hasFlag(bin, '--json-schema', env)
+}
+
+/** A tool Claude Code refused is work the step did not do: fail (the default) or warn. */
+function checkDenials(r: ClaudeResult, o: ClaudeCodeOptions, ctx: ExecutorContext): void {
+  const tools = (r.permission_denials ?? []).map(d => String(d.tool_name ?? 'tool'))
+  if (tools.length === 0) return
+  if (o.onDenied !== 'warn') throw new Error(denialMessage(tools))
+  ctx.log('WARNING', 'state_change', `Going on despite ${tools.length} permission denial(s) (onDenied: warn): ${[...new Set(tools)].join(', ')}`)
 }
 
 function outputsOf(r: ClaudeResult, sessionId?: string): Record<string, unknown> {
   return {text: r.result ?? '', sessionId, numTurns: r.num_turns, costUsd: r.total_cost_usd}
 }
 
-function parseAnswer(text: string, schema?: Record<string, unknown>): {ok: true; value: Record<string, unknown>} | {ok: false; problem: string} {
-  const parsed = extractJson(text)
+function parseAnswer(r: ClaudeResult, schema?: Record<string, unknown>): {ok: true; value: Record<string, unknown>} | {ok: false; problem: string} {
+  const so = r.structured_output
+  const parsed = so && typeof so === 'object' && !Array.isArray(so) ? {ok: true as const, value: so as Record<string, unknown>} : extractJson(r.result ?? '')
   if (!parsed.ok) return parsed
   const problems = schema ? checkSchema(parsed.value, schema) : []
   return problems.length ? {ok: false, problem: `the JSON does not match the schema: ${problems.join('; ')}`} : parsed

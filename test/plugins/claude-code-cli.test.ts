@@ -76,7 +76,8 @@ test('adw run: claude-code steps write files, record logs, tokens and cost, and 
     assert.is(calls[0], 'Write hello.txt')
     const claudeCalls = argvs(dir)
     assert.equal(claudeCalls.map(a => a.at(-1)), ['/plan add login', 'Review the plan'], 'the templated slash command reached claude as one untouched argument')
-    assert.equal(claudeCalls[0].slice(-7), ['--max-turns', '3', '--allowedTools', 'Read', 'Grep', '--', '/plan add login'])
+    assert.equal(claudeCalls[0].slice(4, 8), ['--max-turns', '3', '--permission-mode', 'acceptEdits'])
+    assert.equal(claudeCalls[0].slice(-7), ['--allowedTools', 'Read', 'Grep', 'Glob', 'Bash', '--', '/plan add login'], "the step's rules, then the agent's tools that are not edits")
   } finally {
     rmDir(dir)
   }

@@ -8,10 +8,10 @@ import {alive, makeCtx, rejection, waitFor} from './claude-code.helpers.js'
 
 const INSTALL = 'npm install -g @anthropic-ai/claude-code'
 
-test('is_error result: fails with the result text and stderr; usage is still reported', async () => {
+test('max turns: fails with the reason from errors[] and stderr; usage is still reported', async () => {
   const ctx = makeCtx({scenario: 'error-result'})
   const err = await rejection(claudeCode.run({prompt: 'x'}, ctx))
-  assert.match(err.message, 'Claude Code reported an error (error_max_turns, 2 turns): Reached maximum number of turns (2)')
+  assert.match(err.message, "Claude Code stopped at the turn limit (2 turns; raise the step's maxTurns): Reached maximum number of turns (2)")
   assert.match(err.message, 'warning: something odd')
   assert.is(ctx.usages.length, 1)
   assert.is(ctx.usages[0].costUsd, 0.002)

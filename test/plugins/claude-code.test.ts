@@ -1,9 +1,9 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {existsSync, readFileSync} from 'node:fs'
+import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {claudeCode} from '../../src/plugins/claude-code.js'
-import {makeCtx} from './claude-code.helpers.js'
+import {FAKE_DIR, makeCtx} from './claude-code.helpers.js'
 
 test('success: runs in the working dir, streams logs, reports usage once, returns outputs', async () => {
   const ctx = makeCtx({scenario: 'success'})
@@ -40,7 +40,7 @@ test('argv: fixed flags, then options, then -- and the prompt as one untouched e
   assert.equal(ctx.argv(), [
     '-p', '--output-format', 'stream-json', '--verbose',
     '--max-turns', '5', '--permission-mode', 'acceptEdits',
-    '--allowedTools', 'Edit', 'Bash(npm test:*)',
+    '--allowedTools', 'Edit', 'Bash(npm test:*)', 'Read', 'Glob', 'Grep', 'Bash',
     '--add-dir', '../lib',
     '--', prompt,
   ])
@@ -61,21 +61,23 @@ test('model: with.model beats the run model; the run model is used otherwise; no
 })
 
 test('agent-shaped options: system, tools, maxTurns, maxTokens and ADW_CLAUDE_PERMISSION_MODE map to claude', async () => {
-  const ctx = makeCtx({env: {ADW_CLAUDE_PERMISSION_MODE: 'bypassPermissions'}})
+  const ctx = makeCtx({env: {ADW_CLAUDE_PERMISSION_MODE: 'plan'}})
   await claudeCode.run({prompt: 'Plan it', system: 'Be terse.', tools: ['Read', 'Glob', 'Grep'], maxTurns: 20}, ctx)
   assert.equal(ctx.argv(), [
     '-p', '--output-format', 'stream-json', '--verbose',
-    '--max-turns', '20', '--permission-mode', 'bypassPermissions',
+    '--max-turns', '20', '--permission-mode', 'plan',
     '--append-system-prompt', 'Be terse.',
+    '--tools', 'Read,Glob,Grep',
     '--allowedTools', 'Read', 'Glob', 'Grep',
-    '--disallowedTools', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash',
     '--', 'Plan it',
   ])
   const envFile = join(ctx.workingDir, 'env.json')
   const seen = makeCtx({env: {FAKE_CLAUDE_ENV_FILE: envFile, CLAUDECODE: '1'}})
   await claudeCode.run({prompt: 'x', maxTokens: 8000, tools: ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'WebFetch']}, seen)
-  assert.not.ok(seen.argv().includes('--disallowedTools'), 'all agent tools: nothing disallowed')
-  assert.equal(JSON.parse(readFileSync(envFile, 'utf8')), {CLAUDECODE: null, CLAUDE_CODE_MAX_OUTPUT_TOKENS: '8000', ADW_ID: 'cc-test', ADW_STEP: 'step'})
+  const argv = seen.argv()
+  assert.is(argv[argv.indexOf('--tools') + 1], 'Read,Write,Edit,NotebookEdit,Glob,Grep,Bash,WebFetch')
+  assert.not.ok(argv.includes('--disallowedTools'), 'nothing disallowed unless the step says so')
+  assert.equal(JSON.parse(readFileSync(envFile, 'utf8')), {CLAUDECODE: null, CLAUDE_CODE_MAX_OUTPUT_TOKENS: '8000', CLAUDE_CODE_MAX_RETRIES: '5', ADW_ID: 'cc-test', ADW_STEP: 'step'})
 })
 
 test('output: json merges the JSON object of the final answer into outputs (review verdicts)', async () => {
@@ -89,13 +91,28 @@ test('output: json merges the JSON object of the final answer into outputs (revi
   assert.match(argv[argv.indexOf('--append-system-prompt') + 1], 'your final message must be a single JSON object')
 })
 
+test('output: json with a schema goes through --json-schema: the validated answer becomes the outputs', async () => {
+  const ctx = makeCtx({scenario: 'json-review'})
+  const schema = {type: 'object', required: ['verdict'], properties: {verdict: {enum: ['PASS', 'FAIL']}}}
+  const result = await claudeCode.run({prompt: 'Review', output: 'json', schema, system: 'Be strict.'}, ctx)
+  assert.is(result?.outputs?.verdict, 'FAIL')
+  assert.equal(result?.outputs?.issues, ['missing test for login'])
+  const argv = ctx.argv()
+  assert.equal(JSON.parse(argv[argv.indexOf('--json-schema') + 1]), schema)
+  assert.is(argv[argv.indexOf('--append-system-prompt') + 1], 'Be strict.', 'no JSON instructions: Claude Code enforces the schema itself')
+})
+
 test('output: json gets one corrective turn in the same session (--resume), like the agent', async () => {
   const ctx = makeCtx({scenario: 'json-fix'})
+  // An older CLI, without --json-schema (adw reads each binary's --help once).
+  writeFileSync(join(ctx.workingDir, 'old-claude'), `#!/bin/sh\nFAKE_CLAUDE_OLD=1 exec "${process.execPath}" "${join(FAKE_DIR, 'claude')}" "$@"\n`)
+  chmodSync(join(ctx.workingDir, 'old-claude'), 0o755)
   const schema = {type: 'object', required: ['verdict'], properties: {verdict: {enum: ['PASS', 'FAIL']}}}
-  const result = await claudeCode.run({prompt: 'Review', output: 'json', schema}, ctx)
+  const result = await claudeCode.run({prompt: 'Review', output: 'json', schema, binary: './old-claude'}, ctx)
   assert.is(result?.outputs?.verdict, 'PASS')
   assert.equal(result?.outputs?.issues, [])
   const argv = ctx.argv()
+  assert.not.ok(argv.includes('--json-schema'), 'a CLI without --json-schema gets the instructions and the corrective turn')
   assert.equal(argv.slice(4, 6), ['--resume', 'sess-fake-0001'])
   assert.match(argv.at(-1)!, 'Your final answer could not be used')
   assert.ok(ctx.rows.some(r => r.level === 'WARNING' && /asking Claude Code once to correct it/.test(r.message)))

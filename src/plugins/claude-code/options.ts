@@ -2,6 +2,15 @@ import {accessSync, constants, statSync} from 'node:fs'
 import {delimiter, isAbsolute, join, resolve} from 'node:path'
 import type {JsonSchema} from '../types.js'
 
+/** Claude Code's permission modes (`--permission-mode`). */
+export const PERMISSION_MODES = ['acceptEdits', 'default', 'plan', 'dontAsk', 'auto', 'bypassPermissions'] as const
+export type PermissionMode = (typeof PERMISSION_MODES)[number]
+
+/** adw's default: file edits go through unasked; anything else needs a rule (an unattended step cannot be asked). */
+export const DEFAULT_PERMISSION_MODE: PermissionMode = 'acceptEdits'
+/** API retries Claude Code may make per request (its own default is 10, about 3 minutes of back-off). */
+export const DEFAULT_MAX_RETRIES = 5
+
 /** The `with:` block of a `uses: claude-code` step. */
 export interface ClaudeCodeOptions {
   /** The prompt, passed as one argument: a slash command such as `/plan add login` works. */
@@ -10,25 +19,33 @@ export interface ClaudeCodeOptions {
   model?: string
   /** `--allowedTools`: tool rules that run without asking, e.g. `Edit`, `Bash(npm test:*)`. */
   allowedTools?: string[]
-  /** `--disallowedTools`: tool rules that are always refused. */
+  /** `--disallowedTools`: tool rules that are always refused (they win over every allow rule). */
   disallowedTools?: string[]
-  /** `--permission-mode` (`default`, `acceptEdits`, `bypassPermissions`, `plan`, ...). @default env ADW_CLAUDE_PERMISSION_MODE */
-  permissionMode?: string
+  /** `--permission-mode`. `bypassPermissions` is refused unless ADW_CLAUDE_ALLOW_BYPASS=1 is exported. @default env ADW_CLAUDE_PERMISSION_MODE, else acceptEdits */
+  permissionMode?: PermissionMode
+  /** What a permission denial does to the step: `fail` it (naming the tool), or `warn` and go on. @default fail */
+  onDenied?: 'fail' | 'warn'
   /** `--max-turns`. */
   maxTurns?: number
   /** Appended to Claude Code's system prompt (`--append-system-prompt`). */
   system?: string
-  /** `json`: the final answer's JSON object is merged into the outputs (one corrective turn, like `agent`). @default text */
+  /** `json`: the final answer's JSON object is merged into the outputs (`--json-schema`, else one corrective turn). @default text */
   output?: 'text' | 'json'
   /** JSON Schema the JSON answer must match (`output: json`). */
   schema?: Record<string, unknown>
   /**
-   * The `agent` executor's tool list (Read, Write, Edit, Glob, Grep, Bash): these are allowed, the other
-   * ones of that set are disallowed, so a read-only agent step stays read-only. @default no restriction
+   * The `agent` executor's tool list (Read, Write, Edit, Glob, Grep, Bash): the only built-in tools the
+   * session has (`--tools`); all but file edits are pre-approved (`--allowedTools`). @default Claude Code's tools, the agent's non-edit ones pre-approved
    */
   tools?: string[]
   /** Per-response output token limit (env CLAUDE_CODE_MAX_OUTPUT_TOKENS), for `agent` compatibility. */
   maxTokens?: number
+  /** API retries per request (env CLAUDE_CODE_MAX_RETRIES). @default env CLAUDE_CODE_MAX_RETRIES, else 5 */
+  maxRetries?: number
+  /** `--max-budget-usd`: Claude Code stops the session once it has spent this much. */
+  maxBudgetUsd?: number
+  /** `--setting-sources`: which of the user's Claude Code settings files load. @default all (Claude Code's own) */
+  settingSources?: ('user' | 'project' | 'local')[]
   /** Extra arguments for `claude`, placed before the prompt. */
   args?: string[]
   /** The Claude Code binary. @default env ADW_CLAUDE_BIN, else `claude` on PATH */
@@ -45,47 +62,21 @@ export const schema: JsonSchema = {
     prompt: {type: 'string', description: 'The prompt; a slash command like "/plan add login" passes untouched'},
     model: {type: 'string', description: '--model (default: the run model, else Claude Code chooses)'},
     allowedTools: {...strings, description: '--allowedTools rules, e.g. ["Edit", "Bash(npm test:*)"]'},
-    disallowedTools: {...strings, description: '--disallowedTools rules'},
-    permissionMode: {type: 'string', description: '--permission-mode: default, acceptEdits, bypassPermissions, plan (default: env ADW_CLAUDE_PERMISSION_MODE)'},
+    disallowedTools: {...strings, description: '--disallowedTools rules (win over allow rules)'},
+    permissionMode: {enum: [...PERMISSION_MODES], description: '--permission-mode (default: env ADW_CLAUDE_PERMISSION_MODE, else acceptEdits)'},
+    onDenied: {enum: ['fail', 'warn'], description: 'A permission denial fails the step (default) or only warns'},
     maxTurns: {type: 'integer', minimum: 1, description: '--max-turns'},
     system: {type: 'string', description: 'Appended to the system prompt (--append-system-prompt)'},
     output: {enum: ['text', 'json'], description: 'json: the final answer JSON object is merged into the outputs'},
-    schema: {type: 'object', description: 'JSON Schema the JSON answer must match'},
-    tools: {...strings, description: 'agent tool list (Read, Write, Edit, Glob, Grep, Bash): allowed; the rest of that set is disallowed'},
+    schema: {type: 'object', description: 'JSON Schema the JSON answer must match (--json-schema)'},
+    tools: {...strings, description: 'agent tool list (Read, Write, Edit, Glob, Grep, Bash): the only built-in tools; all but file edits pre-approved'},
     maxTokens: {type: 'integer', minimum: 1, description: 'Output tokens per response (CLAUDE_CODE_MAX_OUTPUT_TOKENS)'},
+    maxRetries: {type: 'integer', minimum: 0, description: `API retries per request (CLAUDE_CODE_MAX_RETRIES; default ${DEFAULT_MAX_RETRIES})`},
+    maxBudgetUsd: {type: 'number', exclusiveMinimum: 0, description: '--max-budget-usd: stop once the session has spent this many dollars'},
+    settingSources: {type: 'array', items: {enum: ['user', 'project', 'local']}, description: '--setting-sources: which Claude Code settings files load (default: all)'},
     args: {...strings, description: 'Extra claude arguments, placed before the prompt'},
     binary: {type: 'string', description: 'Path or name of the claude binary (default: env ADW_CLAUDE_BIN, else claude on PATH)'},
   },
-}
-
-/** The `agent` executor's tools and the Claude Code tools each one stands for. */
-const AGENT_TOOLS: Record<string, string[]> = {
-  Read: ['Read'],
-  Write: ['Write'],
-  Edit: ['Edit', 'MultiEdit', 'NotebookEdit'],
-  Glob: ['Glob'],
-  Grep: ['Grep'],
-  Bash: ['Bash'],
-}
-
-/** The argument array for `claude`; the prompt comes last, after `--`, as a single element. */
-export function buildArgs(o: ClaudeCodeOptions, defaults: {model?: string; permissionMode?: string; resume?: string}): string[] {
-  const argv = ['-p', '--output-format', 'stream-json', '--verbose']
-  if (defaults.resume) argv.push('--resume', defaults.resume)
-  const model = o.model || defaults.model
-  if (model) argv.push('--model', model)
-  if (o.maxTurns) argv.push('--max-turns', String(o.maxTurns))
-  const mode = o.permissionMode || defaults.permissionMode
-  if (mode) argv.push('--permission-mode', mode)
-  if (o.system) argv.push('--append-system-prompt', o.system)
-  const tools = o.tools ?? []
-  const allowed = [...new Set([...(o.allowedTools ?? []), ...tools.flatMap(t => AGENT_TOOLS[t] ?? [t])])]
-  const denied = o.tools ? Object.keys(AGENT_TOOLS).filter(t => !tools.includes(t)).flatMap(t => AGENT_TOOLS[t]) : []
-  const disallowed = [...new Set([...(o.disallowedTools ?? []), ...denied])]
-  if (allowed.length) argv.push('--allowedTools', ...allowed)
-  if (disallowed.length) argv.push('--disallowedTools', ...disallowed)
-  argv.push(...(o.args ?? []), '--', o.prompt)
-  return argv
 }
 
 /** Where the binary is looked for, for messages: `with.binary`, ADW_CLAUDE_BIN, or PATH. */

@@ -2,6 +2,7 @@ import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
 import {killTree, startStepProcess} from '../process.js'
 import type {ExecutorContext} from '../types.js'
+import {resultFailure} from './failure.js'
 import {missingBinaryMessage, type BinaryChoice} from './options.js'
 import {StreamParser, type ClaudeResult} from './stream.js'
 import {clip} from './summary.js'
@@ -25,8 +26,9 @@ export interface Invocation {
 
 /**
  * Runs claude once in its own process group, feeding stdout lines to a StreamParser as they arrive.
- * Resolves with the successful result event; rejects with the result text and stderr tail, or with
- * the abort reason once the whole process tree is gone.
+ * Resolves with the successful result event; rejects with why it failed (the result's error, a refused
+ * key the moment the stream shows it, the stderr tail), or with the abort reason once the whole
+ * process tree is gone.
  */
 export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{result: ClaudeResult; sessionId?: string}> {
   const {CLAUDECODE: _nested, ...env} = ctx.env // claude refuses to start "inside another Claude Code session"
@@ -34,7 +36,12 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   ctx.progress('starting claude')
   const {child} = await startStepProcess(inv.bin, inv.argv, {cwd: ctx.workingDir, env: {...env, ...inv.env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}})
   let live = true // no rows once the step has settled
-  const parser = new StreamParser({...ctx, log: (...a) => live && ctx.log(...a), progress: t => live && ctx.progress(t)}, inv.model)
+  let stopped = false
+  // A refused key is retried for minutes by claude itself: stop it at the first sign.
+  const parser = new StreamParser({...ctx, log: (...a) => live && ctx.log(...a), progress: t => live && ctx.progress(t)}, inv.model, () => {
+    stopped = true
+    killTree(child, KILL_GRACE_MS)
+  })
   const stderr: string[] = []
   const lines = async (stream: Readable | null, onLine: (l: string) => void) => {
     if (stream) for await (const l of createInterface({input: stream, crlfDelay: Infinity})) onLine(l)
@@ -71,8 +78,11 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   if (exit.code === 'ENOENT' || (exit.failed && exit.exitCode === undefined && !exit.signal)) {
     throw new Error(`${missingBinaryMessage(inv.choice)} (could not start ${inv.bin}: ${exit.shortMessage ?? exit.message})`)
   }
+  if (stopped && parser.fatal) throw new Error(parser.fatal)
   const r = parser.result
-  if (!r || r.is_error || exit.exitCode !== 0) throw new Error(failureMessage(r, exit.exitCode, exit.signal, stderr))
+  const failed = r && resultFailure(r, parser.synthetic)
+  if (failed) throw new Error(withStderr(failed, stderr))
+  if (!r || exit.exitCode !== 0) throw new Error(withStderr(failureMessage(r, exit.exitCode, exit.signal), stderr))
   return {result: r, sessionId: r.session_id ?? parser.sessionId}
 }
 
@@ -80,17 +90,12 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('claude was cancelled')
 }
 
-function failureMessage(r: ClaudeResult | undefined, exitCode: number | undefined, signal: string | undefined, stderr: string[]): string {
+function failureMessage(r: ClaudeResult | undefined, exitCode: number | undefined, signal: string | undefined): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode ?? '?'}`
-  let msg: string
-  if (r?.is_error) {
-    const detail = r.result || r.error || (r.errors ?? []).map(String).join('; ') || 'no details'
-    msg = `Claude Code reported an error (${r.subtype ?? 'error'}, ${r.num_turns ?? '?'} turns): ${clip(detail, 2000)}`
-  } else if (r) {
-    msg = `claude ${how} after its result: ${clip(r.result ?? '', 2000)}`
-  } else {
-    msg = `claude ${how} without a result event`
-  }
+  return r ? `claude ${how} after its result: ${clip(r.result ?? '', 2000)}` : `claude ${how} without a result event`
+}
+
+function withStderr(msg: string, stderr: string[]): string {
   const tail = stderr.filter(l => l.trim())
   return tail.length ? `${msg}\nstderr (last ${tail.length} lines):\n${tail.join('\n')}` : msg
 }

@@ -1,19 +1,28 @@
 import type {ExecutorContext} from '../types.js'
+import {authMessage, isAuthFailure} from './failure.js'
 import {clip, lastLine, summarizeInput, toolLabel} from './summary.js'
+import {normalizeModel, usageRows, type ModelUsage, type ResultUsage} from './usage.js'
 
 /** The `result` event that ends a Claude Code stream (the fields adw reads). */
 export interface ClaudeResult {
+  /** `success` even for API errors: read `is_error`. */
   subtype?: string
   is_error?: boolean
+  /** HTTP status of the API error that ended the session, else null. */
+  api_error_status?: number | null
+  /** `completed`, `max_turns`, ... */
+  terminal_reason?: string
   result?: string
-  error?: string
   errors?: unknown[]
   num_turns?: number
   session_id?: string
   total_cost_usd?: number
   duration_ms?: number
   duration_api_ms?: number
-  usage?: {input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number}
+  usage?: ResultUsage
+  modelUsage?: Record<string, ModelUsage>
+  /** With `--json-schema`: the validated answer. */
+  structured_output?: unknown
   permission_denials?: {tool_name?: string; tool_input?: Record<string, unknown>}[]
 }
 
@@ -27,9 +36,17 @@ export class StreamParser {
   result?: ClaudeResult
   sessionId?: string
   model?: string
+  /** The text of the synthetic assistant message Claude Code emits for an API error. */
+  synthetic?: string
+  /** Set when the stream shows the session cannot succeed (a refused key): stop the CLI now. */
+  fatal?: string
   private readonly tools = new Map<string, {name: string; label: string}>()
 
-  constructor(private readonly ctx: StreamCtx, private readonly fallbackModel?: string) {}
+  constructor(
+    private readonly ctx: StreamCtx,
+    private readonly fallbackModel?: string,
+    private readonly onFatal: (message: string) => void = () => {},
+  ) {}
 
   line(raw: string): void {
     const text = raw.trim()
@@ -59,13 +76,14 @@ export class StreamParser {
   }
 
   private system(e: any): void {
+    if (e.subtype === 'api_retry') return this.retry(e)
     if (e.subtype !== 'init') {
       this.ctx.log('DEBUG', 'state_change', `claude system event ${String(e.subtype)}`)
       return
     }
     this.sessionId = e.session_id
-    this.model = e.model
-    this.ctx.log('INFO', 'state_change', `Claude Code session ${e.session_id ?? '?'} started (model ${e.model ?? '?'})`, {
+    this.model = normalizeModel(e.model)
+    this.ctx.log('INFO', 'state_change', `Claude Code session ${e.session_id ?? '?'} started (model ${this.model ?? '?'})`, {
       sessionId: e.session_id,
       model: e.model,
       tools: e.tools,
@@ -76,7 +94,29 @@ export class StreamParser {
     })
   }
 
+  /** `{"subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":569,"error_status":401,"error":"authentication_failed"}` */
+  private retry(e: any): void {
+    const status = e.error_status ?? 'no status'
+    const delay = typeof e.retry_delay_ms === 'number' ? `${(e.retry_delay_ms / 1000).toFixed(1)} s` : '?'
+    const text = `API error ${status}${e.error ? ` (${String(e.error)})` : ''}: retry ${e.attempt ?? '?'} of ${e.max_retries ?? '?'} in ${delay}`
+    this.ctx.log('WARNING', 'state_change', `Claude Code ${text}`, {attempt: e.attempt, maxRetries: e.max_retries, retryDelayMs: e.retry_delay_ms, status: e.error_status, error: e.error})
+    this.ctx.progress(text)
+    if (isAuthFailure(e.error_status, e.error)) this.stop(authMessage(`API status ${status}${e.error ? `, ${String(e.error)}` : ''}`))
+  }
+
+  private stop(message: string): void {
+    if (this.fatal) return
+    this.fatal = message
+    this.onFatal(message)
+  }
+
   private assistant(e: any): void {
+    if (e.message?.model === '<synthetic>') {
+      // Not the model speaking: Claude Code's own words for an API error, before an is_error result.
+      this.synthetic = blocks(e.message?.content).map(b => (typeof b.text === 'string' ? b.text : '')).join('\n').trim() || undefined
+      if (this.synthetic) this.ctx.log('WARNING', 'output', `Claude Code: ${clip(this.synthetic, 2000)}`, {synthetic: true, error: e.error})
+      return
+    }
     const sub = e.parent_tool_use_id ? {parentToolUseId: e.parent_tool_use_id} : undefined
     for (const block of blocks(e.message?.content)) {
       if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
@@ -95,6 +135,10 @@ export class StreamParser {
   }
 
   private user(e: any): void {
+    if (e.isSynthetic) {
+      this.ctx.log('DEBUG', 'output', `Claude Code to the model: ${clip(resultText(e.message?.content), 500)}`, {synthetic: true})
+      return
+    }
     for (const block of blocks(e.message?.content)) {
       if (block.type !== 'tool_result') continue
       const {name, label} = this.tools.get(block.tool_use_id) ?? {name: 'tool', label: 'tool'}
@@ -108,25 +152,21 @@ export class StreamParser {
   private finish(r: ClaudeResult): void {
     this.result = r
     this.sessionId = r.session_id ?? this.sessionId
-    const u = r.usage ?? {}
-    this.ctx.reportUsage({
-      inputTokens: u.input_tokens ?? 0,
-      outputTokens: u.output_tokens ?? 0,
-      cacheCreationTokens: u.cache_creation_input_tokens ?? 0,
-      cacheReadTokens: u.cache_read_input_tokens ?? 0,
-      costUsd: r.total_cost_usd ?? 0,
-      model: this.model ?? this.fallbackModel,
-    })
+    for (const u of usageRows(r, this.model ?? this.fallbackModel)) this.ctx.reportUsage(u)
     for (const d of r.permission_denials ?? []) {
       const label = toolLabel(String(d.tool_name ?? 'tool'), d.tool_input, this.ctx.workingDir)
-      this.ctx.log('WARNING', 'tool_call', `Permission denied: ${label} (allow it with allowedTools or permissionMode)`, {tool: d.tool_name, input: summarizeInput(d.tool_input)})
+      this.ctx.log('WARNING', 'tool_call', `Permission denied: ${label}`, {tool: d.tool_name, input: summarizeInput(d.tool_input), denied: true})
     }
     const secs = (ms?: number) => (ms === undefined ? '?' : (ms / 1000).toFixed(1))
-    this.ctx.log('INFO', 'performance', `Claude Code ${r.subtype ?? 'finished'}: ${r.num_turns ?? '?'} turns in ${secs(r.duration_ms)} s (API ${secs(r.duration_api_ms)} s), $${(r.total_cost_usd ?? 0).toFixed(4)}`, {
+    const failed = r.is_error === true || (r.subtype !== undefined && r.subtype !== 'success')
+    const how = failed ? `failed (${[r.api_error_status, r.subtype !== 'success' ? r.subtype : '', r.terminal_reason !== 'completed' ? r.terminal_reason : ''].filter(Boolean).join(', ') || 'error'})` : 'finished'
+    this.ctx.log(failed ? 'WARNING' : 'INFO', 'performance', `Claude Code ${how}: ${r.num_turns ?? '?'} turns in ${secs(r.duration_ms)} s (API ${secs(r.duration_api_ms)} s), $${(r.total_cost_usd ?? 0).toFixed(4)}`, {
       durationMs: r.duration_ms,
       durationApiMs: r.duration_api_ms,
       numTurns: r.num_turns,
-      isError: r.is_error === true,
+      isError: failed,
+      apiErrorStatus: r.api_error_status ?? undefined,
+      terminalReason: r.terminal_reason,
     })
   }
 }

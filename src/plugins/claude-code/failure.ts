@@ -1,0 +1,53 @@
+import {howToAllow} from './args.js'
+import type {ClaudeResult} from './stream.js'
+import {clip} from './summary.js'
+
+/** What Claude Code says when the key is missing or refused. */
+const AUTH_TEXT = /not logged in|invalid api key|failed to authenticate|authentication_error|authentication_failed|permission_error/i
+
+/** Whether an API status or error text means the key itself is wrong: retrying cannot help. */
+export function isAuthFailure(status: unknown, text?: string): boolean {
+  return status === 401 || status === 403 || (typeof text === 'string' && AUTH_TEXT.test(text))
+}
+
+/** The message for a refused key; names the variables to check, never their values. */
+export function authMessage(detail: string): string {
+  return (
+    `Claude Code could not authenticate: ${clip(detail, 300)}. ` +
+    'Check ANTHROPIC_API_KEY (or log Claude Code in with `claude /login`), and ANTHROPIC_BASE_URL if you set one.'
+  )
+}
+
+/**
+ * Why a result event is a failure, or undefined when it is a real success. Claude Code reports API
+ * errors as `subtype: "success"` with `is_error: true`, so the subtype alone proves nothing; the text
+ * comes from `result`, `errors[]`, or the synthetic assistant message that preceded the result.
+ */
+export function resultFailure(r: ClaudeResult, synthetic?: string): string | undefined {
+  const failed = r.is_error === true || (r.subtype !== undefined && r.subtype !== 'success')
+  if (!failed) return undefined
+  const detail = [r.result, ...(r.errors ?? []).map(String), synthetic].find(t => typeof t === 'string' && t.trim())?.trim() ?? 'no details'
+  const turns = `${r.num_turns ?? '?'} turns`
+  if (isAuthFailure(r.api_error_status, detail)) return authMessage(r.api_error_status ? `API status ${r.api_error_status}, ${detail}` : detail)
+  if (typeof r.api_error_status === 'number') return `Claude Code failed: the API answered ${r.api_error_status} (${turns}): ${clip(detail, 2000)}`
+  switch (r.subtype) {
+    case 'error_max_turns':
+      return `Claude Code stopped at the turn limit (${turns}; raise the step's maxTurns): ${clip(detail, 2000)}`
+    case 'error_max_budget_usd':
+      return `Claude Code stopped: the step's budget is spent ($${(r.total_cost_usd ?? 0).toFixed(4)}; raise maxBudgetUsd): ${clip(detail, 2000)}`
+    case 'error_max_structured_output_retries':
+      return `Claude Code gave no answer matching the step's schema (${turns}): ${clip(detail, 2000)}`
+  }
+  const why = [r.subtype && r.subtype !== 'success' ? r.subtype : 'error', r.terminal_reason && r.terminal_reason !== 'completed' ? r.terminal_reason : ''].filter(Boolean).join(', ')
+  return `Claude Code failed (${why}, ${turns}): ${clip(detail, 2000)}`
+}
+
+/** The failure for permission denials: every denied tool, and how to allow each. */
+export function denialMessage(tools: string[]): string {
+  const names = [...new Set(tools)]
+  return (
+    `Claude Code was denied ${names.map(t => `"${t}"`).join(', ')}, so the step did not do all it was asked. ` +
+    `Allow ${names.map(t => `${t} with ${howToAllow(t)}`).join('; ')} in the step's with: block ` +
+    '(a deny rule in your own Claude Code settings still wins), or set onDenied: warn to go on anyway.'
+  )
+}
