@@ -1,3 +1,4 @@
+import {totalTokens} from '../engine/usage.js'
 import {effectiveStatus} from '../store/status.js'
 import type {RunRow, RunStatus, StepCounts} from '../store/types.js'
 import {count, dateTime, dollars, duration, table} from './format.js'
@@ -68,7 +69,8 @@ export function listRuns(opts: ListRunsOptions): void {
     // Skipped steps are named: a passing run whose `if:` skipped a step would otherwise read 4/5.
     // So are interrupted ones: a step its dead process left unfinished runs again on resume.
     run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}${run.steps.skipped > 0 ? `, ${run.steps.skipped} skipped` : ''}${run.steps.interrupted > 0 ? `, ${run.steps.interrupted} interrupted` : ''}`,
-    count(run.input_tokens + run.output_tokens),
+    // The same count as the live summary: input, output, cache writes and cache reads.
+    count(totalTokens({inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens})),
     dollars(run.cost_usd),
   ])
   opts.write(table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows).join('\n'))
