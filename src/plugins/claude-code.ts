@@ -1,5 +1,5 @@
 import {checkSchema, correctionPrompt, extractJson, jsonInstruction} from './agent/output.js'
-import {buildArgs, bypassRefusal, permissionModeOf} from './claude-code/args.js'
+import {buildArgs, bypassRefusal, effectiveMode, permissionModeOf} from './claude-code/args.js'
 import {denialMessage} from './claude-code/failure.js'
 import {chooseBinary, DEFAULT_MAX_RETRIES, missingBinaryMessage, resolveBinary, schema, type ClaudeCodeOptions} from './claude-code/options.js'
 import type {Invocation} from './claude-code/spawn.js'
@@ -24,7 +24,7 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     for (const o of ctx.options ?? [{}]) {
       if (typeof o.permissionMode === 'string' && o.permissionMode.includes('{{')) continue
       const {mode, problem} = permissionModeOf(o, ctx.env)
-      const refusal = problem ?? bypassRefusal(mode)
+      const refusal = problem ?? bypassRefusal(effectiveMode(mode, o.args))
       if (refusal) return refusal
     }
   },
@@ -34,7 +34,7 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     const bin = resolveBinary(choice.name, ctx.env, ctx.workingDir)
     if (!bin) throw new Error(missingBinaryMessage(choice))
     const {mode, problem} = permissionModeOf(options, ctx.env)
-    const refusal = problem ?? bypassRefusal(mode)
+    const refusal = problem ?? bypassRefusal(effectiveMode(mode, options.args))
     if (refusal || !mode) throw new Error(refusal)
     const json = options.output === 'json'
     const jsonSchema = json && options.schema && (await supportsJsonSchema(bin, ctx)) ? options.schema : undefined

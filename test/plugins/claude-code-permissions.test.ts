@@ -27,6 +27,9 @@ test('bypassPermissions is refused (before the run and at the step) unless ADW_C
   assert.match(String(refusal), 'adw refuses it unless you accept that: export ADW_CLAUDE_ALLOW_BYPASS=1')
   const err = await rejection(claudeCode.run({prompt: 'x', permissionMode: 'bypassPermissions'}, ctx))
   assert.match(err.message, 'permissionMode bypassPermissions lets Claude Code run every tool')
+  for (const args of [['--dangerously-skip-permissions'], ['--permission-mode', 'bypassPermissions'], ['--permission-mode=bypassPermissions']]) {
+    assert.match((await rejection(claudeCode.run({prompt: 'x', args}, ctx))).message, 'adw refuses it', `args ${args.join(' ')} cannot slip past`)
+  }
   process.env.ADW_CLAUDE_ALLOW_BYPASS = '1'
   try {
     await claudeCode.run({prompt: 'x', permissionMode: 'bypassPermissions'}, ctx)

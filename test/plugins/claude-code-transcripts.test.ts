@@ -61,6 +61,18 @@ test('real 500: is_error with subtype "success" fails with the status; the synth
   assert.is(usages.length, 0)
 })
 
+test('real "Not logged in" (no key at all): a failure about the key, not a success', () => {
+  const {failure, usages} = parse('not-logged-in')
+  assert.is(failure, 'Claude Code could not authenticate: Not logged in · Please run /login. Check ANTHROPIC_API_KEY (or log Claude Code in with `claude /login`), and ANTHROPIC_BASE_URL if you set one.')
+  assert.is(usages.length, 0)
+})
+
+test('real budget stop: the step fails saying the budget is spent', () => {
+  const {failure, usages} = parse('max-budget')
+  assert.match(String(failure), /^Claude Code stopped: the step's budget is spent \(\$0\.\d{4}; raise maxBudgetUsd\): Reached maximum budget \(\$0\.0015\)$/)
+  assert.ok(usages[0].costUsd! > 0.0015, 'what it spent is booked')
+})
+
 test('real max turns: the reason comes from errors[] and terminal_reason', () => {
   const {failure, usages} = parse('max-turns')
   assert.is(failure, "Claude Code stopped at the turn limit (2 turns; raise the step's maxTurns): Reached maximum number of turns (1)")

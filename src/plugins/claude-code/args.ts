@@ -75,6 +75,15 @@ export function bypassRefusal(mode: PermissionMode | undefined, processEnv: Read
   )
 }
 
+/** The mode a step really asks for: extra `args` cannot slip `bypassPermissions` past the check. */
+export function effectiveMode(mode: PermissionMode | undefined, args: unknown): PermissionMode | undefined {
+  const list = Array.isArray(args) ? args.map(String) : []
+  const bypass = list.some(
+    (a, i) => a === '--dangerously-skip-permissions' || a === '--permission-mode=bypassPermissions' || (a === '--permission-mode' && list[i + 1] === 'bypassPermissions'),
+  )
+  return bypass ? 'bypassPermissions' : mode
+}
+
 /** How to let a denied tool run, for the failure message. */
 export function howToAllow(tool: string): string {
   if (tool === 'Write' || tool === 'Edit' || tool === 'NotebookEdit') return `permissionMode: acceptEdits, or allowedTools: [${tool}]`
