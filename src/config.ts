@@ -15,6 +15,8 @@ export interface ConfigFile {
   database?: {path?: string}
   agent_sdk?: {model?: string}
   logging?: {level?: LogLevel}
+  /** `off` runs agent commands unsandboxed (the user accepts the risk; README "Security"). @default on */
+  sandbox?: 'on' | 'off'
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -24,6 +26,8 @@ export interface ResolvedConfig {
   model?: string
   /** Rows below this level are not recorded. @default INFO */
   logLevel: LogLevel
+  /** The command sandbox: ADW_SANDBOX (process environment only) > adw.config.yaml `sandbox` > on. */
+  sandbox: 'on' | 'off'
   projectName?: string
   /** process.env over the working directory's `.env`. Holds secrets: never store or print it. */
   env: Record<string, string | undefined>
@@ -57,6 +61,10 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     const where = env.LOG_LEVEL ? 'LOG_LEVEL' : `${CONFIG_FILE}: logging.level`
     throw new AdwError('CONFIG_INVALID', `${where} must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`)
   }
+  // Never from the working dir's .env: a cloned repository must not switch its own sandbox off.
+  const sandboxVar = (opts.env ?? process.env).ADW_SANDBOX?.trim()
+  const sandbox = sandboxVar ? sandboxValue(sandboxVar) : file.sandbox ?? 'on'
+  if (!sandbox) throw new AdwError('CONFIG_INVALID', `ADW_SANDBOX must be "on" or "off"; got "${sandboxVar}"`)
   // A path in adw.config.yaml is relative to that file; one from a flag or the environment, to the cwd.
   const given = opts.db ?? env.DATABASE_PATH
   const dbPath = given !== undefined ? resolve(cwd, given) : file.database?.path ? resolve(root.dir, file.database.path) : defaultDbPath(root.dir)
@@ -64,6 +72,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     dbPath,
     model: opts.model ?? env.AGENT_MODEL ?? file.agent_sdk?.model,
     logLevel,
+    sandbox,
     projectName: file.project?.name,
     env,
     configFile: root.configFile,
@@ -93,6 +102,12 @@ function nonEmpty(env: NodeJS.ProcessEnv | Record<string, string>): Record<strin
   const out: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
   return out
+}
+
+/** `sandbox:` as written (YAML may read off/on as text or false/true as booleans) → on/off, or undefined if neither. */
+function sandboxValue(v: unknown): 'on' | 'off' | undefined {
+  const s = typeof v === 'boolean' ? (v ? 'on' : 'off') : typeof v === 'string' ? v.trim().toLowerCase() : ''
+  return s === 'on' || s === 'off' ? s : undefined
 }
 
 const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> = {
@@ -127,14 +142,18 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   }
   for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0])
   if (problems.length === 0 && doc.contents !== null) {
-    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging)')
+    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)')
     else {
       for (const section of doc.contents.items) {
         const key = isScalar(section.key) ? String(section.key.value) : '?'
         const keyOffset = (section.key as any)?.range?.[0] ?? 0
+        if (key === 'sandbox') {
+          if (!sandboxValue(isScalar(section.value) ? section.value.value : undefined)) at((section.value as any)?.range?.[0] ?? keyOffset, 'sandbox must be "on" or "off" (off runs agent commands unsandboxed)')
+          continue
+        }
         const fields = SHAPE[key]
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${Object.keys(SHAPE).join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {
@@ -167,5 +186,6 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   if (problems.length) throw new AdwError('CONFIG_INVALID', formatDiagnostics(problems))
   const config = (doc.toJS() ?? {}) as ConfigFile
   if (config.logging?.level) config.logging.level = config.logging.level.toUpperCase() as LogLevel
+  if (config.sandbox !== undefined) config.sandbox = sandboxValue(config.sandbox)
   return config
 }

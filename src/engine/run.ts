@@ -22,6 +22,8 @@ export interface RunOptions {
   env: Record<string, string | undefined>
   /** Run-level default model for agent executors. */
   model?: string
+  /** The command sandbox setting handed to executors. @default 'on' */
+  sandbox?: 'on' | 'off'
   /** Rows below this level are not recorded. @default INFO */
   logLevel?: LogLevel
   /** Aborting it cancels the run: the current step is stopped and the run recorded as cancelled. */
@@ -363,6 +365,7 @@ class Engine {
       signal: controller.signal,
       env: this.executorEnv,
       model: this.opts.model,
+      sandbox: this.opts.sandbox ?? 'on',
       log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.executor.name),
       progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),
       reportUsage: u => {

@@ -43,11 +43,12 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration and the command's flags. */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'logLevel' | 'signal' | 'emitLogs'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs'> {
   return {
     reporter: createReporter(opts.mode ?? 'auto', {}),
     env: config.env,
     model: config.model,
+    sandbox: config.sandbox,
     logLevel: config.logLevel,
     signal: opts.signal,
     emitLogs: opts.mode === 'json',

@@ -21,6 +21,8 @@ export interface AgentOptions {
   output?: 'text' | 'json'
   /** JSON Schema the JSON answer must match (`output: json`). */
   schema?: Record<string, unknown>
+  /** Let the Bash tool's commands use the network: every host (the sandbox cannot filter by host). @default false */
+  network?: boolean
 }
 
 /** The model used when neither the step, `--model`, `AGENT_MODEL` nor the config names one. */
@@ -53,6 +55,7 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
         tools: {type: 'array', uniqueItems: true, items: {enum: TOOL_NAMES}, description: 'Tools the agent may use (default: all)'},
         output: {enum: ['text', 'json'], description: 'text → outputs.text; json → the answer JSON object is the outputs'},
         schema: {type: 'object', description: 'JSON Schema the JSON answer must match'},
+        network: {type: 'boolean', description: 'Let Bash commands reach the network, every host (default: no network)'},
       },
     },
     preflight({env, workingDir}) {

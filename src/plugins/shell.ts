@@ -1,4 +1,5 @@
 import {isAbsolute, resolve} from 'node:path'
+import {stepLaunch, STEP_SANDBOX_SCHEMA, type StepSandboxOption} from '../sandbox/step.js'
 import {killTree, startStepProcess, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
 
@@ -9,6 +10,8 @@ export interface ShellOptions {
   env?: Record<string, string | number | boolean>
   /** Working directory, relative to the run's working directory. */
   cwd?: string
+  /** Run in the command sandbox (src/sandbox/): `true`, or `{network: true}`. @default false */
+  sandbox?: StepSandboxOption
 }
 
 /** Longest line stored in a log row; longer ones are cut with a marker. */
@@ -29,13 +32,15 @@ export const shell: StepExecutor<ShellOptions> = {
       run: {type: 'string', description: 'Script for bash -c; {{values}} are shell-quoted, {{{values}}} raw'},
       env: {type: 'object', additionalProperties: {type: ['string', 'number', 'boolean']}, description: 'Extra environment variables'},
       cwd: {type: 'string', description: 'Directory to run in, relative to the working directory'},
+      sandbox: STEP_SANDBOX_SCHEMA,
     },
   },
   async run(options, ctx) {
     const cwd = options.cwd ? (isAbsolute(options.cwd) ? options.cwd : resolve(ctx.workingDir, options.cwd)) : ctx.workingDir
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(options.env ?? {})) env[k] = String(v)
-    const {child} = await startStepProcess('bash', ['-c', options.run], {cwd, env: {...ctx.env, ...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}})
+    const launch = await stepLaunch(ctx, {command: ['bash', '-c', options.run], cwd, set: {...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}, sandbox: options.sandbox})
+    const {child} = await startStepProcess(launch.file, launch.args, {cwd: launch.cwd, env: launch.env})
     const onAbort = () => killTree(child)
     if (ctx.signal.aborted) onAbort()
     else ctx.signal.addEventListener('abort', onAbort, {once: true})

@@ -39,6 +39,11 @@ export interface ExecutorContext {
   env: Readonly<Record<string, string | undefined>>
   /** Run-level default model (`--model` > `AGENT_MODEL` > config `agent_sdk.model`), if any. */
   model?: string
+  /**
+   * `off` when the user turned the command sandbox off (`sandbox: off` in adw.config.yaml or
+   * ADW_SANDBOX=off): executors that sandbox commands (src/sandbox/) then run them unconfined. @default 'on'
+   */
+  sandbox?: 'on' | 'off'
   /** Record a log row for this step (batched; flushed at every step transition). */
   log(level: LogLevel, type: LogType, message: string, details?: unknown): void
   /** Short live status for the terminal (current tool call, last line of text). Not stored. */

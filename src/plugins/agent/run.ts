@@ -7,6 +7,7 @@ import {converse} from './loop.js'
 import {jsonInstruction} from './output.js'
 import {baseSystemPrompt} from './prompt.js'
 import {redactor} from './redact.js'
+import {warnUser} from '../../sandbox/index.js'
 import {selectTools} from './tools/index.js'
 
 /** Environment variables the Bash tool never sees. */
@@ -41,7 +42,7 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
       output,
       schema: options.schema,
       prices: settings.prices,
-      tool: {root, signal: ctx.signal, env: toolEnv},
+      tool: {root, signal: ctx.signal, env: toolEnv, sandbox: {mode: ctx.sandbox ?? 'on', runId: ctx.adwId, network: options.network ?? false, warn: warnUser(log)}},
       log,
       progress,
       reportUsage: u => ctx.reportUsage(u),

@@ -1,4 +1,5 @@
 import {execa} from 'execa'
+import {sandboxLaunch} from '../../../sandbox/index.js'
 import {cap, oneLine, type Tool} from './types.js'
 
 const DEFAULT_TIMEOUT_MS = 120_000
@@ -24,7 +25,8 @@ export const Bash: Tool<{command: string; timeout?: number}> = {
     'Runs a bash command in the working directory and returns its combined stdout and stderr (long output is cut in the ' +
     `middle) and exit code. Use it to run tests, builds, linters and git. timeout in milliseconds (default ${DEFAULT_TIMEOUT_MS}, ` +
     `max ${MAX_TIMEOUT_MS}). Commands run to completion; background processes are stopped when the command ends. ` +
-    'Prefer Read/Write/Edit/Glob/Grep for files.',
+    'It runs in a sandbox: only the working directory and a private /tmp (emptied afterwards) are writable, ' +
+    'there is no network unless the step allows it, and the environment is minimal. Prefer Read/Write/Edit/Glob/Grep for files.',
   input_schema: {
     type: 'object',
     properties: {
@@ -34,13 +36,16 @@ export const Bash: Tool<{command: string; timeout?: number}> = {
     required: ['command'],
   },
   summarize: i => oneLine(i.command),
-  async run(input, {root, signal, env}) {
+  async run(input, {root, signal, env, sandbox}) {
     if (typeof input.command !== 'string' || !input.command.trim()) throw new Error('command is required.')
     const timeoutMs = Math.min(Math.max(input.timeout ?? DEFAULT_TIMEOUT_MS, 1000), MAX_TIMEOUT_MS)
-    // detached: bash leads its own process group, so a timeout or abort kills grandchildren too (STACK-NOTES §5).
-    const sub = execa('bash', ['-c', input.command], {
-      cwd: root,
-      env,
+    // Under bwrap the whole tree dies with it (its own PID namespace); unsandboxed (sandbox: off), killing
+    // the group is what reaches grandchildren.
+    const launch = await sandboxLaunch({command: ['bash', '-c', input.command], workingDir: root, env, network: sandbox.network}, sandbox)
+    // detached: bwrap (or bash) leads its own process group, so a timeout or abort kills grandchildren too (STACK-NOTES §5).
+    const sub = execa(launch.file, launch.args, {
+      cwd: launch.cwd,
+      env: launch.env,
       extendEnv: false,
       detached: true,
       reject: false,

@@ -1,11 +1,15 @@
+import type {SandboxSettings} from '../../../sandbox/index.js'
+
 /** What every built-in tool gets. */
 export interface ToolContext {
   /** Real absolute path of the working directory; every path stays inside it. */
   root: string
   /** Aborted on step timeout or Ctrl-C. */
   signal: AbortSignal
-  /** Environment for the Bash tool (secrets already removed). */
+  /** Environment for the Bash tool (secrets already removed); only allow-listed names pass into the sandbox. */
   env: Record<string, string | undefined>
+  /** How Bash commands are sandboxed: the run's setting, and whether the step lets them use the network. */
+  sandbox: SandboxSettings & {network?: boolean}
 }
 
 /** A built-in tool, named and shaped like Claude Code's. */
