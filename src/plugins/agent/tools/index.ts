@@ -48,11 +48,26 @@ export async function runTool(tools: Tool[], name: string, input: unknown, ctx: 
     if (!tool) throw new Error(`Unknown tool "${name}". Available: ${tools.map(t => t.name).join(', ') || 'none'}.`)
     const missing = (tool.input_schema.required ?? []).filter(k => args[k] === undefined)
     if (missing.length) throw new Error(`Missing required input: ${missing.join(', ')}.`)
-    const content = await tool.run(args, ctx)
+    const content = await untilAborted(tool.run(args, ctx), ctx.signal)
     return {content, isError: false, summary, durationMs: Date.now() - started}
   } catch (error: any) {
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : error
     const content = error?.code && error?.syscall ? `${error.code}: ${error.message}` : String(error?.message ?? error)
     return {content, isError: true, summary, durationMs: Date.now() - started}
   }
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts: a step's timeout and Ctrl-C do not wait for a
+ * tool to notice (it still stops on its own: Bash kills its sandbox, Grep checks between slices).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  let onAbort!: () => void
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+  work.catch(() => {})
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort))
 }

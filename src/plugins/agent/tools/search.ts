@@ -1,6 +1,8 @@
 import {glob, lstat, readdir, readFile, realpath, stat} from 'node:fs/promises'
 import {isAbsolute, join, matchesGlob} from 'node:path'
+import {setImmediate as nextTick} from 'node:timers/promises'
 import {confine, display, isInside, ToolError} from './paths.js'
+import {compileLineMatcher} from './regex.js'
 import type {Tool} from './types.js'
 
 const SKIP_DIRS = new Set(['node_modules', '.git'])
@@ -8,6 +10,8 @@ const MAX_GLOB_RESULTS = 200
 const MAX_GREP_MATCHES = 200
 const MAX_GREP_FILE_BYTES = 2 * 1024 * 1024
 const MAX_WALK_FILES = 20_000
+/** Lines matched between two yields to the event loop, so a timeout or Ctrl-C is seen while a big file is searched. */
+const LINES_PER_SLICE = 5000
 
 function checkPattern(pattern: string): void {
   if (typeof pattern !== 'string' || pattern === '') throw new ToolError('pattern is required.')
@@ -66,12 +70,13 @@ async function* walk(dir: string): AsyncGenerator<string> {
 export const Grep: Tool<{pattern: string; path?: string; glob?: string}> = {
   name: 'Grep',
   description:
-    'Searches file contents with a JavaScript regular expression. Returns matching lines as "path:line: text". ' +
+    'Searches file contents with a regular expression (RE2 syntax: like JavaScript, but without lookaheads or backreferences). ' +
+    'Returns matching lines as "path:line: text". ' +
     'path limits the search to a file or directory; glob filters file names (e.g. "*.ts", "src/**/*.py"). Skips node_modules, .git and binary files.',
   input_schema: {
     type: 'object',
     properties: {
-      pattern: {type: 'string', description: 'Regular expression (JavaScript syntax)'},
+      pattern: {type: 'string', description: 'Regular expression (RE2 syntax; no lookaheads or backreferences)'},
       path: {type: 'string', description: 'File or directory to search, relative to the working directory (default: all of it)'},
       glob: {type: 'string', description: 'Only files whose name (or relative path, when it contains "/") matches this glob'},
     },
@@ -79,12 +84,7 @@ export const Grep: Tool<{pattern: string; path?: string; glob?: string}> = {
   },
   summarize: i => `/${i.pattern}/${i.path ? ` in ${i.path}` : ''}${i.glob ? ` (${i.glob})` : ''}`,
   async run(input, {root, signal}) {
-    let re: RegExp
-    try {
-      re = new RegExp(input.pattern)
-    } catch (error: any) {
-      throw new ToolError(`Invalid regular expression: ${error.message}`)
-    }
+    const re = compileLineMatcher(input.pattern)
     if (input.glob) checkPattern(input.glob)
     const base = await confine(root, input.path ?? '.')
     const st = await lstat(base).catch(() => undefined)
@@ -101,8 +101,14 @@ export const Grep: Tool<{pattern: string; path?: string; glob?: string}> = {
       if (!fst || fst.size > MAX_GREP_FILE_BYTES) continue
       const buf = await readFile(file).catch(() => undefined)
       if (!buf || buf.includes(0)) continue
-      const lines = buf.toString('utf8').split('\n')
+      const text = buf.toString('utf8')
+      if (!re.mayMatch(text)) continue
+      const lines = text.split('\n')
       for (let i = 0; i < lines.length; i++) {
+        if (i % LINES_PER_SLICE === LINES_PER_SLICE - 1) {
+          await nextTick()
+          if (signal.aborted) break
+        }
         if (!re.test(lines[i])) continue
         if (out.length >= MAX_GREP_MATCHES) {
           more = true
