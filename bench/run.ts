@@ -11,6 +11,7 @@ import {coldStart, concurrent, history, peakRss} from './cli.js'
 import {chatty, engineOverhead, shellStep} from './engine.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
+import {sandboxedBash} from './sandbox.js'
 import {formatTable, tally, type WorkloadResult} from './report.js'
 
 const {values} = parseArgs({
@@ -27,8 +28,8 @@ const only = values.only ? new Set(values.only.split(',').map(s => s.trim())) : 
 
 /** Sizes: the full bench (a few minutes) and the smoke test the suite runs (seconds). */
 const P = quick
-  ? {ns: [10, 30, 100], engineReps: () => 1, shellSteps: 3, shellReps: 1, coldReps: 1, history: {runs: 100, runsWithLogs: 10, logsPerRun: 1000}, historyReps: 1, chattyLines: 5000, chattyReps: 1, procs: 3, procSteps: 20, singleReps: 1, rssSteps: 50, rssReps: 1}
-  : {ns: [100, 1000, 10_000], engineReps: (n: number) => (n >= 10_000 ? 3 : n >= 1000 ? 5 : 7), shellSteps: 20, shellReps: 5, coldReps: 41, history: {runs: 10_000, runsWithLogs: 1000, logsPerRun: 1000}, historyReps: 25, chattyLines: 100_000, chattyReps: 3, procs: 8, procSteps: 500, singleReps: 3, rssSteps: 1000, rssReps: 3}
+  ? {ns: [10, 30, 100], engineReps: () => 1, shellSteps: 3, shellReps: 1, coldReps: 1, history: {runs: 100, runsWithLogs: 10, logsPerRun: 1000}, historyReps: 1, chattyLines: 5000, chattyReps: 1, procs: 3, procSteps: 20, singleReps: 1, rssSteps: 50, rssReps: 1, bashCalls: 5}
+  : {ns: [100, 1000, 10_000], engineReps: (n: number) => (n >= 10_000 ? 3 : n >= 1000 ? 5 : 7), shellSteps: 20, shellReps: 5, coldReps: 41, history: {runs: 10_000, runsWithLogs: 1000, logsPerRun: 1000}, historyReps: 25, chattyLines: 100_000, chattyReps: 3, procs: 8, procSteps: 500, singleReps: 3, rssSteps: 1000, rssReps: 3, bashCalls: 50}
 
 // `--ns 100,1000` overrides workload 1's sizes (e.g. to measure an old commit that is quadratic).
 if (values.ns) P.ns = values.ns.split(',').map(Number)
@@ -43,6 +44,7 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['5', () => chatty(P.chattyLines, P.chattyReps)],
   ['6', () => concurrent(P.procs, P.procSteps, P.singleReps)],
   ['7', () => peakRss(P.rssSteps, P.rssReps)],
+  ['8', () => sandboxedBash(P.bashCalls)],
 ]
 if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
 else if (values.peers) progress('peers: not run with --quick')

@@ -20,7 +20,7 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.not.match(r.stderr, /Warning|locked|busy/i)
 
     const table = r.stdout
-    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS']) {
+    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS', 'sandboxed Bash call']) {
       assert.match(table, title)
     }
     assert.match(table, /goals met: \d+, missed: \d+/)
@@ -29,7 +29,7 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.is(json.quick, true)
     assert.ok(json.machine.nproc >= 1 && /^v\d+/.test(json.machine.node))
     const byId = Object.fromEntries(json.workloads.map((w: any) => [w.id, w]))
-    assert.equal(Object.keys(byId).sort(), ['1', '2', '3', '4', '5', '6', '7'])
+    assert.equal(Object.keys(byId).sort(), ['1', '2', '3', '4', '5', '6', '7', '8'])
     for (const w of json.workloads) {
       assert.ok(w.rows.length > 0, `workload ${w.id} has rows`)
       for (const row of w.rows) assert.ok(row.goal === undefined || typeof row.met === 'boolean', `${w.id}: ${row.measure}`)
@@ -66,6 +66,9 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     // 7: a plausible RSS (between 10 MB and 2 GB) and every step recorded.
     assert.ok(byId['7'].data.medianMb > 10 && byId['7'].data.medianMb < 2048, String(byId['7'].data.medianMb))
     assert.is(byId['7'].data.rows.succeeded, byId['7'].data.steps)
+    // 8: every Bash call timed, both ways.
+    assert.is(byId['8'].data.samplesOnMs.length, byId['8'].data.calls)
+    assert.ok(positive(byId['8'].data.medianOnMs) && positive(byId['8'].data.medianOffMs))
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
