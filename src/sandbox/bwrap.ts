@@ -19,9 +19,9 @@ export interface BwrapPolicy {
 /**
  * Files inside the working dir that stay read-only: a git hook or `core.hooksPath`/`core.fsmonitor`
  * in .git/config would run later *outside* the sandbox (a `git commit` in a shell step or by the
- * user), and `.env` holds the project's secrets (masked: reads fail).
+ * user); `.adw/` holds adw's own record of the run; `.env` holds the project's secrets (masked: reads fail).
  */
-const READ_ONLY_INSIDE = ['.git/hooks', '.git/config']
+const READ_ONLY_INSIDE = ['.git/hooks', '.git/config', '.adw']
 const MASKED_INSIDE = ['.env']
 
 /**

@@ -17,7 +17,7 @@ test('bwrap can sandbox commands on this machine (these tests need it: apt-get i
 
 test('Bash writes only inside the working dir: every way out fails or lands in a private copy', async () => {
   await requireBwrap()
-  const dir = tmpDir({'keep.txt': 'kept'})
+  const dir = tmpDir({'keep.txt': 'kept', '.adw/orchestrator.db': 'the record of the run'})
   execFileSync('git', ['init', '-q', dir])
   // Outside the working dir, on the host's root filesystem (not /tmp, which the sandbox replaces).
   const outside = mkdtempSync('/var/tmp/adw-sandbox-outside-')
@@ -40,9 +40,10 @@ test('Bash writes only inside the working dir: every way out fails or lands in a
       `mount -o remount,rw / ; touch /etc/adw-escape-remount-${MARK}`,
       `ln -s / rootlink && echo x > rootlink/etc/adw-escape-link-${MARK}`,
       'echo evil > .git/hooks/pre-commit',
+      'echo forged > .adw/orchestrator.db',
       'echo ok > inside.txt && mkdir -p sub/deep && echo y > sub/deep/f && cat keep.txt',
     ])
-    assert.equal(results.map(r => Boolean(r.is_error)), [true, true, false, false, false, true, true, true, false], JSON.stringify(results, null, 1))
+    assert.equal(results.map(r => Boolean(r.is_error)), [true, true, false, false, false, true, true, true, true, false], JSON.stringify(results, null, 1))
     assert.match(results[0].content, /Read-only file system|No such file/)
     assert.match(results[1].content, 'Read-only file system')
     assert.match(results[2].content, 'home copy written')
@@ -51,10 +52,11 @@ test('Bash writes only inside the working dir: every way out fails or lands in a
     const written = hostPaths.filter(p => existsSync(p))
     assert.equal(written, [], 'no write outside the working dir reaches the host')
     assert.not.ok(existsSync(join(dir, '.git/hooks/pre-commit')), 'git hooks stay read-only (they would run outside the sandbox)')
+    assert.is(readFileSync(join(dir, '.adw/orchestrator.db'), 'utf8'), 'the record of the run', "adw's database stays read-only")
     // The working dir itself is the real one, writable.
     assert.is(readFileSync(join(dir, 'inside.txt'), 'utf8'), 'ok\n')
     assert.is(readFileSync(join(dir, 'sub/deep/f'), 'utf8'), 'y\n')
-    assert.match(results[8].content, /kept\nExit code 0\.$/)
+    assert.match(results[9].content, /kept\nExit code 0\.$/)
   } finally {
     rmDir(dir)
     rmDir(outside)

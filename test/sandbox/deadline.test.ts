@@ -21,7 +21,7 @@ ${timeout ? `    timeout: ${timeout}\n` : ''}    with: {prompt: "work for a long
 `
 
 function startRun(dir: string, url: string, adwId: string) {
-  return execa(ADW, ['run', 'p.yaml', '--adw-id', adwId], {
+  return execa(ADW, ['run', 'p.yaml', '--adw-id', adwId, '--db', 'adw.db'], {
     cwd: dir,
     env: {...isolatedEnv(), ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: url},
     reject: false,
@@ -50,7 +50,7 @@ test('a 1 s step timeout stops a long Bash call and its sandbox within seconds',
     const r = await sub
     assert.ok(Date.now() - started < 5000, `the run ended ${Date.now() - started} ms after the Bash call began`)
     assert.is(r.exitCode, 1, r.stderr)
-    const [step] = rows(join(dir, 'orchestrator.db'), 'SELECT status, error FROM steps')
+    const [step] = rows(join(dir, 'adw.db'), 'SELECT status, error FROM steps')
     assert.is(step.status, 'failed')
     assert.match(step.error, 'timed out after 1', step.error)
     assert.equal(await waitNoProcess(`sleep\0${mark}`), [])
@@ -73,7 +73,7 @@ test('Ctrl-C during a Bash call: exit 130 within seconds, nothing left running',
     const r = await sub
     assert.ok(Date.now() - started < 5000, `exited ${Date.now() - started} ms after SIGINT`)
     assert.is(r.exitCode, 130, r.stderr)
-    assert.is(rows(join(dir, 'orchestrator.db'), 'SELECT status FROM runs')[0].status, 'cancelled')
+    assert.is(rows(join(dir, 'adw.db'), 'SELECT status FROM runs')[0].status, 'cancelled')
     assert.equal(await waitNoProcess(`sleep\0${mark}`), [])
   } finally {
     await fake.close()

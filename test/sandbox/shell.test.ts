@@ -42,9 +42,9 @@ test('a shell step with sandbox: true is confined; one without it is not; sandbo
 `),
   })
   try {
-    const r = await adw(['run', 'p.yaml', '--adw-id', 'sbx-shell', '--json'], {cwd: dir})
+    const r = await adw(['run', 'p.yaml', '--adw-id', 'sbx-shell', '--json', '--db', 'adw.db'], {cwd: dir})
     assert.is(r.exitCode, 0, r.stderr + r.stdout)
-    const out = Object.fromEntries(rows(join(dir, 'orchestrator.db'), 'SELECT step_id, outputs FROM steps').map(s => [s.step_id, JSON.parse(s.outputs).stdout]))
+    const out = Object.fromEntries(rows(join(dir, 'adw.db'), 'SELECT step_id, outputs FROM steps').map(s => [s.step_id, JSON.parse(s.outputs).stdout]))
     assert.is(out.boxed, 'setting=[]\noutside refused\nno network', "the project's .env does not reach the sandbox")
     assert.is(readFileSync(join(dir, 'inside.txt'), 'utf8'), 'hello from boxed\n', "the step's own env: and ADW_STEP reach the sandbox; the working dir is writable")
     assert.not.ok(existsSync(join(outside, 'from-boxed')))
@@ -95,10 +95,10 @@ test('where bwrap cannot run, a sandbox: true step fails saying what to do, warn
     ] as const) {
       const d = tmpDir({...files, 'p.yaml': pipeline('  - id: one\n    uses: shell\n    with: {sandbox: true, run: echo ran}\n  - id: two\n    uses: shell\n    with: {sandbox: true, run: echo ran}\n')})
       try {
-        const r = await adw(['run', 'p.yaml', '--adw-id', 'sbx-off'], {cwd: d, env})
+        const r = await adw(['run', 'p.yaml', '--adw-id', 'sbx-off', '--db', 'adw.db'], {cwd: d, env})
         assert.is(r.exitCode, 0, `${how}: ${r.stderr}`)
         assert.is(r.stderr.split('Warning: The sandbox is off').length - 1, 1, `${how}: warned once: ${r.stderr}`)
-        const warnings = rows(join(d, 'orchestrator.db'), "SELECT message FROM agent_logs WHERE log_level = 'WARNING'")
+        const warnings = rows(join(d, 'adw.db'), "SELECT message FROM agent_logs WHERE log_level = 'WARNING'")
         assert.is(warnings.length, 1, `${how}: one WARNING row`)
       } finally {
         rmDir(d)
