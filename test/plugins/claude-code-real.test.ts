@@ -71,7 +71,9 @@ test('plan-build-review-fix on the real CLI does the work with no extra environm
     const steps = rows(db, 'SELECT step_id, status, model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd FROM steps ORDER BY id')
     assert.equal(steps.map(s => `${s.step_id}:${s.status}:${s.model}`), ['plan:succeeded:claude-opus-4-8', 'build:succeeded:claude-opus-4-8', 'review:succeeded:claude-opus-4-8', 'save_review:skipped:null', 'fix:skipped:null'])
     const review = rows(db, "SELECT outputs FROM steps WHERE step_id = 'review'")[0]
-    assert.is(JSON.parse(review.outputs).verdict, 'PASS', 'the review answered through --json-schema')
+    assert.is(JSON.parse(review.outputs).verdict, 'PASS')
+    const answered = rows(db, "SELECT message FROM agent_logs WHERE step_name = 'review' AND message = 'StructuredOutput → ok (39 chars)'")
+    assert.is(answered.length, 1, 'the review answered through --json-schema (the StructuredOutput tool exists only with it)')
     assert.is(steps[0].cache_read_tokens, 1000)
     const [run] = rows(db, 'SELECT input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens AS tokens, cost_usd FROM runs')
     assert.ok(Math.abs(run.cost_usd - steps.reduce((a, s) => a + s.cost_usd, 0)) < 1e-9)

@@ -24,8 +24,7 @@ export function authMessage(detail: string): string {
  * comes from `result`, `errors[]`, or the synthetic assistant message that preceded the result.
  */
 export function resultFailure(r: ClaudeResult, synthetic?: string): string | undefined {
-  const failed = r.is_error === true || (r.subtype !== undefined && r.subtype !== 'success')
-  if (!failed) return undefined
+  if (!isFailed(r)) return undefined
   const detail = [r.result, ...(r.errors ?? []).map(String), synthetic].find(t => typeof t === 'string' && t.trim())?.trim() ?? 'no details'
   const turns = `${r.num_turns ?? '?'} turns`
   if (isAuthFailure(r.api_error_status, detail)) return authMessage(r.api_error_status ? `API status ${r.api_error_status}, ${detail}` : detail)
@@ -50,4 +49,16 @@ export function denialMessage(tools: string[]): string {
     `Allow ${names.map(t => `${t} with ${howToAllow(t)}`).join('; ')} in the step's with: block ` +
     '(a deny rule in your own Claude Code settings still wins), or set onDenied: warn to go on anyway.'
   )
+}
+
+/** Whether a result event ends a failed session, whatever its subtype says. */
+export const isFailed = (r: ClaudeResult): boolean => r.is_error === true || (r.subtype !== undefined && r.subtype !== 'success')
+
+/** The performance line of a finished session: `Claude Code failed (500): 1 turns in 0.5 s (API 0.0 s), $0.0000`. */
+export function outcome(r: ClaudeResult): {failed: boolean; line: string} {
+  const secs = (ms?: number) => (ms === undefined ? '?' : (ms / 1000).toFixed(1))
+  const failed = isFailed(r)
+  const why = [r.api_error_status, r.subtype !== 'success' ? r.subtype : '', r.terminal_reason !== 'completed' ? r.terminal_reason : ''].filter(Boolean).join(', ')
+  const how = failed ? `failed (${why || 'error'})` : 'finished'
+  return {failed, line: `Claude Code ${how}: ${r.num_turns ?? '?'} turns in ${secs(r.duration_ms)} s (API ${secs(r.duration_api_ms)} s), $${(r.total_cost_usd ?? 0).toFixed(4)}`}
 }

@@ -1,6 +1,6 @@
 import type {ExecutorContext} from '../types.js'
-import {authMessage, isAuthFailure} from './failure.js'
-import {clip, lastLine, summarizeInput, toolLabel} from './summary.js'
+import {authMessage, isAuthFailure, outcome} from './failure.js'
+import {blocks, clip, lastLine, resultText, summarizeInput, toolLabel} from './summary.js'
 import {normalizeModel, usageRows, type ModelUsage, type ResultUsage} from './usage.js'
 
 /** The `result` event that ends a Claude Code stream (the fields adw reads). */
@@ -157,10 +157,8 @@ export class StreamParser {
       const label = toolLabel(String(d.tool_name ?? 'tool'), d.tool_input, this.ctx.workingDir)
       this.ctx.log('WARNING', 'tool_call', `Permission denied: ${label}`, {tool: d.tool_name, input: summarizeInput(d.tool_input), denied: true})
     }
-    const secs = (ms?: number) => (ms === undefined ? '?' : (ms / 1000).toFixed(1))
-    const failed = r.is_error === true || (r.subtype !== undefined && r.subtype !== 'success')
-    const how = failed ? `failed (${[r.api_error_status, r.subtype !== 'success' ? r.subtype : '', r.terminal_reason !== 'completed' ? r.terminal_reason : ''].filter(Boolean).join(', ') || 'error'})` : 'finished'
-    this.ctx.log(failed ? 'WARNING' : 'INFO', 'performance', `Claude Code ${how}: ${r.num_turns ?? '?'} turns in ${secs(r.duration_ms)} s (API ${secs(r.duration_api_ms)} s), $${(r.total_cost_usd ?? 0).toFixed(4)}`, {
+    const {failed, line} = outcome(r)
+    this.ctx.log(failed ? 'WARNING' : 'INFO', 'performance', line, {
       durationMs: r.duration_ms,
       durationApiMs: r.duration_api_ms,
       numTurns: r.num_turns,
@@ -169,16 +167,4 @@ export class StreamParser {
       terminalReason: r.terminal_reason,
     })
   }
-}
-
-function blocks(content: unknown): any[] {
-  if (typeof content === 'string') return [{type: 'text', text: content}]
-  return Array.isArray(content) ? content.filter(b => b && typeof b === 'object') : []
-}
-
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content
-  return blocks(content)
-    .map(b => (typeof b.text === 'string' ? b.text : ''))
-    .join('\n')
 }

@@ -37,3 +37,17 @@ export function summarizeInput(input: unknown): unknown {
   }
   return out
 }
+
+/** The content blocks of a message (a plain string counts as one text block). */
+export function blocks(content: unknown): any[] {
+  if (typeof content === 'string') return [{type: 'text', text: content}]
+  return Array.isArray(content) ? content.filter(b => b && typeof b === 'object') : []
+}
+
+/** The text of a tool result's content. */
+export function resultText(content: unknown): string {
+  if (typeof content === 'string') return content
+  return blocks(content)
+    .map(b => (typeof b.text === 'string' ? b.text : ''))
+    .join('\n')
+}
