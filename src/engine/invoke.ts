@@ -1,5 +1,5 @@
 import {checkOptions} from '../pipeline/schema.js'
-import {renderOptions} from '../pipeline/template.js'
+import {renderStepOptions} from '../pipeline/shell/render.js'
 import type {ActionStep} from '../pipeline/types.js'
 import {duration as formatMs} from '../history/format.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
@@ -25,10 +25,11 @@ export async function invoke(step: ActionStep, scope: Record<string, unknown>, c
   let timer: NodeJS.Timeout | undefined
   if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
   try {
-    const options = renderOptions(step.with, scope, step.executor.shellOptions ?? [])
+    const {options, env} = await renderStepOptions(step.with, scope, step.executor.shellOptions ?? [], {unsafeRaw: step.unsafeRaw, stepId: step.id})
     const problems = checkOptions(step.executor, options, step.id)
     if (problems.length) throw new Error(problems.join('; '))
-    const exec = step.executor.run(options, ctx)
+    // The values of the shell options' tags travel as environment variables, never as script text.
+    const exec = step.executor.run(options, Object.keys(env).length > 0 ? {...ctx, env: {...ctx.env, ...env}} : ctx)
     // An executor that ignores its signal still lets the run go on, after a grace period.
     const abandoned = new Promise<never>((_, reject) => {
       const give = () => setTimeout(() => reject(controller.signal.reason), ABORT_GRACE_MS).unref()

@@ -203,6 +203,7 @@ class StepChecker {
     this.templates(withBlock, [...path, 'with'], scope)
     const executor = typeof raw.uses === 'string' && raw.uses !== '' ? await this.executor(raw.uses, [...path, 'uses'], id) : undefined
     if (executor?.schema && (raw.with === undefined || isObject(raw.with))) this.options(executor, withBlock, [...path, 'with'], id)
+    if (executor?.shellOptions) await this.shellTemplates(executor.shellOptions, withBlock, [...path, 'with'], id, raw.unsafeRaw === true)
     let timeoutMs: number | undefined
     if (typeof raw.timeout === 'string') {
       try {
@@ -226,6 +227,7 @@ class StepChecker {
       with: withBlock,
       ...(timeoutMs === undefined ? {} : {timeoutMs}),
       continueOnError: raw.continueOnError === true,
+      ...(raw.unsafeRaw === true ? {unsafeRaw: true} : {}),
     }
   }
 
@@ -234,6 +236,19 @@ class StepChecker {
       if (value.includes('{{')) checkTemplate(this.src, this.src.nodeAt(path), value, scope)
     } else if (Array.isArray(value)) value.forEach((v, i) => this.templates(v, [...path, i], scope))
     else if (isObject(value)) for (const [k, v] of Object.entries(value)) this.templates(v, [...path, k], scope)
+  }
+
+  /** Where each tag of a shell option sits, as bash reads the script (src/pipeline/shell/). */
+  private async shellTemplates(keys: string[], withBlock: Record<string, unknown>, path: PathSegment[], id: string, unsafeRaw: boolean): Promise<void> {
+    const visit = async (value: unknown, at: PathSegment[], label: string): Promise<void> => {
+      if (typeof value === 'string') {
+        if (!value.includes('{{')) return
+        const {checkShellTemplate} = await import('./shell/check.js')
+        await checkShellTemplate(this.src, this.src.nodeAt(at), value, label, unsafeRaw)
+      } else if (Array.isArray(value)) for (const [i, v] of value.entries()) await visit(v, [...at, i], label)
+      else if (isObject(value)) for (const [k, v] of Object.entries(value)) await visit(v, [...at, k], label)
+    }
+    for (const key of keys) if (key in withBlock) await visit(withBlock[key], [...path, key], `${key} of step "${id}"`)
   }
 
   private async executor(uses: string, path: PathSegment[], id: string): Promise<StepExecutor | undefined> {

@@ -4,18 +4,14 @@ import type {Pipeline} from './types.js'
 
 type Token = [string, string, number, number, ...unknown[]]
 
-/** Single-quotes a value for POSIX sh: `it's` → `'it'\''s'`. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
-}
-
-const asText = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))
+/** How a value prints in a template: objects and lists as JSON, the rest as strings. */
+export const asText = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))
 
 /**
  * Copies a view so that objects and arrays print as JSON wherever Mustache concatenates them
  * (`{{{x}}}` and `{{& x}}` bypass the escape function) and functions are never called.
  */
-function jsonView(value: unknown): unknown {
+export function jsonView(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value
   const copy: any = Array.isArray(value) ? value.map(jsonView) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonView(v)]))
   Object.defineProperty(copy, 'toString', {value: () => JSON.stringify(value), enumerable: false})
@@ -54,26 +50,23 @@ interface Views {
   readonly safe: unknown
 }
 
-function renderString(template: string, views: Views, shell: boolean): unknown {
+function renderString(template: string, views: Views): unknown {
   if (!template.includes('{{')) return template
-  if (!shell) {
-    const tag = singleTag(template)
-    if (tag) {
-      const value = lookup(views.raw, tag.name)
-      return typeof value === 'function' ? undefined : value
-    }
+  const tag = singleTag(template)
+  if (tag) {
+    const value = lookup(views.raw, tag.name)
+    return typeof value === 'function' ? undefined : value
   }
-  const escape = shell ? (v: unknown) => shellQuote(asText(v)) : asText
-  return Mustache.render(template, views.safe, {}, {escape})
+  return Mustache.render(template, views.safe, {}, {escape: asText})
 }
 
-function renderDeep(value: unknown, views: Views, shell: boolean): unknown {
-  if (typeof value === 'string') return renderString(value, views, shell)
-  if (Array.isArray(value)) return value.map(v => renderDeep(v, views, shell))
+function renderDeep(value: unknown, views: Views): unknown {
+  if (typeof value === 'string') return renderString(value, views)
+  if (Array.isArray(value)) return value.map(v => renderDeep(v, views))
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      const rendered = renderDeep(v, views, shell)
+      const rendered = renderDeep(v, views)
       if (rendered !== undefined) out[k] = rendered
     }
     return out
@@ -84,10 +77,9 @@ function renderDeep(value: unknown, views: Views, shell: boolean): unknown {
 /**
  * Renders every string of a step's `with:` block as a Mustache template over `view`, without HTML
  * escaping. Objects render as JSON; a string that is exactly one tag yields the raw value (an
- * undefined one drops the key). Under the keys in `shellOptions`, every `{{x}}` is shell-quoted and
- * `{{{x}}}` / `{{& x}}` insert raw text.
+ * undefined one drops the key). Keys in `skip` are left out (shell options: see shell/render.ts).
  */
-export function renderOptions(withBlock: Record<string, unknown>, view: Record<string, unknown>, shellOptions: string[] = []): Record<string, unknown> {
+export function renderOptions(withBlock: Record<string, unknown>, view: Record<string, unknown>, skip: readonly string[] = []): Record<string, unknown> {
   let safe: unknown
   const views: Views = {
     raw: view,
@@ -97,7 +89,8 @@ export function renderOptions(withBlock: Record<string, unknown>, view: Record<s
   }
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(withBlock)) {
-    const rendered = renderDeep(value, views, shellOptions.includes(key))
+    if (skip.includes(key)) continue
+    const rendered = renderDeep(value, views)
     if (rendered !== undefined) out[key] = rendered
   }
   return out

@@ -39,6 +39,8 @@ export interface ActionStep extends StepBase {
   /** Milliseconds, from "30s" / "10m" / "1h30m". */
   timeoutMs?: number
   continueOnError: boolean
+  /** `{{{x}}}` / `{{& x}}` are allowed in the executor's shell options (trusted values only). */
+  unsafeRaw?: boolean
 }
 
 /** A loop group: runs `steps` until `until` holds, at most `maxAttempts` times. */

@@ -4,7 +4,10 @@ import {killTree, startStepProcess, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
 
 export interface ShellOptions {
-  /** The script, run by `bash -c`. Interpolated values are shell-quoted; `{{{x}}}` is raw. */
+  /**
+   * The script, run by `bash -c`. Each `{{x}}` in it reaches bash as an environment variable
+   * (`ADW_TAG_n`, in `ctx.env`) that the script references: bash expands it and never parses it.
+   */
   run: string
   /** Extra environment variables. */
   env?: Record<string, string | number | boolean>
@@ -29,7 +32,7 @@ export const shell: StepExecutor<ShellOptions> = {
     required: ['run'],
     additionalProperties: false,
     properties: {
-      run: {type: 'string', description: 'Script for bash -c; {{values}} are shell-quoted, {{{values}}} raw'},
+      run: {type: 'string', description: 'Script for bash -c; each {{value}} is passed as an environment variable, never parsed as shell code'},
       env: {type: 'object', additionalProperties: {type: ['string', 'number', 'boolean']}, description: 'Extra environment variables'},
       cwd: {type: 'string', description: 'Directory to run in, relative to the working directory'},
       sandbox: STEP_SANDBOX_SCHEMA,

@@ -35,7 +35,10 @@ export interface ExecutorContext {
   workingDir: string
   /** Aborted on per-step timeout, Ctrl-C or SIGTERM. Stop work and reject promptly. */
   signal: AbortSignal
-  /** Environment: process.env merged with the working directory's `.env` (process.env wins). */
+  /**
+   * Environment: process.env merged with the working directory's `.env` (process.env wins), plus
+   * `ADW_TAG_<n>`: the values of the `{{tags}}` in the executor's `shellOptions`.
+   */
   env: Readonly<Record<string, string | undefined>>
   /** Run-level default model (`--model` > `AGENT_MODEL` > config `agent_sdk.model`), if any. */
   model?: string
@@ -79,8 +82,12 @@ export interface StepExecutor<Options = any> {
   /** JSON Schema of the `with:` block; checked when the pipeline loads and again after templating. */
   schema?: JsonSchema
   /**
-   * Option names whose templates are rendered with every interpolated value shell-quoted
-   * (`{{{ }}}` stays raw). The `shell` executor lists `run`.
+   * Option names that hold shell code (the `shell` executor lists `run`). In them each `{{x}}` is
+   * rendered as a reference to an environment variable (`"${ADW_TAG_1}"`, or `${ADW_TAG_1}` inside
+   * double quotes and unquoted heredocs) whose value arrives in `ctx.env`: pass `ctx.env` to the
+   * process that runs the code, and the shell expands each value without ever parsing it. A tag
+   * where that is impossible (single quotes, arithmetic, `eval`, ...) fails the pipeline's load;
+   * `{{{x}}}` / `{{& x}}` need `unsafeRaw: true` on the step.
    */
   shellOptions?: string[]
   /** Checks the environment before any step runs; return a message to refuse the run (exit 2). */

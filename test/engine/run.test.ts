@@ -15,7 +15,7 @@ test('sequential shell steps pass outputs on; exit 0; summary names the run', as
     with: {run: "echo 41"}
   - id: b
     uses: shell
-    with: {run: "echo $(( {{{steps.a.outputs.stdout}}} + 1 )) > out.txt"}
+    with: {run: "n={{steps.a.outputs.stdout}}; echo $(( n + 1 )) > out.txt"}
 `),
     ['--adw-id', 'seq-1'],
   )
@@ -142,7 +142,7 @@ test('timeout kills the whole process tree and fails the step', async () => {
   assert.ok(await waitGone(pid), 'the grandchild sleep is gone')
 })
 
-test('hostile prompt stays text in a shell command; {{{ }}} is the raw opt-in', async () => {
+test('hostile prompt stays text in a shell command; {{{ }}} with unsafeRaw: true is the raw opt-in', async () => {
   const r = await runYaml(
     PIPE(
       `  - id: a
@@ -150,6 +150,7 @@ test('hostile prompt stays text in a shell command; {{{ }}} is the raw opt-in', 
     with: {run: "echo {{inputs.prompt}} > said.txt"}
   - id: raw
     uses: shell
+    unsafeRaw: true
     with: {run: "{{{inputs.cmd}}}"}
 `,
       'inputs:\n  prompt: {type: string, required: true}\n  cmd: {type: string, default: "touch raw-ran"}\n',

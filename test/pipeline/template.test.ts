@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {checkOptions} from '../../src/pipeline/schema.js'
-import {parseTimeout, renderOptions, shellQuote} from '../../src/pipeline/template.js'
+import {renderStepOptions} from '../../src/pipeline/shell/render.js'
+import {parseTimeout, renderOptions} from '../../src/pipeline/template.js'
 import {noop} from '../../src/plugins/noop.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 
@@ -46,22 +47,24 @@ test('renders deeply: nested objects and arrays; non-strings untouched', () => {
   assert.equal(out, {outputs: {a: [3, 'x /tmp/w'], b: {c: '/home/u'}}, count: 2, yes: true})
 })
 
-test('shell options quote every interpolated value; other options do not', () => {
-  const out = renderOptions({run: 'echo {{inputs.prompt}} {{inputs.n}} {{steps.plan.outputs.obj}}', env: {P: '{{inputs.prompt}}'}}, view, ['run'])
-  assert.is(out.run, `echo ${shellQuote(view.inputs.prompt)} '3' '{"k":"v","n":[1,2]}'`)
-  assert.equal(out.env, {P: view.inputs.prompt})
+test('shell options get each value as an environment variable; other options render it', async () => {
+  const {options, env} = await renderStepOptions({run: 'echo {{inputs.prompt}} "{{inputs.n}}" {{steps.plan.outputs.obj}}', env: {P: '{{inputs.prompt}}'}}, view, ['run'], {stepId: 's'})
+  assert.is(options.run, 'echo "${ADW_TAG_1}" "${ADW_TAG_2}" "${ADW_TAG_3}"')
+  assert.equal(env, {ADW_TAG_1: view.inputs.prompt, ADW_TAG_2: '3', ADW_TAG_3: '{"k":"v","n":[1,2]}'})
+  assert.equal(options.env, {P: view.inputs.prompt})
 })
 
-test('a single tag in a shell option is still quoted, not passed raw', () => {
-  const out = renderOptions({run: '{{inputs.prompt}}'}, view, ['run'])
-  assert.is(out.run, shellQuote(view.inputs.prompt))
+test('a shell option that is a single tag is a command name: refused, never run as the value', async () => {
+  const refused = await renderStepOptions({run: '{{inputs.prompt}}'}, view, ['run'], {stepId: 's'}).catch((e: Error) => e)
+  assert.instance(refused, Error)
+  assert.is((refused as Error).message.split(',')[0], '{{inputs.prompt}} in run of step "s" sits as the command name')
 })
 
-test('hostile input stays text when bash runs the rendered command', async () => {
+test('hostile input stays text when bash runs the rendered command, sections included', async () => {
   const dir = tmpDir()
   try {
-    const {run} = renderOptions({run: 'printf "%s\\n" {{inputs.prompt}}; echo {{#steps.plan.outputs.list}}{{name}} {{/steps.plan.outputs.list}}'}, view, ['run']) as {run: string}
-    const r = await execa('bash', ['-c', run], {cwd: dir})
+    const {options, env} = await renderStepOptions({run: 'printf "%s\\n" {{inputs.prompt}}; echo {{#steps.plan.outputs.list}}{{name}} {{/steps.plan.outputs.list}}'}, view, ['run'], {stepId: 's'})
+    const r = await execa('bash', ['-c', options.run as string], {cwd: dir, env})
     assert.is(r.stdout, `${view.inputs.prompt}\na b`)
     for (const f of ['pwned', 'pwned2', 'pwned3']) assert.not.ok(existsSync(join(dir, f)), `${f} must not exist`)
   } finally {
@@ -71,17 +74,22 @@ test('hostile input stays text when bash runs the rendered command', async () =>
 
 test('single quotes in values survive the round trip through bash', async () => {
   const nasty = `a'b''c'\\'$HOME\n"x"`
-  const {run} = renderOptions({run: 'printf %s {{v}}'}, {v: nasty}, ['run']) as {run: string}
-  const r = await execa('bash', ['-c', run], {stripFinalNewline: false})
+  const {options, env} = await renderStepOptions({run: 'printf %s {{v}}'}, {v: nasty}, ['run'], {stepId: 's'})
+  const r = await execa('bash', ['-c', options.run as string], {stripFinalNewline: false, env})
   assert.is(r.stdout, nasty)
 })
 
-test('{{{x}}} and {{& x}} are the raw opt-in in shell options', async () => {
+test('{{{x}}} and {{& x}} in shell options need unsafeRaw, then insert raw text', async () => {
   const dir = tmpDir()
+  const withBlock = {run: 'touch {{{inputs.file}}} && {{& inputs.cmd}}'}
+  const v = {inputs: {file: 'made-by-raw', cmd: 'touch second'}}
   try {
-    const {run} = renderOptions({run: 'touch {{{inputs.file}}} && {{& inputs.cmd}}'}, {inputs: {file: 'made-by-raw', cmd: 'touch second'}}, ['run']) as {run: string}
-    assert.is(run, 'touch made-by-raw && touch second')
-    await execa('bash', ['-c', run], {cwd: dir})
+    const refused = await renderStepOptions(withBlock, v, ['run'], {stepId: 's'}).catch((e: Error) => e)
+    assert.instance(refused, Error)
+    assert.match((refused as Error).message, 'unsafeRaw: true')
+    const {options} = await renderStepOptions(withBlock, v, ['run'], {stepId: 's', unsafeRaw: true})
+    assert.is(options.run, 'touch made-by-raw && touch second')
+    await execa('bash', ['-c', options.run as string], {cwd: dir})
     assert.ok(existsSync(join(dir, 'made-by-raw')))
     assert.ok(existsSync(join(dir, 'second')))
   } finally {
