@@ -151,3 +151,36 @@ refused('{{{x}}} and {{& x}} are refused without unsafeRaw: true, and insert raw
 })
 
 refused.run()
+
+const plugin = suite('shell templates: an executor from a plugin that declares shellOptions')
+
+// A local module executor that runs its `script` option with bash, giving it ctx.env as the contract says.
+const LOCAL = `import {execFileSync} from 'node:child_process'
+export default {
+  name: 'mysh',
+  shellOptions: ['script'],
+  async run(o, ctx) {
+    return {outputs: {out: execFileSync('bash', ['-c', o.script], {cwd: ctx.workingDir, env: ctx.env, encoding: 'utf8'})}}
+  },
+}
+`
+
+plugin('gets the same references and values: hostile values stay text; unsafe places fail the load', async () => {
+  const payload = '$(touch PWNED) `touch PWNED` "; touch PWNED; " \'; touch PWNED; \''
+  const ok = stringify({name: 'p', inputs: {v: {type: 'string'}}, steps: [{id: 's', uses: './mysh.js', with: {script: `printf '%s|' {{inputs.v}} "{{inputs.v}}" > out.txt`}}]})
+  const bad = stringify({name: 'p', inputs: {v: {type: 'string'}}, steps: [{id: 's', uses: './mysh.js', with: {script: "echo '{{inputs.v}}'"}}]})
+  const dir = tmpDir({'mysh.js': LOCAL, 'ok.yaml': ok, 'bad.yaml': bad})
+  try {
+    const r = await adw(['run', 'ok.yaml', '--db', join(dir, 'adw.db'), '--input', `v=${payload}`], {cwd: dir})
+    assert.is(r.exitCode, 0, r.stderr)
+    assert.is(readFileSync(join(dir, 'out.txt'), 'utf8'), `${payload}|${payload}|`)
+    const v = await adw(['run', 'bad.yaml', '--db', join(dir, 'bad.db'), '--input', `v=${payload}`], {cwd: dir})
+    assert.is(v.exitCode, 2)
+    assert.match(v.stderr + v.stdout, /bad\.yaml:\d+:\d+: \{\{inputs\.v\}\} in script of step "s" sits inside single quotes/)
+    assert.not.ok(existsSync(join(dir, CANARY)))
+  } finally {
+    rmDir(dir)
+  }
+})
+
+plugin.run()

@@ -47,7 +47,8 @@ function commandProblem(cmd: Node, arg: Node): string | undefined {
   const previous = before.at(-1)
   if (CODE.has(name)) return `in an argument of ${name}, ${WHY.code}`
   if (name === 'let') return `in an argument of let, ${WHY.arithmetic}`
-  if (WRAPPERS.has(name) && before.every(a => a.startsWith('-') || (name === 'env' && a.includes('=')))) return `as the command that ${name} runs, ${WHY.commandName}`
+  const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i].text)
+  if (WRAPPERS.has(name) && !(name === 'env' && assignment) && before.every(a => a.startsWith('-') || (name === 'env' && a.includes('=')))) return `as the command that ${name} runs, ${WHY.commandName}`
   if (SHELLS.has(name)) {
     const c = before.findIndex(a => /^-[A-Za-z]*c[A-Za-z]*$/.test(a))
     if (c >= 0 && before.slice(c + 1).every(a => a.startsWith('-'))) return `as the script of ${name} -c, ${WHY.code}`
