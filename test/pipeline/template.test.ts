@@ -97,6 +97,19 @@ test('{{{x}}} and {{& x}} in shell options need unsafeRaw, then insert raw text'
   }
 })
 
+test('a value no process could be given fails with a message naming the tag, not an exec error', async () => {
+  const nul = await renderStepOptions({run: 'printf %s {{v}}'}, {v: 'a\0b'}, ['run'], {stepId: 's'}).catch((e: Error) => e.message)
+  assert.is(nul, '{{v}} in run of step "s" holds a NUL character, which no shell variable can hold')
+  const big = await renderStepOptions({run: 'printf %s {{v}}'}, {v: 'x'.repeat(200_000)}, ['run'], {stepId: 's'}).catch((e: Error) => e.message)
+  assert.is(big, '{{v}} in run of step "s" is 200000 bytes, more than a process can be given (128 KiB): write it to a file in an earlier step and read the file')
+})
+
+test('several tags and several shell templates of one step number their variables in order', async () => {
+  const {options, env} = await renderStepOptions({run: 'echo {{a}} "{{b}}"', also: ['cat <<EOF\n{{b}}\nEOF', 'x={{a}}']}, {a: '1', b: '2'}, ['run', 'also'], {stepId: 's'})
+  assert.equal(options, {run: 'echo "${ADW_TAG_1}" "${ADW_TAG_2}"', also: ['cat <<EOF\n${ADW_TAG_3}\nEOF', 'x="${ADW_TAG_4}"']})
+  assert.equal(env, {ADW_TAG_1: '1', ADW_TAG_2: '2', ADW_TAG_3: '2', ADW_TAG_4: '1'})
+})
+
 test('functions in the view are never called', () => {
   let called = false
   const out = renderOptions({a: 'x{{f}}y', b: '{{f}}'}, {f: () => { called = true; return 'boom' }}, [])

@@ -65,6 +65,8 @@ export async function checkShellTemplate(src: SourceFile, node: Node | undefined
   } catch {
     return // checkTemplate reports it
   }
+  const nul = template.indexOf('\0')
+  if (nul >= 0) src.report(src.scalarOffset(node, nul), `${label} holds a NUL character, which bash cannot run: remove it`)
   const {skeleton, tags, segments, raw} = skeletonOf(tokens, template)
   if (!unsafeRaw) {
     for (const tag of raw) {

@@ -49,6 +49,7 @@ function hasRawTag(tokens: unknown[]): boolean {
  */
 export async function renderShell(template: string, view: unknown, env: Record<string, string>, opts: ShellRenderOptions): Promise<string> {
   if (!template.includes('{{')) return template
+  if (template.includes('\0')) throw new Error(`${opts.label} holds a NUL character, which bash cannot run`)
   if (!opts.unsafeRaw && hasRawTag(Mustache.parse(template))) {
     throw new Error(`{{{...}}} and {{& ...}} in ${opts.label} insert a value as shell code: use {{...}}, or set unsafeRaw: true on the step for a trusted value`)
   }
@@ -89,7 +90,11 @@ export async function renderShell(template: string, view: unknown, env: Record<s
 
 async function renderDeep(value: unknown, view: unknown, env: Record<string, string>, opts: ShellRenderOptions): Promise<unknown> {
   if (typeof value === 'string') return renderShell(value, view, env, opts)
-  if (Array.isArray(value)) return Promise.all(value.map(v => renderDeep(v, view, env, opts)))
+  if (Array.isArray(value)) {
+    const out: unknown[] = []
+    for (const v of value) out.push(await renderDeep(v, view, env, opts)) // in order: they number env's variables
+    return out
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) out[k] = await renderDeep(v, view, env, opts)
