@@ -1,4 +1,5 @@
 import {isAbsolute, resolve} from 'node:path'
+import {TAG_ENV_PREFIX} from '../pipeline/shell/analyze.js'
 import {stepLaunch, STEP_SANDBOX_SCHEMA, type StepSandboxOption} from '../sandbox/step.js'
 import {killTree, startStepProcess, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
@@ -42,7 +43,10 @@ export const shell: StepExecutor<ShellOptions> = {
     const cwd = options.cwd ? (isAbsolute(options.cwd) ? options.cwd : resolve(ctx.workingDir, options.cwd)) : ctx.workingDir
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(options.env ?? {})) env[k] = String(v)
-    const launch = await stepLaunch(ctx, {command: ['bash', '-c', options.run], cwd, set: {...env, ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}, sandbox: options.sandbox})
+    // The values of run's {{tags}} (ADW_TAG_n) go in too: the sandbox's environment is an allow-list.
+    const tags = Object.entries(ctx.env).filter((e): e is [string, string] => e[0].startsWith(TAG_ENV_PREFIX) && e[1] !== undefined)
+    const set = {...env, ...Object.fromEntries(tags), ADW_ID: ctx.adwId, ADW_STEP: ctx.stepId}
+    const launch = await stepLaunch(ctx, {command: ['bash', '-c', options.run], cwd, set, sandbox: options.sandbox})
     const {child} = await startStepProcess(launch.file, launch.args, {cwd: launch.cwd, env: launch.env})
     const onAbort = () => killTree(child)
     if (ctx.signal.aborted) onAbort()

@@ -13,13 +13,14 @@ import {CANARY, CONTEXTS, PAYLOADS, REFUSED} from './corpus.js'
 const SEP = '<<adw-corpus-separator>>'
 
 /** One shell step per context; `root.p<i>` holds payload i (an input, or an agent's answer). */
-function contextSteps(root: string) {
+function contextSteps(root: string, extra: object = {}) {
   return CONTEXTS.map((c, k) => ({
     id: `c${k}`,
     name: c.name,
     uses: 'shell',
     continueOnError: true,
     with: {
+      ...extra,
       run: PAYLOADS.map((_, i) => `${c.script.replaceAll('@@', `{{${root}.p${i}}}`).replaceAll('$V', `$V${i}`)}\nprintf '%s' '${SEP}'`).join('\n'),
       env: Object.fromEntries(PAYLOADS.map((_, i) => [`V${i}`, `{{${root}.p${i}}}`])),
     },
@@ -76,6 +77,19 @@ literal('every context × every payload, from an agent step’s answer (agent te
     assert.ok(assertLiteral(db, dir, 'agent answer') >= CONTEXTS.length * PAYLOADS.length)
   } finally {
     await fake.close()
+    rmDir(dir)
+  }
+})
+
+literal('every context × every payload in sandboxed shell steps (sandbox: true: the values pass its environment allow-list)', async () => {
+  const yaml = stringify({name: 'corpus-sandbox', inputs: inputs('p', PAYLOADS.length), steps: contextSteps('inputs', {sandbox: true})})
+  const dir = tmpDir({'p.yaml': yaml})
+  try {
+    const db = join(dir, 'adw.db')
+    const r = await adw(['run', 'p.yaml', '--db', db, ...inputFlags('p')], {cwd: dir, timeout: 120_000})
+    assert.is(r.exitCode, 0, r.stderr)
+    assert.ok(assertLiteral(db, dir, 'sandbox') >= CONTEXTS.length * PAYLOADS.length)
+  } finally {
     rmDir(dir)
   }
 })
