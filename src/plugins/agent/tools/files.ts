@@ -1,6 +1,6 @@
 import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
-import {confine, display, ToolError} from './paths.js'
+import {confine, display, refuseProtected, ToolError} from './paths.js'
 import type {Tool} from './types.js'
 
 const MAX_READ_BYTES = 5 * 1024 * 1024
@@ -69,6 +69,7 @@ export const Write: Tool<{file_path: string; content: string}> = {
   async run(input, {root}) {
     if (typeof input.content !== 'string') throw new ToolError('content must be a string.')
     const abs = await confine(root, input.file_path)
+    refuseProtected(root, abs)
     const shown = display(root, abs)
     const existed = await stat(abs).then(s => {
       if (s.isDirectory()) throw new ToolError(`${shown} is a directory.`)
@@ -98,6 +99,7 @@ export const Edit: Tool<{file_path: string; old_string: string; new_string: stri
   summarize: i => i.file_path,
   async run(input, {root}) {
     const abs = await confine(root, input.file_path)
+    refuseProtected(root, abs)
     const shown = display(root, abs)
     const {old_string: from, new_string: to} = input
     if (typeof from !== 'string' || typeof to !== 'string') throw new ToolError('old_string and new_string must be strings.')

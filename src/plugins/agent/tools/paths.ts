@@ -55,3 +55,15 @@ export function display(root: string, abs: string): string {
   const rel = relative(root, abs)
   return rel === '' ? '.' : rel
 }
+
+/**
+ * Refuses a write under `.git/` or `.adw/`: a hook or .git/config (core.hooksPath, core.fsmonitor)
+ * written there would run later outside the command sandbox, and .adw/ is adw's record of the run.
+ * The sandbox keeps Bash from them the same way (src/sandbox/bwrap.ts).
+ */
+export function refuseProtected(root: string, abs: string): void {
+  const top = relative(root, abs).split(sep)[0]
+  if (top === '.git' || top === '.adw') {
+    throw new ToolError(`Refused: ${display(root, abs)} is inside ${top}/, which agent tools may not write (use git commands through Bash for the repository).`)
+  }
+}
