@@ -89,6 +89,16 @@ test('where bwrap cannot run, a sandbox: true step fails saying what to do, warn
       rmDir(viaDotEnv)
     }
 
+    // ADW_SANDBOX=on in the environment wins over a repository's `sandbox: off`.
+    const overridden = tmpDir({'adw.config.yaml': 'sandbox: off\n', 'p.yaml': pipeline('  - id: one\n    uses: shell\n    with: {sandbox: true, run: echo one}\n')})
+    try {
+      const r = await adw(['run', 'p.yaml', '--adw-id', 'sbx-forced', '--db', 'adw.db'], {cwd: overridden, env: {...missing, ADW_SANDBOX: 'on'}})
+      assert.is(r.exitCode, 1, r.stderr)
+      assert.match(r.stderr, 'Commands are sandboxed')
+    } finally {
+      rmDir(overridden)
+    }
+
     for (const [how, env, files] of [
       ['ADW_SANDBOX=off', {...missing, ADW_SANDBOX: 'off'}, {}],
       ['adw.config.yaml sandbox: off', missing, {'adw.config.yaml': 'sandbox: off\n'}],
