@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {parseEnv} from 'node:util'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
-import {readInputFile} from './limits.js'
+import {MAX_CONFIG_FILE_BYTES, readInputFile} from './limits.js'
 import type {LogLevel} from './plugins/types.js'
 import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
 import {LOG_LEVELS} from './store/values.js'
@@ -127,6 +127,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
     code: 'CONFIG_INVALID',
     ifDirectory: [`adw reads project settings from a YAML file named ${CONFIG_FILE}: rename or remove this directory (adw scaffold writes a valid file)`],
     ifTooLarge: ['an adw config holds four keys (project.name, database.path, agent_sdk.model, logging.level): check that this is the file you meant'],
+    maxBytes: MAX_CONFIG_FILE_BYTES,
   })
   // yaml loads only when a config file exists: `adw logs` and `adw runs` start faster without one.
   // A dynamic import, so that the bundled CLI shares its one copy of yaml with the pipeline loader.

@@ -2,11 +2,17 @@ import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {AdwError, type ErrorCode} from './errors.js'
 
 /**
- * The largest pipeline file, adw.config.yaml or .env that adw reads: 1 MiB. A pipeline of 10,000
+ * The largest pipeline file or .env that adw reads: 1 MiB. A pipeline of 10,000
  * steps is ~300 KB; past this, parsing and checking one would take seconds and hundreds of MB (a
  * 50 MB file exhausted the heap), for a file that is almost surely not the one meant.
  */
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024
+
+/**
+ * The largest adw.config.yaml: 64 KiB. It holds four keys, and yaml's duplicate-key check takes
+ * time quadratic in the keys of a mapping (a 1 MiB one could take minutes).
+ */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024
 
 /**
  * The longest step `timeout`: 24h. Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at
@@ -29,12 +35,14 @@ export interface InputFile {
   ifDirectory: string[]
   /** Suggestions when it is too large. */
   ifTooLarge: string[]
+  /** @default MAX_INPUT_FILE_BYTES */
+  maxBytes?: number
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`)
 
 /**
- * Reads a small text file: at most MAX_INPUT_FILE_BYTES + 1 bytes are ever read, whatever the file
+ * Reads a small text file: at most `maxBytes` + 1 bytes are ever read, whatever the file
  * is (a FIFO, /dev/zero). A directory or a file over the limit is an AdwError (exit 2) naming it and
  * the fix; a missing or unreadable one is too (callers check for an optional file's absence first).
  */
@@ -50,16 +58,16 @@ export function readInputFile(path: string, file: InputFile): string {
   try {
     const stat = fstatSync(fd)
     if (stat.isDirectory()) throw new AdwError(file.unreadableCode ?? file.code, `${file.what} is a directory, not a file`, {suggestions: file.ifDirectory})
-    const tooLarge = (size: string) =>
-      new AdwError(file.code, `${file.what} is ${size}: adw reads at most ${mib(MAX_INPUT_FILE_BYTES)} from it`, {suggestions: file.ifTooLarge})
-    if (stat.isFile() && stat.size > MAX_INPUT_FILE_BYTES) throw tooLarge(mib(stat.size))
-    const buffer = Buffer.allocUnsafe(MAX_INPUT_FILE_BYTES + 1)
+    const max = file.maxBytes ?? MAX_INPUT_FILE_BYTES
+    const tooLarge = (actual: string) => new AdwError(file.code, `${file.what} is ${actual}: adw reads at most ${size(max)} from it`, {suggestions: file.ifTooLarge})
+    if (stat.isFile() && stat.size > max) throw tooLarge(size(stat.size))
+    const buffer = Buffer.allocUnsafe(max + 1)
     let length = 0
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null)
       if (n === 0) break
       length += n
-      if (length > MAX_INPUT_FILE_BYTES) throw tooLarge(`more than ${mib(MAX_INPUT_FILE_BYTES)}`)
+      if (length > max) throw tooLarge(`more than ${size(max)}`)
     }
     return buffer.toString('utf8', 0, length)
   } finally {

@@ -71,12 +71,12 @@ test('adw.config.yaml or .env that is a directory: exit 2 naming it and what to 
   }
 })
 
-test('adw.config.yaml or .env larger than 1 MiB: exit 2 before anything is parsed', async () => {
+test('adw.config.yaml larger than 64 KiB or .env larger than 1 MiB: exit 2 before anything is parsed', async () => {
   const dir = tmpDir({'p.yaml': PIPELINE})
   try {
     const big = `# ${'x'.repeat(2 * 1024 * 1024)}\n`
     writeFileSync(join(dir, 'adw.config.yaml'), big)
-    userError(await adw(['run', 'p.yaml', '--db', 'x.db'], {cwd: dir}), /^Error: The config file \/.*\/adw\.config\.yaml is 2\.0 MiB: adw reads at most 1\.0 MiB from it$/m, /^Try: an adw config holds four keys/m)
+    userError(await adw(['run', 'p.yaml', '--db', 'x.db'], {cwd: dir}), /^Error: The config file \/.*\/adw\.config\.yaml is 2\.0 MiB: adw reads at most 64 KiB from it$/m, /^Try: an adw config holds four keys/m)
     rmDir(join(dir, 'adw.config.yaml'))
     writeFileSync(join(dir, '.env'), big)
     userError(await adw(['run', 'p.yaml', '--db', 'x.db'], {cwd: dir}), /^Error: The \.env file \/.*\/\.env is 2\.0 MiB: adw reads at most 1\.0 MiB from it$/m, /^Try: a \.env holds KEY=value lines/m)

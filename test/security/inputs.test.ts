@@ -108,6 +108,28 @@ test('a long stderr through a slow pipe arrives whole: every file of a 60-file v
   }
 })
 
+test('a pipeline just under 1 MiB with 60,000 keys in one mapping, or one key repeated 60,000 times, is checked without a hang (exit 2 within 60 s)', async () => {
+  const fill = (line: (i: number) => string) => {
+    let s = 'name: x\nsteps:\n  - id: a\n    uses: noop\n    with:\n'
+    for (let i = 0; s.length < 1_000_000; i++) s += line(i)
+    return s
+  }
+  const dir = tmpDir({'keys.yaml': fill(i => `      k${i}: 1\n`), 'dups.yaml': fill(i => `      k: ${i}\n`)})
+  try {
+    // yaml's own duplicate-key check and a linear search per problem made this quadratic: 30,000
+    // keys took 95 s, these would take minutes.
+    const keys = await adw(['validate', 'keys.yaml'], {cwd: dir, timeout: 60_000})
+    assert.is(keys.exitCode, 2, keys.stderr.slice(-300))
+    assert.match(keys.stderr, /^keys\.yaml:6:7: Unknown option "k0" for noop in step "a"/m)
+    assert.match(keys.stderr, /✗ keys\.yaml: 6\d{4} problems/)
+    const dups = await adw(['validate', 'dups.yaml'], {cwd: dir, timeout: 60_000})
+    assert.is(dups.exitCode, 2, dups.stderr.slice(-300))
+    assert.match(dups.stderr, /^dups\.yaml:7:7: Duplicate key "k": each key may appear only once in a mapping$/m)
+  } finally {
+    rmDir(dir)
+  }
+})
+
 test('loop.maxAttempts and step timeouts have upper bounds, reported at file:line:col', async () => {
   const dir = tmpDir({
     'p.yaml': `name: bounds
