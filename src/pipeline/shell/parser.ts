@@ -1,5 +1,6 @@
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
+import {setFlagsFromString} from 'node:v8'
 import type {Node, Parser} from 'web-tree-sitter'
 
 /**
@@ -10,6 +11,11 @@ let parser: Promise<Parser> | undefined
 
 async function load(): Promise<Parser> {
   const require = createRequire(import.meta.url)
+  // By default V8 compiles the grammar (1.3 MB of WebAssembly) again with its optimizing tier in
+  // the background, and the process cannot exit before that ends: 2-3 s more for `adw validate` of
+  // a pipeline with shell tags on a loaded 2-core machine. Scripts are a few lines: the baseline
+  // compiler's code parses them at once. (`--liftoff-only` is only honoured on the command line.)
+  for (const flag of ['--liftoff', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering']) setFlagsFromString(flag)
   const {Parser, Language} = await import('web-tree-sitter')
   await Parser.init()
   const bash = await Language.load(join(dirname(require.resolve('tree-sitter-bash/package.json')), 'tree-sitter-bash.wasm'))
