@@ -8,7 +8,8 @@ import {checkDatabasePath, openFailure} from './file.js'
 import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
-import type {Claim, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepRow, Store} from './types.js'
+import {runFilter, STEP_FACTS} from './queries.js'
+import type {Claim, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -150,11 +151,27 @@ class SqliteStore implements Store {
 
   listRuns(query: RunQuery = {}): RunRow[] {
     this.flushPending()
-    const limit = query.limit ?? -1
-    if (query.status) {
-      return this.stmt('SELECT * FROM runs WHERE status = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(query.status, limit) as unknown as RunRow[]
-    }
-    return this.stmt('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as unknown as RunRow[]
+    const {where, values} = runFilter(query)
+    return this.stmt(`SELECT * FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...values, query.limit ?? -1, query.offset ?? 0) as unknown as RunRow[]
+  }
+
+  countRuns(query: RunQuery = {}): number {
+    this.flushPending()
+    const {where, values} = runFilter(query)
+    return (this.stmt(`SELECT count(*) AS n FROM runs ${where}`).get(...values) as {n: number}).n
+  }
+
+  pipelineNames(): string[] {
+    return (this.stmt('SELECT DISTINCT pipeline_name FROM runs ORDER BY pipeline_name').all() as Array<{pipeline_name: string}>).map(r => r.pipeline_name)
+  }
+
+  stepFacts(query: {since?: string} = {}): StepFact[] {
+    this.flushPending()
+    return this.stmt(STEP_FACTS).all(query.since ?? '') as unknown as StepFact[]
+  }
+
+  changeToken(): number {
+    return (this.stmt('PRAGMA data_version').get() as {data_version: number}).data_version
   }
 
   recentRunIds(limit = 10): string[] {
@@ -368,11 +385,13 @@ class SqliteStore implements Store {
     if (query.step !== undefined) where.push('step_name = ?'), values.push(query.step)
     if (query.type) where.push('log_type = ?'), values.push(query.type)
     if (query.afterId !== undefined) where.push('id > ?'), values.push(query.afterId)
+    if (query.beforeId !== undefined) where.push('id < ?'), values.push(query.beforeId)
     const select = `SELECT * FROM agent_logs WHERE ${where.join(' AND ')}`
     if (query.limit !== undefined) {
       // The last N rows, returned oldest first.
       return this.stmt(`SELECT * FROM (${select} ORDER BY id DESC LIMIT ?) ORDER BY id`).all(...values, query.limit) as unknown as LogRow[]
     }
+    if (query.head !== undefined) return this.stmt(`${select} ORDER BY id LIMIT ?`).all(...values, query.head) as unknown as LogRow[]
     return this.stmt(`${select} ORDER BY id`).all(...values) as unknown as LogRow[]
   }
 

@@ -108,6 +108,10 @@ export interface LogQuery {
   limit?: number
   /** Only rows with id > afterId (for --follow). */
   afterId?: number
+  /** Only rows with id < beforeId (paging back through a long log). */
+  beforeId?: number
+  /** The first N rows (catching up after afterId); not with limit. */
+  head?: number
 }
 
 /** How a run's step rows stand, for `adw runs`. Loop iterations count as separate rows. */
@@ -130,8 +134,35 @@ export interface Claim {
 }
 
 export interface RunQuery {
+  /** The recorded status (running and interrupted runs are both stored as running). */
   status?: RunStatus
+  /** Exactly this pipeline name. */
+  pipeline?: string
+  /** Text contained (case-insensitively) in the adw id or the inputs (e.g. the prompt). */
+  text?: string
   limit?: number
+  /** Rows to skip (newest first), for paging. */
+  offset?: number
+}
+
+/** One step row with its run's pipeline, as the cost and quality figures need it. */
+export interface StepFact {
+  adw_id: string
+  pipeline_name: string
+  step_id: string
+  parent_id: string | null
+  iteration: number
+  status: StepStatus
+  started_at: string
+  duration_ms: number | null
+  model: string | null
+  input_tokens: number
+  output_tokens: number
+  cache_creation_tokens: number
+  cache_read_tokens: number
+  cost_usd: number
+  /** outputs.verdict when the step returned one (a review), else null. */
+  verdict: string | null
 }
 
 /**
@@ -146,6 +177,17 @@ export interface Store {
   createRun(run: NewRun): void
   getRun(adwId: string): RunRow | undefined
   listRuns(query?: RunQuery): RunRow[]
+  /** How many runs match (limit and offset ignored). */
+  countRuns(query?: RunQuery): number
+  /** Every pipeline name that has a run, sorted. */
+  pipelineNames(): string[]
+  /** Step rows (with their run's pipeline) of runs started at or after `since` (ISO), oldest first. */
+  stepFacts(query?: {since?: string}): StepFact[]
+  /**
+   * Changes whenever another connection (an `adw run` process) commits a write; cheap enough to
+   * call several times a second, for live views that poll.
+   */
+  changeToken(): number
   /** Most recent ids first, for "did you mean" hints. */
   recentRunIds(limit?: number): string[]
   setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): void

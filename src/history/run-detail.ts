@@ -1,0 +1,77 @@
+import type {StepRow, StepStatus, Store} from '../store/types.js'
+import {parseObject, runView, type RunView} from './run-page.js'
+
+/** One execution of one step (each loop iteration is its own), as the dashboard shows it. */
+export interface StepView {
+  /** The step row's id: stable, unique within the database. */
+  id: number
+  stepId: string
+  name: string | null
+  /** The loop's id for a step inside a loop, else null. */
+  parentId: string | null
+  iteration: number
+  executor: string | null
+  status: StepStatus
+  startedAt: string
+  finishedAt: string | null
+  durationMs: number | null
+  model: string | null
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheCreationTokens: number
+  costUsd: number
+  outputs: Record<string, unknown> | null
+  error: string | null
+  /** Why it was skipped (`if:` false, ...), else null. */
+  reason: string | null
+  /** Succeeded before the run's last resume: its outputs were reused, it did not run again. */
+  reused: boolean
+}
+
+export interface RunDetail {
+  run: RunView
+  steps: StepView[]
+  /** When the run was resumed (UTC ISO), oldest first. */
+  resumedAt: string[]
+}
+
+/** A run with its step rows, or undefined for an unknown id. */
+export function runDetail(store: Store, adwId: string): RunDetail | undefined {
+  const run = store.getRun(adwId)
+  if (!run) return undefined
+  const rows = store.listSteps(adwId)
+  const counts = {total: rows.length, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1
+  const resumedAt = store
+    .queryLogs({adwId, type: 'milestone', step: undefined})
+    .filter(l => l.step_name === null && l.message.startsWith('Run resumed'))
+    .map(l => l.created_at)
+  const lastResume = resumedAt.at(-1)
+  return {run: runView(run, counts), steps: rows.map(r => stepView(r, lastResume)), resumedAt}
+}
+
+function stepView(row: StepRow, lastResume: string | undefined): StepView {
+  return {
+    id: row.id,
+    stepId: row.step_id,
+    name: row.step_name,
+    parentId: row.parent_id,
+    iteration: row.iteration,
+    executor: row.executor,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    model: row.model,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheReadTokens: row.cache_read_tokens,
+    cacheCreationTokens: row.cache_creation_tokens,
+    costUsd: row.cost_usd,
+    outputs: row.outputs === null ? null : parseObject(row.outputs),
+    error: row.error,
+    reason: row.reason,
+    reused: lastResume !== undefined && row.status === 'succeeded' && row.started_at < lastResume,
+  }
+}
