@@ -2,12 +2,14 @@
 // (issue 8), measured on this machine: medians of several runs, ratios taken in the same run. `--peers` adds the
 // `peers` workload (Mastra and LangGraph.js on the same steps, installed into bench/peers/ on first use); it never
 // runs by default nor with --quick. Just the peers: `--only peers` (same as `--only peers --peers`).
+// Workload 9 (adw ui in Debian's Chromium) runs in the full bench, or with `--only 9` (small with --quick).
 import {cpus, freemem, loadavg, totalmem} from 'node:os'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {coldStart, concurrent, history, peakRss} from './cli.js'
+import {dashboard} from './dashboard.js'
 import {chatty, engineOverhead, shellStep} from './engine.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
@@ -46,6 +48,8 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['7', () => peakRss(P.rssSteps, P.rssReps)],
   ['8', () => sandboxedBash(P.bashCalls)],
 ]
+// 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
+if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])
 if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
 else if (values.peers) progress('peers: not run with --quick')
 

@@ -4,7 +4,7 @@ import {streamSSE} from 'hono/streaming'
 
 import {requestCancel} from '../control/cancel.js'
 import {AdwError} from '../errors.js'
-import {runDetail} from '../history/run-detail.js'
+import {runDetail, type ResumeCache} from '../history/run-detail.js'
 import {runPage} from '../history/run-page.js'
 import {readPlan} from '../history/plan.js'
 import {computeStats} from '../history/stats.js'
@@ -34,6 +34,7 @@ const KEEPALIVE_MS = 15_000
 export function createApp(deps: AppDeps): Hono {
   const {store, watcher} = deps
   const app = new Hono()
+  const resumes: ResumeCache = new Map()
 
   app.use(
     '*',
@@ -51,10 +52,14 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.notFound(c => (c.req.path.startsWith('/api/') ? errorResponse(c, 404, 'NOT_FOUND', `No endpoint ${c.req.method} ${c.req.path}.`) : page(c)))
 
+  const notFound = (adwId: string) => new HttpError(404, 'RUN_NOT_FOUND', `No run with adw_id "${adwId.slice(0, 80)}".`)
   const requireRun = (adwId: string) => {
-    const detail = runDetail(store, adwId)
-    if (!detail) throw new HttpError(404, 'RUN_NOT_FOUND', `No run with adw_id "${adwId.slice(0, 80)}".`)
+    const detail = runDetail(store, adwId, resumes)
+    if (!detail) throw notFound(adwId)
     return detail
+  }
+  const mustExist = (adwId: string) => {
+    if (!store.getRun(adwId)) throw notFound(adwId)
   }
 
   app.get('/api/health', c => {
@@ -89,7 +94,7 @@ export function createApp(deps: AppDeps): Hono {
     const q = c.req.query()
     onlyParams(q, ['limit', 'afterId', 'beforeId', 'level', 'type', 'step'])
     const adwId = c.req.param('id')
-    requireRun(adwId)
+    mustExist(adwId)
     return c.json(
       logPage(store, {
         adwId,
@@ -119,7 +124,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/api/runs/:id/cancel', c => {
     onlyParams(c.req.query(), [])
     const adwId = c.req.param('id')
-    requireRun(adwId)
+    mustExist(adwId)
     try {
       return c.json({cancel: requestCancel(store, adwId, 'adw ui')}, 202)
     } catch (error) {
@@ -143,7 +148,7 @@ export function createApp(deps: AppDeps): Hono {
     const q = c.req.query()
     onlyParams(q, ['afterId'])
     const adwId = c.req.param('id')
-    requireRun(adwId)
+    mustExist(adwId)
     // From the given row, or where a reconnecting EventSource left off, or else from now: the page
     // loads older rows (filtered) through /logs.
     const resumeFrom = c.req.header('last-event-id')
@@ -158,7 +163,7 @@ export function createApp(deps: AppDeps): Hono {
           }
           if (!more) break
         }
-        const detail = runDetail(store, adwId)
+        const detail = runDetail(store, adwId, resumes)
         if (detail) await stream.writeSSE({event: 'run', data: JSON.stringify(detail)})
       }
       await push()

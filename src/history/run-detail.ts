@@ -36,17 +36,27 @@ export interface RunDetail {
   resumedAt: string[]
 }
 
-/** A run with its step rows, or undefined for an unknown id. */
-export function runDetail(store: Store, adwId: string): RunDetail | undefined {
+/** Resume times by run, valid while the run's stored status is unchanged (a resume sets it to running). */
+export type ResumeCache = Map<string, {status: string; resumedAt: string[]}>
+
+/**
+ * A run with its step rows, or undefined for an unknown id. Finding the resumes reads the run's
+ * milestone rows (a scan of its log); a live view passes a cache so that happens once per status.
+ */
+export function runDetail(store: Store, adwId: string, cache?: ResumeCache): RunDetail | undefined {
   const run = store.getRun(adwId)
   if (!run) return undefined
   const rows = store.listSteps(adwId)
   const counts = {total: rows.length, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1
-  const resumedAt = store
-    .queryLogs({adwId, type: 'milestone', step: undefined})
-    .filter(l => l.step_name === null && l.message.startsWith('Run resumed'))
-    .map(l => l.created_at)
+  let resumedAt = cache?.get(adwId)?.status === run.status ? cache.get(adwId)!.resumedAt : undefined
+  if (!resumedAt) {
+    resumedAt = store
+      .queryLogs({adwId, type: 'milestone'})
+      .filter(l => l.step_name === null && l.message.startsWith('Run resumed'))
+      .map(l => l.created_at)
+    cache?.set(adwId, {status: run.status, resumedAt})
+  }
   const lastResume = resumedAt.at(-1)
   return {run: runView(run, counts), steps: rows.map(r => stepView(r, lastResume)), resumedAt}
 }
