@@ -1,4 +1,4 @@
-import type {StepRow, StepStatus, Store} from '../store/types.js'
+import type {StepCounts, StepRow, StepStatus, Store} from '../store/types.js'
 import {parseObject, runView, type RunView} from './run-page.js'
 
 /** One execution of one step (each loop iteration is its own), as the dashboard shows it. */
@@ -47,7 +47,7 @@ export function runDetail(store: Store, adwId: string, cache?: ResumeCache): Run
   const run = store.getRun(adwId)
   if (!run) return undefined
   const rows = store.listSteps(adwId)
-  const counts = {total: rows.length, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+  const counts: StepCounts = {total: rows.length, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1
   let resumedAt = cache?.get(adwId)?.status === run.status ? cache.get(adwId)!.resumedAt : undefined
   if (!resumedAt) {

@@ -49,7 +49,7 @@ export interface RunPage {
   limit: number
 }
 
-const NO_STEPS: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0}
+const NO_STEPS: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
 
 /** Newest first, filtered and paged; running and interrupted are told apart before paging. */
 export function runPage(store: Store, query: RunPageQuery = {}): RunPage {

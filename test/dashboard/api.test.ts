@@ -33,7 +33,7 @@ test('GET /api/runs: newest first, effective status, totals, no pipeline snapsho
   assert.is(newest.resumeCommand, 'adw run --resume --adw-id r009-b7')
   assert.is(newest.prompt, 'Fix the flaky login test')
   const r1 = r.body.runs.find((x: any) => x.adwId === 'r001-b7')
-  assert.equal(r1.steps, {total: 7, succeeded: 7, failed: 0, skipped: 0, running: 0, cancelled: 0})
+  assert.equal(r1.steps, {total: 7, succeeded: 7, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0})
   assert.ok(r1.costUsd > 0 && r1.inputTokens > 0)
   assert.not.ok('pipeline_snapshot' in newest || 'pipelineSnapshot' in newest)
 })

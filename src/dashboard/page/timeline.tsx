@@ -49,7 +49,7 @@ export function Timeline({run, steps, selected, onSelect}: {run: RunView; steps:
         <span class="bar">
           {s.status !== 'skipped' && <i class={`s-${s.status}`} style={{left: `${Math.min(99.4, left)}%`, width: `${Math.min(100 - left, width)}%`}} />}
         </span>
-        {why && (s.status === 'skipped' || s.reused || s.status === 'failed') && <span class="why">{why}</span>}
+        {why && (s.status === 'skipped' || s.reused || s.status === 'failed' || s.status === 'interrupted') && <span class="why">{why}</span>}
       </li>
     )
   }
