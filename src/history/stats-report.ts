@@ -23,14 +23,15 @@ export function showStats(opts: ShowStatsOptions): void {
   opts.write(opts.json ? JSON.stringify(stats, null, 2) : statsText(stats).join('\n'))
 }
 
-const tokens = (s: Spend): string => count(s.inputTokens + s.outputTokens)
+// The same count as `adw runs` and the live view: input, output, cache writes and cache reads.
+const tokens = (s: Spend): string => count(s.inputTokens + s.outputTokens + s.cacheCreationTokens + s.cacheReadTokens)
 const percent = (r: number | null): string => (r === null ? '-' : `${Math.round(r * 100)}%`)
 
 /** The figures as the terminal shows them. */
 export function statsText(s: Stats): string[] {
   if (s.runs === 0) return [s.since ? `No runs with steps since ${s.since}.` : 'No runs with steps yet. Start one with: adw run <pipeline>']
   const out = [
-    `${s.runs} run${s.runs === 1 ? '' : 's'}${s.since ? ` since ${s.since}` : ''}: ${dollars(s.total.costUsd)}, ${tokens(s.total)} tokens (in+out), ${count(s.total.cacheReadTokens)} cache reads`,
+    `${s.runs} run${s.runs === 1 ? '' : 's'}${s.since ? ` since ${s.since}` : ''}: ${dollars(s.total.costUsd)}, ${tokens(s.total)} tokens (${count(s.total.cacheReadTokens)} of them cache reads)`,
     `Review passed on the first try: ${percent(s.review.rate)} (${s.review.passedFirstTry} of ${s.review.runs} runs with a verdict)`,
   ]
   if (s.fixAttempts.length > 0) out.push(`Fix-loop iterations: ${s.fixAttempts.map(a => `${a.attempts}: ${a.runs} run${a.runs === 1 ? '' : 's'}`).join(', ')}`)

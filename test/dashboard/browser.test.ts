@@ -148,7 +148,7 @@ test('the cost page: totals, a chart per day, tables per pipeline, model and ste
   await page.locator('header nav a', {hasText: 'Cost'}).click()
   await page.waitForURL(/\/cost$/)
   await page.locator('.card .big').first().waitFor()
-  assert.equal(await page.locator('.card .dim:first-child').allTextContents(), ['cost', 'tokens in+out', 'runs', 'review passed first try'])
+  assert.equal(await page.locator('.card .dim:first-child').allTextContents(), ['cost', 'tokens', 'runs', 'review passed first try'])
   assert.match((await page.locator('.card .big').nth(2).textContent())!, /^25$/)
   await page.locator('.chart canvas').waitFor()
   assert.match((await page.locator('.panel', {hasText: 'Per pipeline'}).textContent())!, /plan-build-review-fix/)

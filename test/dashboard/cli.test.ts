@@ -83,7 +83,7 @@ test('adw ui: a missing database, a port in use, a bad port: exit 2 with what to
 test('adw stats: the same figures as the cost page, as tables or JSON; --days limits them', async () => {
   const text = await adw(['stats', '--db', db], {cwd: dir})
   assert.is(text.exitCode, 0, text.stderr)
-  assert.match(text.stdout, /^10 runs: \$\d+\.\d{4}, [\d.]+k tokens \(in\+out\)/)
+  assert.match(text.stdout, /^10 runs: \$\d+\.\d{4}, [\d.]+k tokens \([\d.]+k of them cache reads\)/)
   assert.match(text.stdout, /Review passed on the first try: 40% \(2 of 5 runs with a verdict\)/)
   assert.match(text.stdout, /Fix-loop iterations: 0: 2 runs, 1: 2 runs, 2: 1 run\n/)
   assert.match(text.stdout, /PIPELINE\s+RUNS\s+TOKENS\s+COST\nplan-build-review-fix\s+5\s/)

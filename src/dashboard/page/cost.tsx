@@ -43,13 +43,14 @@ export function CostPage({search}: {search: URLSearchParams}) {
 }
 
 function Figures({s}: {s: Stats}) {
-  const tokens = (x: {inputTokens: number; outputTokens: number}) => x.inputTokens + x.outputTokens
+  // As `adw runs` counts them: input, output, cache writes and cache reads.
+  const tokens = (x: {inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number}) => x.inputTokens + x.outputTokens + x.cacheReadTokens + x.cacheCreationTokens
   const maxAttempts = Math.max(1, ...s.fixAttempts.map(a => a.runs))
   return (
     <>
       <div class="cards">
         <Card label="cost" value={money(s.total.costUsd)} />
-        <Card label="tokens in+out" value={count(tokens(s.total))} note={`${count(s.total.cacheReadTokens)} cache reads`} />
+        <Card label="tokens" value={count(tokens(s.total))} note={`${count(s.total.cacheReadTokens)} of them cache reads`} />
         <Card label="runs" value={String(s.runs)} />
         <Card label="review passed first try" value={s.review.rate === null ? '—' : `${Math.round(s.review.rate * 100)}%`} note={`${s.review.passedFirstTry} of ${s.review.runs} reviewed runs`} />
       </div>

@@ -108,7 +108,7 @@ export function RunsPage({search}: {search: URLSearchParams}) {
                   <td class="dim">{when(r.startedAt)}</td>
                   <td class="num">{ms === null ? '—' : duration(ms)}</td>
                   <td class="num">{r.steps.total ? `${r.steps.succeeded}/${r.steps.total}` : '—'}</td>
-                  <td class="num">{count(r.inputTokens + r.outputTokens)}</td>
+                  <td class="num" title={`${r.inputTokens} in, ${r.outputTokens} out, ${r.cacheCreationTokens} cache writes, ${r.cacheReadTokens} cache reads`}>{count(r.inputTokens + r.outputTokens + r.cacheCreationTokens + r.cacheReadTokens)}</td>
                   <td class="num">{money(r.costUsd)}</td>
                 </tr>
               )
