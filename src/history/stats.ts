@@ -108,11 +108,11 @@ export function computeStats(store: Store, opts: {days?: number; now?: Date} = {
 
 /** Every day from `from` (else the first with steps) to `to` (or the last with steps, if later), gaps as zeros. */
 function fillDays(days: Array<Spend & {day: string; runs: number}>, from: string | null, to: string): Array<Spend & {day: string; runs: number}> {
-  if (days.length === 0) return []
+  if (days.length === 0 && from === null) return []
   const byDay = new Map(days.map(d => [d.day, d]))
   const sorted = [...byDay.keys()].sort()
   const first = from ?? sorted[0]
-  const last = sorted.at(-1)! > to ? sorted.at(-1)! : to
+  const last = sorted.length > 0 && sorted.at(-1)! > to ? sorted.at(-1)! : to
   const out: Array<Spend & {day: string; runs: number}> = []
   for (let t = Date.parse(first); t <= Date.parse(last); t += 86_400_000) {
     const day = new Date(t).toISOString().slice(0, 10)
