@@ -85,4 +85,19 @@ test('Ctrl-C during a Bash call: exit 130 within seconds, nothing left running',
   }
 })
 
+test('kill -9 of adw during a sandboxed step: the sandbox and everything in it die too', async () => {
+  await requireBwrap()
+  const mark = `1000.${MARK}6`
+  const dir = tmpDir({'p.yaml': `name: killed\nsteps:\n  - id: boxed\n    uses: shell\n    with: {sandbox: true, run: "setsid sleep ${mark} & sleep ${mark}"}\n`})
+  try {
+    const sub = execa(ADW, ['run', 'p.yaml', '--db', 'adw.db'], {cwd: dir, env: isolatedEnv(), reject: false, stdin: 'ignore', timeout: 60_000})
+    await waitFor('the sandboxed sleeps', () => processesWith(`sleep\0${mark}`).length >= 2)
+    sub.kill('SIGKILL')
+    await sub
+    assert.equal(await waitNoProcess(`sleep\0${mark}`), [], 'bwrap --die-with-parent took them along')
+  } finally {
+    rmDir(dir)
+  }
+})
+
 test.run()
