@@ -92,6 +92,26 @@ test('a running pipeline: the runs page shows it running, its step goes from run
   }
 })
 
+test('cancel from the run page: two clicks, the run process stops and the run shows cancelled, the request in its log', async () => {
+  await ready()
+  writeFileSync(join(dir, 'slow.yaml'), 'name: slow\nsteps:\n  - id: long\n    uses: shell\n    with:\n      run: echo started; sleep 60\n')
+  const run = spawnAdw(dir, ['run', 'slow.yaml', '--adw-id', 'to-cancel', '--db', db])
+  try {
+    // Its page once its step runs (a user opens it from the runs page, where it appears by itself).
+    await page.goto(`${ui!.origin}/`)
+    await page.locator('tr[data-run="to-cancel"] a').click()
+    await page.locator('li.step[data-step="long"][data-status="running"]').waitFor()
+    await page.locator('button', {hasText: 'cancel run'}).click()
+    await page.locator('button', {hasText: 'really cancel?'}).click()
+    await page.locator('.run-head .status', {hasText: 'cancelled'}).waitFor()
+    await page.locator('.log .msg', {hasText: 'Cancel requested by adw ui: SIGTERM to adw process'}).waitFor()
+    assert.is((await run).exitCode, 130)
+    assert.is(await page.locator('#resume-cmd').textContent(), 'adw run --resume --adw-id to-cancel')
+  } finally {
+    run.kill('SIGKILL')
+  }
+})
+
 test('a run with a fix loop: steps by iteration, the selected step’s verdict and tool-call rows with their inputs, the plan as sanitized Markdown', async () => {
   await ready()
   // A plan that tries to run script: sanitized away, the Markdown itself rendered.
@@ -136,10 +156,10 @@ test('the runs page filters by status, pipeline and text, and pages', async () =
   await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 3)
   assert.match((await page.locator('.pager').textContent())!, /1–3 of 3/)
   await page.locator('input[aria-label="search"]').fill('')
-  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 25)
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 26)
   await page.goto(`${ui!.origin}/?offset=20`)
-  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 5)
-  assert.match((await page.locator('.pager').textContent())!, /21–25 of 25/)
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 6)
+  assert.match((await page.locator('.pager').textContent())!, /21–26 of 26/)
 })
 
 test('the cost page: totals, a chart per day, tables per pipeline, model and step, fix-loop iterations', async () => {
@@ -149,7 +169,7 @@ test('the cost page: totals, a chart per day, tables per pipeline, model and ste
   await page.waitForURL(/\/cost$/)
   await page.locator('.card .big').first().waitFor()
   assert.equal(await page.locator('.card .dim:first-child').allTextContents(), ['cost', 'tokens', 'runs', 'review passed first try'])
-  assert.match((await page.locator('.card .big').nth(2).textContent())!, /^25$/)
+  assert.match((await page.locator('.card .big').nth(2).textContent())!, /^26$/)
   await page.locator('.chart canvas').waitFor()
   assert.match((await page.locator('.panel', {hasText: 'Per pipeline'}).textContent())!, /plan-build-review-fix/)
   assert.match((await page.locator('.panel', {hasText: 'Per step'}).textContent())!, /build/)
