@@ -126,7 +126,8 @@ test('every event the fake claude prints has a shape (type, subtype, keys, block
   const all = [...source.matchAll(/case '([a-z-]+)'/g)].map(m => m[1])
   assert.equal(all.filter(s => !FAULTS.has(s)).sort(), [...SCENARIOS].sort(), 'a new fake scenario must be checked here or listed as a fault')
   for (const scenario of SCENARIOS) {
-    for (const args of [['-p', '--', 'x'], ['-p', '--json-schema', '{}', '--', 'x']]) {
+    const variants = scenario.startsWith('json-') ? [['-p', '--', 'x'], ['-p', '--json-schema', '{}', '--', 'x']] : [['-p', '--', 'x']]
+    for (const args of variants) {
       // auth-retry waits a minute between retries: its first lines are enough.
       const r = await execa(join(FAKE_DIR, 'claude'), args, {env: {FAKE_CLAUDE_SCENARIO: scenario}, reject: false, timeout: scenario === 'auth-retry' ? 1500 : 10_000, cwd})
       const out = String(r.stdout).trim().split('\n').filter(Boolean)
