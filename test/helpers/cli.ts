@@ -3,6 +3,7 @@ import {mkdtempSync, mkdirSync, writeFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {waitingFor} from './deadline.js'
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -20,7 +21,7 @@ export interface CliResult {
  * isolated so the user's own plugins never load; CI is set so listr2 uses its plain renderer.
  */
 export async function adw(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; timeout?: number} = {}): Promise<CliResult> {
-  const r = await execa(ADW, args, {
+  const r = await waitingFor(`adw ${args.join(' ')}`, execa(ADW, args, {
     cwd: opts.cwd ?? ROOT,
     env: {...isolatedEnv(), ...opts.env},
     extendEnv: true,
@@ -29,7 +30,7 @@ export async function adw(args: string[], opts: {cwd?: string; env?: Record<stri
     stdin: opts.input === undefined ? 'ignore' : undefined,
     timeout: opts.timeout ?? 60_000,
     stripFinalNewline: true,
-  })
+  }))
   return {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
 }
 

@@ -1,3 +1,4 @@
+import {readdirSync, readFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {pidAlive} from '../../src/store/status.js'
 
@@ -12,4 +13,19 @@ export async function waitGone(pid: number, ms = 5000): Promise<boolean> {
     await sleep(20)
   }
   return true
+}
+
+/** Live processes whose environment holds `entry` (`NAME=value`), read from /proc (Linux). */
+export function pidsWithEnv(entry: string): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry) && !processGone(pid)) found.push(pid)
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found
 }

@@ -4,6 +4,7 @@ import {execa} from 'execa'
 import {join} from 'node:path'
 import {reply, routeByPrompt, startFakeAnthropic} from '../helpers/fake-anthropic.js'
 import {ADW, isolatedEnv, rmDir, ROOT, tmpDir} from '../helpers/cli.js'
+import {until} from '../helpers/deadline.js'
 import * as S from './seed.helpers.js'
 
 test('Ctrl-C while the model is streaming: the request is aborted, exit 130, run and step cancelled', async () => {
@@ -17,12 +18,12 @@ test('Ctrl-C while the model is streaming: the request is aborted, exit 130, run
       stdin: 'ignore',
       timeout: 30_000,
     })
-    while (fake.messageRequests().length === 0) await new Promise(r => setTimeout(r, 20))
+    await until(() => fake.messageRequests().length > 0, 'the plan step to call the fake Messages API', 30_000)
     await new Promise(r => setTimeout(r, 300))
     const started = Date.now()
     sub.kill('SIGINT')
     const r = await sub
-    assert.ok(Date.now() - started < 5000, `exited ${Date.now() - started} ms after SIGINT`)
+    assert.ok(Date.now() - started < 10_000, `exited ${Date.now() - started} ms after SIGINT`)
     assert.is(r.exitCode, 130, String(r.stderr) + String(r.stdout))
     assert.is(S.query(db, 'SELECT status FROM runs')[0].status, 'cancelled')
     assert.equal(S.query(db, 'SELECT step_id, status FROM steps').map(s => `${s.step_id}:${s.status}`), ['plan:cancelled'])

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert'
 import {agent} from '../../src/plugins/agent.js'
 import {reply, startFakeAnthropic} from '../helpers/fake-anthropic.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
+import {until} from '../helpers/deadline.js'
 import {makeCtx, TEST_KEY} from './agent.helpers.js'
 
 const fail = (p: Promise<unknown>) => p.then(() => undefined as Error | undefined, e => e as Error)
@@ -104,11 +105,11 @@ test('abort mid-stream rejects promptly with the abort reason', async () => {
     const ac = new AbortController()
     const {ctx, progress} = makeCtx({workingDir: dir, baseURL: fake.url, signal: ac.signal})
     const running = fail(agent.run({prompt: 'x'}, ctx))
-    while (!progress.some(p => p.startsWith('Thinking'))) await new Promise(r => setTimeout(r, 10))
+    await until(() => progress.some(p => p.startsWith('Thinking')), 'the model to start streaming (progress "Thinking")')
     const started = Date.now()
     ac.abort(new Error('Step cancelled (Ctrl-C)'))
     const err = await running
-    assert.ok(Date.now() - started < 1000, `rejected in ${Date.now() - started} ms`)
+    assert.ok(Date.now() - started < 5000, `rejected in ${Date.now() - started} ms`)
     assert.is(err?.message, 'Step cancelled (Ctrl-C)')
   } finally {
     await fake.close()
@@ -123,12 +124,12 @@ test('abort during a Bash tool call kills the command group and rejects', async 
     const ac = new AbortController()
     const {ctx, progress} = makeCtx({workingDir: dir, baseURL: fake.url, signal: ac.signal})
     const running = fail(agent.run({prompt: 'x'}, ctx))
-    while (!progress.some(p => p.startsWith('Bash sleep'))) await new Promise(r => setTimeout(r, 10))
+    await until(() => progress.some(p => p.startsWith('Bash sleep')), 'the Bash tool call to start (progress "Bash sleep")')
     await new Promise(r => setTimeout(r, 100))
     const started = Date.now()
     ac.abort(new Error('timed out after 5s'))
     const err = await running
-    assert.ok(Date.now() - started < 2000)
+    assert.ok(Date.now() - started < 5000, `rejected in ${Date.now() - started} ms`)
     assert.is(err?.message, 'timed out after 5s')
     assert.is(fake.messageRequests().length, 1)
   } finally {

@@ -36,6 +36,7 @@ test('adw plugins install file:<tarball> installs the example plugin without war
   assert.is(r.exitCode, 0, r.stderr)
   assert.not.match(r.stderr, /Warning/)
   const list = await adw(['plugins'])
+  assert.is(list.exitCode, 0, list.stderr)
   assert.match(list.stdout, 'adw-plugin-example 1.0.0')
 })
 
@@ -56,6 +57,7 @@ test('adw plugins uninstall removes them', async () => {
   const r = await adw(['plugins', 'uninstall', 'adw-plugin-example'])
   assert.is(r.exitCode, 0, r.stderr)
   const ex = await adw(['executors', '--json'])
+  assert.is(ex.exitCode, 0, ex.stderr)
   assert.not.ok((JSON.parse(ex.stdout) as any[]).some(e => e.source === 'adw-plugin-example'))
 })
 

@@ -113,6 +113,7 @@ test('after unlink the executors are gone', async () => {
   const u = await adw(['plugins', 'unlink', 'adw-plugin-example'])
   assert.is(u.exitCode, 0, u.stderr)
   const r = await adw(['executors', '--json'])
+  assert.is(r.exitCode, 0, r.stderr)
   assert.not.ok((JSON.parse(r.stdout) as any[]).some(e => e.source === 'adw-plugin-example'))
   const v = await adw(['validate', 'count.yaml'], {cwd: dir})
   assert.is(v.exitCode, 2)

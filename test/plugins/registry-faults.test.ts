@@ -70,7 +70,9 @@ test('a plugin that throws or returns junk → one warning naming it; the others
 })
 
 test('each invalid executor of a plugin is skipped with a warning saying what is wrong', async () => {
-  const w = warnings((await adw(['executors'])).stderr).filter(l => l.includes('adw-plugin-bad-items'))
+  const r = await adw(['executors'])
+  assert.is(r.exitCode, 0, r.stderr)
+  const w = warnings(r.stderr).filter(l => l.includes('adw-plugin-bad-items'))
   assert.equal(w, [
     'Warning: plugin adw-plugin-bad-items: executor #1 is not an executor object {name, run(options, ctx)}, got number 42; it is skipped',
     'Warning: plugin adw-plugin-bad-items: executor #2 "no-run" has no run(options, ctx) function, got nothing; it is skipped',
@@ -104,8 +106,11 @@ test('qualified names always resolve: <plugin>/<name> and adw/<built-in>', async
 
 test('adw executors marks the clash and names the way to choose', async () => {
   const r = await adw(['executors'])
+  assert.is(r.exitCode, 0, r.stderr)
   assert.match(r.stdout, 'dup  (adw-plugin-good)\n  echoes dup\n  ! also provided by adw-plugin-twin: write uses: adw-plugin-good/dup to pick this one')
-  const list = JSON.parse((await adw(['executors', '--json'])).stdout) as any[]
+  const json = await adw(['executors', '--json'])
+  assert.is(json.exitCode, 0, json.stderr)
+  const list = JSON.parse(json.stdout) as any[]
   assert.equal(list.find(e => e.name === 'shell' && e.source === 'built-in').conflictsWith, ['adw-plugin-twin'])
 })
 

@@ -35,10 +35,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const t = Date.now()
       process.kill(sub.pid!, signal)
       const r = await sub
-      assert.ok(Date.now() - t < 5000, `exited ${Date.now() - t} ms after ${signal}`)
+      assert.ok(Date.now() - t < 10_000, `exited ${Date.now() - t} ms after ${signal}`)
       assert.is(r.exitCode, 130, String(r.stderr))
       assert.match(String(r.stderr), signal === 'SIGINT' ? /Ctrl-C: cancelling the run/ : /SIGTERM: cancelling the run/)
-      assert.ok(await waitGone(sleeper, 1000), 'the sleep started by the step is gone')
+      assert.ok(await waitGone(sleeper), 'the sleep started by the step is gone')
 
       assert.equal(stepRuns(db), ['first#0:succeeded', 'long#0:cancelled'])
       const logs = await adwIn(dir, ['logs', '--adw-id', 'cx', '--db', db])
@@ -72,9 +72,9 @@ test('a second Ctrl-C exits at once even when the step ignores SIGTERM: run and 
     const t = Date.now()
     process.kill(sub.pid!, 'SIGINT')
     const r = await sub
-    assert.ok(Date.now() - t < 1500, `exited ${Date.now() - t} ms after the second Ctrl-C`)
+    assert.ok(Date.now() - t < 5000, `exited ${Date.now() - t} ms after the second Ctrl-C`)
     assert.is(r.exitCode, 130)
-    assert.ok(await waitGone(sleeper, 1000), 'the step’s process group was killed on the way out')
+    assert.ok(await waitGone(sleeper), 'the step’s process group was killed on the way out')
     assert.equal(stepRuns(db), ['first#0:succeeded', 'long#0:cancelled'])
     const run = {...rows(db, 'SELECT status, error FROM runs')[0]}
     assert.equal(run, {status: 'cancelled', error: 'cancelled: exited at once on a second interrupt'})

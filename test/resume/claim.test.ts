@@ -55,7 +55,8 @@ test('a second --resume is refused (exit 2, naming the pid) while the first driv
 test('two --resume started at the same moment: exactly one wins the claim', async () => {
   const {dir, db} = project(GATED)
   try {
-    await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'race', '--db', db, '--quiet'])
+    const failed = await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'race', '--db', db, '--quiet'])
+    assert.is(failed.exitCode, 1, failed.stderr)
     writeFileSync(join(dir, 'open'), '')
     const a = spawnAdw(dir, ['run', '--resume', '--adw-id', 'race', '--db', db, '--quiet'])
     const b = spawnAdw(dir, ['run', '--resume', '--adw-id', 'race', '--db', db, '--quiet'])
@@ -94,7 +95,8 @@ test('resume of a succeeded run runs nothing and says so (exit 0)', async () => 
 test('unknown id: exit 2 listing recent ids; --resume usage mistakes: exit 2', async () => {
   const {dir, db} = project(GATED)
   try {
-    await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'known-1', '--db', db, '--quiet'])
+    const first = await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'known-1', '--db', db, '--quiet'])
+    assert.is(first.exitCode, 1, first.stderr)
     const r = await adwIn(dir, ['run', '--resume', '--adw-id', 'nope', '--db', db])
     assert.is(r.exitCode, 2)
     assert.match(r.stderr, /No run with adw_id "nope" in .*adw\.db\. Recent runs: known-1\./)

@@ -146,11 +146,11 @@ test('.gitignore: appended once (only the missing lines), created when absent, a
     assert.is(actions(r.plan)['.gitignore'], 'update')
     assert.is(r.plan.files.find((f: any) => f.path === '.gitignore').reason, '2 lines added')
     assert.is(read(dir, '.gitignore'), 'node_modules/\n/orchestrator.db\ndist/\n\n# adw: the SQLite database and its WAL files\norchestrator.db-wal\norchestrator.db-shm\n')
-    await adw(['scaffold', dir, '--force'])
+    assert.is((await adw(['scaffold', dir, '--force'])).exitCode, 0)
     assert.is(read(dir, '.gitignore').match(/orchestrator\.db-wal/g)!.length, 1)
     // One entry removed by hand comes back alone, without a second comment line.
     writeFileSync(join(dir, '.gitignore'), read(dir, '.gitignore').replace('orchestrator.db-shm\n', ''))
-    await adw(['scaffold', dir])
+    assert.is((await adw(['scaffold', dir])).exitCode, 0)
     assert.is(read(dir, '.gitignore').match(/# adw:/g)!.length, 1)
     assert.ok(read(dir, '.gitignore').endsWith('orchestrator.db-wal\n\norchestrator.db-shm\n'))
   } finally {

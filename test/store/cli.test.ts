@@ -3,7 +3,8 @@ import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import {adw, tmpDir} from '../helpers/cli.js'
+import {adw, ADW, isolatedEnv, tmpDir} from '../helpers/cli.js'
+import {until, waitingFor} from '../helpers/deadline.js'
 import {openStore} from '../../src/store/sqlite.js'
 import {newRun, runChild, SRC_STORE, tempDb} from './fixtures.js'
 
@@ -45,11 +46,14 @@ test('adw runs: newest first, aligned columns, human units, --status, --limit, -
   assert.is(lines[0].indexOf('STATUS'), lines[3].indexOf('failed'), 'columns line up')
 
   const failed = await adw(['runs', '--db', db, '--status', 'failed'], {env})
+  assert.is(failed.exitCode, 0, failed.stderr)
   assert.equal(failed.stdout.split('\n').slice(1).map(l => l.split(/\s+/)[0]), ['older'])
   const one = await adw(['runs', '--db', db, '--limit', '1'], {env})
+  assert.is(one.exitCode, 0, one.stderr)
   assert.is(one.stdout.split('\n').length, 2)
 
   const json = await adw(['runs', '--json'], {env: {...env, DATABASE_PATH: db}, cwd: dir})
+  assert.is(json.exitCode, 0, json.stderr)
   const rows = json.stdout.split('\n').map(l => JSON.parse(l))
   assert.equal(rows.map(r => [r.adw_id, r.status]), [['live', 'running'], ['newer', 'succeeded'], ['older', 'failed']])
   assert.equal(rows[2].steps, {total: 2, succeeded: 1, failed: 0, skipped: 1, running: 0, cancelled: 0, interrupted: 0})
@@ -76,8 +80,10 @@ test('adw runs: an empty database says so; a running run whose process died show
   `)
   assert.is(child.signal, 'SIGKILL')
   const r = await adw(['runs', '--db', db, '--status', 'interrupted'], {env})
+  assert.is(r.exitCode, 0, r.stderr)
   assert.match(r.stdout.split('\n')[1], /^crashed\s+p\s+interrupted\s/)
   const running = await adw(['runs', '--db', db, '--status', 'running'], {env})
+  assert.is(running.exitCode, 0, running.stderr)
   assert.is(running.stdout, `No running runs in ${db}.`)
 })
 
@@ -116,8 +122,10 @@ test('adw logs: --level is that level and above; --step, --type, --limit; --json
   assert.equal(Object.keys(all[0]), ['id', 'adw_id', 'agent_name', 'step_name', 'iteration', 'log_level', 'log_type', 'message', 'details', 'created_at'])
 
   const table = await adw(['logs', '--adw-id', 'older', '--db', db, '--limit', '1'], {env})
+  assert.is(table.exitCode, 0, table.stderr)
   assert.match(table.stdout, /ERROR\s+error\s+plan failed$/)
   const none = await adw(['logs', '--adw-id', 'older', '--db', db, '--step', 'nope'], {env})
+  assert.is(none.exitCode, 0, none.stderr)
   assert.is(none.stdout, '(no log rows match)')
   const bad = await adw(['logs', '--adw-id', 'older', '--db', db, '--level', 'LOUD'], {env})
   assert.is(bad.exitCode, 2)
@@ -148,29 +156,38 @@ test('adw logs: an unknown id exits 2 listing recent ids; a missing database exi
   assert.is((await execa('ls', ['-A', elsewhere])).stdout, '', 'read commands create nothing')
 })
 
-test('adw logs --follow prints rows as they come and ends when the run finishes', async () => {
-  const {dir, db} = tempDb()
-  const store = openStore(db)
+test('adw logs --follow prints each row as it is written, while the run goes on, and ends when the run finishes', async () => {
+  const {db} = tempDb()
+  const store = openStore(db) // this process plays the running adw
   store.createRun(newRun('tail'))
   store.log({adwId: 'tail', level: 'INFO', type: 'milestone', message: 'run started'})
-  store.close()
-  const finisher = runChild(dir, 'finisher', `
-    import {openStore} from ${JSON.stringify(SRC_STORE)}
-    const s = openStore(${JSON.stringify(db)})
-    const wait = (ms: number) => new Promise(r => setTimeout(r, ms))
-    await wait(700)
-    for (let i = 0; i < 3; i++) s.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'output', message: 'late ' + i})
-    await wait(600)
-    s.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'milestone', message: 'run finished'})
-    s.finishRun('tail', 'succeeded')
-    s.close()
-  `)
-  const started = Date.now()
-  const [r, f] = await Promise.all([adw(['logs', '--adw-id', 'tail', '--db', db, '--follow', '--json'], {env, timeout: 20_000}), finisher])
-  assert.is(f.exitCode, 0, f.stderr)
-  assert.is(r.exitCode, 0, r.stderr)
-  assert.equal(r.stdout.split('\n').map(l => JSON.parse(l).message), ['run started', 'late 0', 'late 1', 'late 2', 'run finished'])
-  assert.ok(Date.now() - started < 10_000)
+  store.flush()
+  const follow = execa(ADW, ['logs', '--adw-id', 'tail', '--db', db, '--follow', '--json'], {env: {...isolatedEnv(), ...env}, reject: false, stdin: 'ignore', timeout: 60_000})
+  let ended = false
+  void follow.then(() => (ended = true))
+  const seen: string[] = []
+  let partial = ''
+  follow.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n')
+    partial = lines.pop()!
+    seen.push(...lines.filter(Boolean).map(l => JSON.parse(l).message))
+  })
+  try {
+    await until(() => seen.includes('run started'), 'adw logs --follow to print the first row', 30_000)
+    for (let i = 0; i < 3; i++) {
+      store.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'output', message: `late ${i}`})
+      store.flush()
+      await until(() => seen.includes(`late ${i}`), `adw logs --follow to print "late ${i}" while the run is still running`, 30_000)
+    }
+    assert.not.ok(ended, 'still following while the run is running')
+    store.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'milestone', message: 'run finished'})
+    store.finishRun('tail', 'succeeded')
+  } finally {
+    store.close()
+  }
+  const r = await waitingFor('adw logs --follow to end after the run finished', follow)
+  assert.is(r.exitCode, 0, String(r.stderr))
+  assert.equal(seen, ['run started', 'late 0', 'late 1', 'late 2', 'run finished'])
 })
 
 test.run()

