@@ -1,0 +1,149 @@
+// resolveConfig and readConfigFile called directly: the precedence rules of README "Configuration",
+// every value check and its file:line:col. In-process and fast, so `npm run mutate -- config` runs it
+// for every mutant (the CLI-level twin is precedence.test.ts).
+import {mkdirSync, realpathSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {readConfigFile, readDotEnv, resolveConfig} from '../../src/config.js'
+import {AdwError} from '../../src/errors.js'
+import {rmDir, tmpDir} from '../helpers/cli.js'
+
+const dirs: string[] = []
+const project = (files: Record<string, string> = {}) => {
+  dirs.push(realpathSync(tmpDir(files, 'adw-resolve-')))
+  return dirs.at(-1)!
+}
+test.after(() => dirs.forEach(rmDir))
+
+const CONFIG = 'project: {name: demo}\ndatabase: {path: data/cfg.db}\nagent_sdk: {model: cfg-model}\nlogging: {level: error}\n'
+
+/** The CONFIG_INVALID message of a rejected promise or call. */
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (error) {
+    assert.instance(error, AdwError)
+    assert.is((error as AdwError).code, 'CONFIG_INVALID')
+    assert.is((error as AdwError).exitCode, 2)
+    return (error as Error).message
+  }
+  throw new Error('expected CONFIG_INVALID')
+}
+
+test('defaults: INFO, no model, .adw/orchestrator.db at the project root, no config file, env without empty values', async () => {
+  const dir = project()
+  const c = await resolveConfig({cwd: dir, env: {PATH: '/bin', EMPTY: ''}})
+  assert.equal({...c, env: {...c.env}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, configFile: undefined, projectRoot: dir})
+})
+
+test('adw.config.yaml: its model, level (any case) and project name; its database path is relative to the file', async () => {
+  const dir = project({'adw.config.yaml': CONFIG, 'sub/x': ''})
+  const c = await resolveConfig({cwd: join(dir, 'sub'), env: {}})
+  assert.is(c.model, 'cfg-model')
+  assert.is(c.logLevel, 'ERROR')
+  assert.is(c.projectName, 'demo')
+  assert.is(c.dbPath, join(dir, 'data/cfg.db'))
+  assert.is(c.configFile, join(dir, 'adw.config.yaml'))
+  assert.is(c.projectRoot, dir)
+})
+
+test('an existing orchestrator.db at the root is the default database', async () => {
+  const dir = project({'orchestrator.db': ''})
+  assert.is((await resolveConfig({cwd: dir, env: {}})).dbPath, join(dir, 'orchestrator.db'))
+})
+
+test('.env of the working directory over adw.config.yaml; the environment over .env; flags over both', async () => {
+  const dir = project({'adw.config.yaml': CONFIG, 'work/.env': 'AGENT_MODEL=dotenv-model\nDATABASE_PATH=dotenv.db\nLOG_LEVEL=warning\nEXTRA=from-dotenv\nBLANK=\n'})
+  const work = join(dir, 'work')
+  const fromDotenv = await resolveConfig({cwd: dir, workingDir: work, env: {}})
+  assert.equal([fromDotenv.model, fromDotenv.dbPath, fromDotenv.logLevel], ['dotenv-model', join(dir, 'dotenv.db'), 'WARNING'])
+  assert.is(fromDotenv.env.EXTRA, 'from-dotenv')
+  assert.not.ok('BLANK' in fromDotenv.env, 'an empty value is no value')
+
+  const env = {AGENT_MODEL: 'env-model', DATABASE_PATH: '/abs/env.db', LOG_LEVEL: 'DEBUG', EXTRA: 'from-env', LOG_EMPTY: ''}
+  const fromEnv = await resolveConfig({cwd: dir, workingDir: work, env})
+  assert.equal([fromEnv.model, fromEnv.dbPath, fromEnv.logLevel, fromEnv.env.EXTRA], ['env-model', '/abs/env.db', 'DEBUG', 'from-env'])
+
+  const fromFlags = await resolveConfig({cwd: work, workingDir: work, env, model: 'flag-model', db: 'flag.db'})
+  assert.equal([fromFlags.model, fromFlags.dbPath], ['flag-model', join(work, 'flag.db')])
+  // An empty environment value does not hide the .env one.
+  const blank = await resolveConfig({cwd: dir, workingDir: work, env: {AGENT_MODEL: '', DATABASE_PATH: ''}})
+  assert.equal([blank.model, blank.dbPath], ['dotenv-model', join(dir, 'dotenv.db')])
+})
+
+test('the .env is read from the working directory only (default: the cwd)', async () => {
+  const dir = project({'.env': 'AGENT_MODEL=root-model\n', 'work/.env': 'AGENT_MODEL=work-model\n'})
+  assert.is((await resolveConfig({cwd: dir, env: {}})).model, 'root-model')
+  assert.is((await resolveConfig({cwd: dir, workingDir: join(dir, 'work'), env: {}})).model, 'work-model')
+  assert.equal(readDotEnv(join(dir, 'nowhere')), {})
+  assert.equal(readDotEnv(join(dir, 'work')), {AGENT_MODEL: 'work-model'})
+})
+
+test('a bad LOG_LEVEL names the variable; a bad logging.level in the file names the key', async () => {
+  const dir = project()
+  assert.is(await refusal(resolveConfig({cwd: dir, env: {LOG_LEVEL: 'loud'}})), 'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; got "loud"')
+  writeFileSync(join(dir, '.env'), 'LOG_LEVEL=chatty\n')
+  assert.is(await refusal(resolveConfig({cwd: dir, env: {}})), 'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; got "chatty"')
+})
+
+test('readConfigFile: every problem at file:line:col with the source line and a caret', async () => {
+  const dir = project({'c.yaml': 'project: {name: ""}\ndatabase: {path: 42}\nagent_sdk: {model: "  "}\nlogging: {level: LOUD}\nextra: {}\nproject2: 1\n'})
+  const msg = await refusal(readConfigFile(join(dir, 'c.yaml'), 'c.yaml'))
+  assert.equal(msg.split('\n').filter(l => /^c\.yaml:/.test(l)), [
+    'c.yaml:1:17: project.name must be a non-empty string',
+    'c.yaml:2:18: database.path must be a non-empty string (a file path)',
+    'c.yaml:3:20: agent_sdk.model must be a non-empty string (a model id)',
+    'c.yaml:4:18: logging.level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL',
+    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging',
+    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging',
+  ])
+  assert.match(msg, 'c.yaml:2:18: database.path must be a non-empty string (a file path)\n  2 | database: {path: 42}\n                       ^')
+})
+
+test('readConfigFile: a section that is not a mapping, an unknown key, a syntax error, a duplicate key, a list at the top', async () => {
+  const dir = project({
+    'a.yaml': 'database: data.db\nagent_sdk: {model: m, temperature: 1}\n',
+    'b.yaml': 'logging: {level: [unclosed\n',
+    'c.yaml': 'logging: {level: INFO}\nlogging: {level: DEBUG}\n',
+    'd.yaml': '- project\n- database\n',
+  })
+  assert.equal((await refusal(readConfigFile(join(dir, 'a.yaml'), 'a.yaml'))).split('\n').filter(l => /^a\.yaml:/.test(l)), [
+    'a.yaml:1:11: database must be a mapping with path',
+    'a.yaml:2:23: unknown key "agent_sdk.temperature"; allowed: agent_sdk.model',
+  ])
+  assert.match(await refusal(readConfigFile(join(dir, 'b.yaml'), 'b.yaml')), /^b\.yaml:\d+:\d+: /)
+  assert.match(await refusal(readConfigFile(join(dir, 'c.yaml'), 'c.yaml')), /^c\.yaml:2:1: Map keys must be unique/)
+  assert.match(await refusal(readConfigFile(join(dir, 'd.yaml'), 'd.yaml')), /^d\.yaml:1:1: the config must be a mapping of sections \(project, database, agent_sdk, logging\)/)
+})
+
+test('readConfigFile: an empty file is an empty config; values come back with the level upper-cased', async () => {
+  const dir = project({'empty.yaml': '', 'ok.yaml': CONFIG})
+  assert.equal(await readConfigFile(join(dir, 'empty.yaml')), {})
+  assert.equal(await readConfigFile(join(dir, 'ok.yaml')), {project: {name: 'demo'}, database: {path: 'data/cfg.db'}, agent_sdk: {model: 'cfg-model'}, logging: {level: 'ERROR'}})
+})
+
+test('readConfigFile requireAll (adw scaffold --config): every missing key, with or without its section', async () => {
+  const dir = project({'part.yaml': 'project: {name: p}\ndatabase: {}\n', 'none.yaml': ''})
+  const part = await refusal(readConfigFile(join(dir, 'part.yaml'), 'part.yaml', {requireAll: true}))
+  assert.equal(part.split('\n').filter(l => /^part\.yaml:/.test(l)), [
+    'part.yaml:2:1: missing key "database.path"',
+    'part.yaml:1:1: missing key "agent_sdk.model" (no agent_sdk section)',
+    'part.yaml:1:1: missing key "logging.level" (no logging section)',
+  ])
+  const none = await refusal(readConfigFile(join(dir, 'none.yaml'), 'none.yaml', {requireAll: true}))
+  assert.is(none.split('\n').filter(l => /^none\.yaml:/.test(l)).length, 4)
+  // Without requireAll, missing keys are fine.
+  assert.equal(await readConfigFile(join(dir, 'part.yaml')), {project: {name: 'p'}, database: {}})
+})
+
+test('a config file is found upwards, but not above the git root', async () => {
+  const dir = project({'adw.config.yaml': 'agent_sdk: {model: outer}\n', 'repo/src/x': ''})
+  mkdirSync(join(dir, 'repo/.git'))
+  const inner = await resolveConfig({cwd: join(dir, 'repo/src'), env: {}})
+  assert.is(inner.model, undefined)
+  assert.is(inner.projectRoot, join(dir, 'repo'))
+  assert.is((await resolveConfig({cwd: dir, env: {}})).model, 'outer')
+})
+
+test.run()

@@ -1,0 +1,116 @@
+// `npm run mutate [-- <module>...] [--since <git ref>] [--incremental] [--write]`: StrykerJS on the
+// critical modules (test/mutation/modules.mjs), one Stryker run per module, then a score table.
+//   npm run mutate                          every module (slow: minutes per module on 2 cores)
+//   npm run mutate -- config heartbeat      some modules
+//   npm run mutate -- --since origin/main   only the modules whose files changed since that ref
+//   npm run mutate -- --incremental         reuse earlier results for unchanged code and tests
+//   npm run mutate -- --write               also write bench/MUTATION.md from every report there is
+//   npm run mutate -- --report [--write]    run nothing: the table of the last reports (reports/mutation/)
+// Not part of `npm test` nor CI: run it when the machine is quiet (ADW_MUTATE_CONCURRENCY, default 2).
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+import {MODULES} from './modules.mjs'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
+const {values, positionals} = parseArgs({allowPositionals: true, options: {since: {type: 'string'}, incremental: {type: 'boolean', default: false}, write: {type: 'boolean', default: false}, report: {type: 'boolean', default: false}}})
+
+const unknown = positionals.filter(m => !MODULES[m])
+if (unknown.length) {
+  console.error(`npm run mutate: no module ${unknown.join(', ')}; modules: ${Object.keys(MODULES).join(', ')}`)
+  process.exit(2)
+}
+let names = values.report ? [] : positionals.length ? positionals : Object.keys(MODULES)
+if (values.since) {
+  const changed = execFileSync('git', ['diff', '--name-only', values.since, '--'], {cwd: ROOT, encoding: 'utf8'}).split('\n').filter(Boolean)
+  names = names.filter(n => MODULES[n].mutate.some(f => changed.includes(f)))
+  console.log(`changed since ${values.since}: ${names.length ? names.join(', ') : 'none of the critical modules'}`)
+}
+
+const stryker = join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js')
+let failed = false
+for (const name of names) {
+  console.log(`\n== ${name}: ${MODULES[name].mutate.join(', ')}`)
+  const started = Date.now()
+  const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...(values.incremental ? ['--incremental'] : [])], {cwd: ROOT, stdio: 'inherit', env: {...process.env, ADW_MUTATE_MODULE: name}})
+  if (r.status !== 0) failed = true
+  const s = summary(name)
+  if (s) console.log(`== ${name}: ${s.score.toFixed(1)}% killed (${s.killed}/${s.valid}), ${s.survivors.length} survived, ${((Date.now() - started) / 60_000).toFixed(1)} min`)
+}
+
+const all = Object.keys(MODULES).map(summary).filter(Boolean)
+if (all.length) {
+  console.log('\n' + table(all))
+  if (values.write) {
+    writeFileSync(join(ROOT, 'bench/MUTATION.md'), markdown(all))
+    console.log('wrote bench/MUTATION.md')
+  }
+}
+process.exit(failed ? 1 : 0)
+
+/** Score and survivors of a module's last report (reports/mutation/<name>.json), or undefined. */
+function summary(name) {
+  const file = join(ROOT, `reports/mutation/${name}.json`)
+  if (!existsSync(file)) return undefined
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  const mutants = Object.entries(report.files).flatMap(([path, f]) => f.mutants.map(m => ({...m, path, source: f.source})))
+  const count = status => mutants.filter(m => m.status === status).length
+  const killed = count('Killed') + count('Timeout')
+  const valid = mutants.filter(m => !['CompileError', 'RuntimeError', 'Ignored'].includes(m.status)).length
+  const survivors = mutants.filter(m => ['Survived', 'NoCoverage'].includes(m.status)).map(m => ({
+    where: `${m.path}:${m.location.start.line}:${m.location.start.column}`,
+    mutator: m.mutatorName,
+    replacement: oneLine(m.replacement ?? ''),
+    original: oneLine(original(m)),
+  }))
+  const files = [...new Set(mutants.map(m => m.path))]
+  return {name, files, valid, killed, timeout: count('Timeout'), survivors, score: valid ? (100 * killed) / valid : 100, at: statTime(file)}
+}
+
+function original(m) {
+  const lines = m.source.split('\n')
+  const {start, end} = m.location
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1)
+  return lines.slice(start.line - 1, end.line).join('\n').slice(start.column - 1)
+}
+
+function oneLine(s) {
+  const t = s.replace(/\s+/g, ' ').trim()
+  return t.length > 90 ? `${t.slice(0, 89)}…` : t
+}
+
+function statTime(file) {
+  return JSON.parse(readFileSync(file, 'utf8')).framework?.version ? new Date(Number(execFileSync('stat', ['-c', '%Y', file], {encoding: 'utf8'})) * 1000).toISOString().slice(0, 16).replace('T', ' ') : ''
+}
+
+function table(rows) {
+  const lines = [['module', 'mutants', 'killed', 'survived', 'score'], ...rows.map(r => [r.name, String(r.valid), String(r.killed), String(r.survivors.length), `${r.score.toFixed(1)}%`])]
+  const widths = lines[0].map((_, i) => Math.max(...lines.map(l => l[i].length)))
+  return lines.map(l => l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n')
+}
+
+function markdown(rows) {
+  const head = execFileSync('git', ['log', '-1', '--format=%h %s'], {cwd: ROOT, encoding: 'utf8'}).trim()
+  const out = [
+    '# Mutation testing of the critical modules',
+    '',
+    'Written by `npm run mutate -- --write` (StrykerJS, command runner over uvu; see test/README.md).',
+    'A mutant is killed when the module\'s tests fail with it; the score is killed (timeouts included)',
+    `over all valid mutants. Target: ≥ 90% in each module. Measured at \`${head}\`.`,
+    '',
+    '| module | what | files | mutants | killed | survived | score | measured (UTC) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(r => `| ${r.name} | ${MODULES[r.name].what} | ${r.files.map(f => `\`${f}\``).join(', ')} | ${r.valid} | ${r.killed} | ${r.survivors.length} | **${r.score.toFixed(1)}%** | ${r.at} |`),
+    '',
+    '## Surviving mutants',
+    '',
+  ]
+  for (const r of rows) {
+    out.push(`### ${r.name}`, '')
+    if (!r.survivors.length) out.push('None.', '')
+    else out.push('| where | mutator | original | mutant |', '| --- | --- | --- | --- |', ...r.survivors.map(s => `| \`${s.where}\` | ${s.mutator} | \`${s.original.replace(/\|/g, '\\|')}\` | \`${s.replacement.replace(/\|/g, '\\|')}\` |`), '')
+  }
+  return out.join('\n')
+}
