@@ -4,6 +4,29 @@
 // mutant is in that build, switched on by the __STRYKER_ACTIVE_MUTANT__ environment variable that
 // adw's child processes inherit.
 
+import {readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/** `file:N-M`: from the first line containing `marker` to the end of the file (Stryker's range syntax). */
+function from(file, marker) {
+  const lines = readFileSync(join(ROOT, file), 'utf8').split('\n')
+  const at = lines.findIndex(l => l.includes(marker))
+  if (at < 0) throw new Error(`${file}: no line contains ${JSON.stringify(marker)}; update test/mutation/modules.mjs`)
+  return `${file}:${at + 1}-${lines.length}`
+}
+
+/** `file:N-M`: from the line containing `start` to the line before the one containing `end`. */
+function between(file, start, end) {
+  const lines = readFileSync(join(ROOT, file), 'utf8').split('\n')
+  const a = lines.findIndex(l => l.includes(start))
+  const b = lines.findIndex((l, i) => i > a && l.includes(end))
+  if (a < 0 || b < 0) throw new Error(`${file}: no lines from ${JSON.stringify(start)} to ${JSON.stringify(end)}; update test/mutation/modules.mjs`)
+  return `${file}:${a + 1}-${b}`
+}
+
 /** @type {Record<string, {what: string, mutate: string[], tests: string, build?: boolean}>} */
 export const MODULES = {
   config: {
@@ -14,7 +37,7 @@ export const MODULES = {
   conditions: {
     what: 'if / until: CEL compiled at load, evaluated with located errors',
     mutate: ['src/pipeline/condition.ts'],
-    tests: '^pipeline/condition\\.test\\.ts$',
+    tests: '^pipeline/condition(-refs)?\\.test\\.ts$',
   },
   heartbeat: {
     what: 'liveness of the process driving a run: pid on this host, 60 s heartbeat on another',
@@ -23,14 +46,25 @@ export const MODULES = {
   },
   'exit-codes': {
     what: 'exit codes: AdwError → its code (2), a bug → 1, a failed run → 1, cancelled → 130, and how errors print',
-    mutate: ['src/errors.ts', 'src/base-command.ts', 'src/commands/run.ts'],
-    tests: '^cli/exit-codes\\.test\\.ts$',
+    // run.ts from its run() on: the flag descriptions and examples above it are help text, not behaviour.
+    mutate: ['src/errors.ts', 'src/base-command.ts', from('src/commands/run.ts', 'async run(): Promise<void>')],
+    tests: '^(cli/exit-codes|resume/usage)\\.test\\.ts$',
     build: true,
   },
   masking: {
     what: 'secret masking: values of *KEY*, *TOKEN*, *SECRET*, *PASSWORD* variables never leave the step',
     mutate: ['src/engine/secrets.ts', 'src/plugins/agent/redact.ts'],
     tests: '^(engine/masking|plugins/agent-faults)\\.test\\.ts$',
+    build: true,
+  },
+  'resume-reuse': {
+    what: 'resume: which recorded step runs are reused (outputs fed on), which run again, where a loop continues',
+    mutate: [
+      between('src/engine/run.ts', 'private loadPrevious(): void', 'private recordHardExit(): void'),
+      between('src/engine/run.ts', 'private reusedIterations(loop', 'private async runLoop('),
+      between('src/engine/run.ts', 'const prev = this.previous.get(', 'if (step.if) {'),
+    ],
+    tests: '^resume/reuse\\.test\\.ts$',
     build: true,
   },
   templating: {
