@@ -1,11 +1,12 @@
 // resolveConfig and readConfigFile called directly: the precedence rules of README "Configuration",
 // every value check and its file:line:col. In-process and fast, so `npm run mutate -- config` runs it
 // for every mutant (the CLI-level twin is precedence.test.ts).
-import {mkdirSync, realpathSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {readConfigFile, readDotEnv, resolveConfig} from '../../src/config.js'
+import {readConfigFile, readDotEnv, resolveConfig, resolveDbPath} from '../../src/config.js'
+import {prepareStateDir} from '../../src/project.js'
 import {AdwError} from '../../src/errors.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 
@@ -144,6 +145,98 @@ test('a config file is found upwards, but not above the git root', async () => {
   assert.is(inner.model, undefined)
   assert.is(inner.projectRoot, join(dir, 'repo'))
   assert.is((await resolveConfig({cwd: dir, env: {}})).model, 'outer')
+})
+
+test('values of the wrong kind or only blanks are refused, each at its value', async () => {
+  const dir = project({'k.yaml': 'project: {name: 42}\ndatabase: {path: "  "}\nagent_sdk: {model: [m]}\nlogging: {level: 3}\n', 'n.yaml': 'project: {name: " "}\n'})
+  assert.equal((await refusal(readConfigFile(join(dir, 'k.yaml'), 'k.yaml'))).split('\n').filter(l => /^k\.yaml:/.test(l)), [
+    'k.yaml:1:17: project.name must be a non-empty string',
+    'k.yaml:2:18: database.path must be a non-empty string (a file path)',
+    'k.yaml:3:20: agent_sdk.model must be a non-empty string (a model id)',
+    'k.yaml:4:18: logging.level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL',
+  ])
+  assert.match(await refusal(readConfigFile(join(dir, 'n.yaml'), 'n.yaml')), /^n\.yaml:1:17: project\.name must be a non-empty string/)
+})
+
+test('odd shapes: a syntax error alone, a list after a comment, non-scalar keys, empty sections and values', async () => {
+  const dir = project({
+    'syntax.yaml': 'bogus: [unclosed\n',
+    'list.yaml': '# settings\n- project\n',
+    'keys.yaml': '[x]: 1\ndatabase: {[y]: 2}\n',
+    'empty.yaml': 'database:\nagent_sdk:\n  model:\n',
+  })
+  const lines = async (f: string, opts = {}) => (await refusal(readConfigFile(join(dir, f), f, opts))).split('\n').filter(l => l.startsWith(`${f}:`))
+  assert.equal((await lines('syntax.yaml')).length, 1, 'a syntax error, not also an unknown section')
+  assert.equal((await lines('syntax.yaml', {requireAll: true})).length, 1, 'nor missing keys')
+  assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging)'])
+  assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging)'])
+  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
+  assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
+})
+
+test('requireAll: a section without the key, beside other keys, is still missing it', async () => {
+  const dir = project({'c.yaml': 'project: {name: p}\ndatabase: {path: x.db}\nagent_sdk: {model: m}\nlogging: {}\n', 'd.yaml': 'project: {name: p}\ndatabase: {path: x.db}\nagent_sdk: {model: m}\nlogging: {level: INFO}\n'})
+  assert.equal((await refusal(readConfigFile(join(dir, 'c.yaml'), 'c.yaml', {requireAll: true}))).split('\n').filter(l => l.startsWith('c.yaml:')), ['c.yaml:4:1: missing key "logging.level"'])
+  assert.equal(await readConfigFile(join(dir, 'd.yaml'), 'd.yaml', {requireAll: true}), {project: {name: 'p'}, database: {path: 'x.db'}, agent_sdk: {model: 'm'}, logging: {level: 'INFO'}})
+})
+
+test('a .env or adw.config.yaml that is a directory, or a config over 1 MiB: CONFIG_INVALID naming it, with what to do', async () => {
+  const dir = project({'big/adw.config.yaml': `# ${'x'.repeat(1_100_000)}\n`})
+  mkdirSync(join(dir, '.env'))
+  try {
+    readDotEnv(dir)
+    assert.unreachable('a .env directory was read')
+  } catch (error) {
+    assert.instance(error, AdwError)
+    assert.is((error as AdwError).code, 'CONFIG_INVALID')
+    assert.is((error as AdwError).message, `The .env file ${join(dir, '.env')} is a directory, not a file`)
+    assert.equal((error as AdwError).suggestions, ['adw loads KEY=value lines from a .env file in the working directory: rename or remove this directory, or run in another --working-dir'])
+  }
+  mkdirSync(join(dir, 'cfgdir/adw.config.yaml'), {recursive: true})
+  const asDir = await refusal(readConfigFile(join(dir, 'cfgdir/adw.config.yaml'), 'adw.config.yaml'))
+  assert.is(asDir, 'The config file adw.config.yaml is a directory, not a file')
+  try {
+    await readConfigFile(join(dir, 'cfgdir/adw.config.yaml'), 'adw.config.yaml')
+  } catch (error) {
+    assert.equal((error as AdwError).suggestions, ['adw reads project settings from a YAML file named adw.config.yaml: rename or remove this directory (adw scaffold writes a valid file)'])
+  }
+  try {
+    await readConfigFile(join(dir, 'big/adw.config.yaml'), 'adw.config.yaml')
+    assert.unreachable('a 1 MiB config was read')
+  } catch (error) {
+    assert.is((error as AdwError).code, 'CONFIG_INVALID')
+    assert.match((error as AdwError).message, /^The config file adw\.config\.yaml is 1\.\d MiB: adw reads at most 1\.0 MiB from it$/)
+    assert.equal((error as AdwError).suggestions, ['an adw config holds four keys (project.name, database.path, agent_sdk.model, logging.level): check that this is the file you meant'])
+  }
+})
+
+test('resolveDbPath: the database path alone, by the same rules; undefined values are no values', async () => {
+  const dir = project({'adw.config.yaml': 'database: {path: cfg.db}\n'})
+  assert.is(await resolveDbPath({cwd: dir, env: {}}), join(dir, 'cfg.db'))
+  assert.is(await resolveDbPath({cwd: dir, env: {DATABASE_PATH: 'e.db'}}), join(dir, 'e.db'))
+  assert.is(await resolveDbPath({cwd: dir, env: {}, db: '/abs/flag.db'}), '/abs/flag.db')
+  const c = await resolveConfig({cwd: dir, env: {GONE: undefined, KEPT: 'k'}})
+  assert.not.ok('GONE' in c.env)
+  assert.is(c.env.KEPT, 'k')
+})
+
+test('prepareStateDir: .adw/ gets a .gitignore of * once (an existing one is kept); other folders are left alone', () => {
+  const dir = project({'other/x': ''})
+  prepareStateDir(join(dir, '.adw/orchestrator.db'))
+  const ignore = readFileSync(join(dir, '.adw/.gitignore'), 'utf8')
+  assert.equal(ignore.split('\n').filter(l => l && !l.startsWith('#')), ['*'])
+  writeFileSync(join(dir, '.adw/.gitignore'), 'mine\n')
+  prepareStateDir(join(dir, '.adw/orchestrator.db'))
+  assert.is(readFileSync(join(dir, '.adw/.gitignore'), 'utf8'), 'mine\n', 'not overwritten')
+  prepareStateDir(join(dir, 'other/orchestrator.db'))
+  assert.not.ok(existsSync(join(dir, 'other/.gitignore')))
+  prepareStateDir(join(dir, 'deep/er/.adw/x.db'))
+  assert.ok(existsSync(join(dir, 'deep/er/.adw/.gitignore')), 'parents are created')
+  writeFileSync(join(dir, 'file'), '')
+  assert.throws(() => prepareStateDir(join(dir, 'file/.adw/x.db')), /ENOTDIR|EEXIST/)
+  mkdirSync(join(dir, 'ro/.adw'), {recursive: true})
+  mkdirSync(join(dir, 'ro/.adw/.gitignore'))
+  assert.not.throws(() => prepareStateDir(join(dir, 'ro/.adw/x.db')), 'EEXIST: something is there already')
 })
 
 test.run()
