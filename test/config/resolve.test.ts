@@ -35,7 +35,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 test('defaults: INFO, no model, .adw/orchestrator.db at the project root, no config file, env without empty values', async () => {
   const dir = project()
   const c = await resolveConfig({cwd: dir, env: {PATH: '/bin', EMPTY: ''}})
-  assert.equal({...c, env: {...c.env}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, configFile: undefined, projectRoot: dir})
+  assert.equal({...c, env: {...c.env}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, configFile: undefined, projectRoot: dir, sandbox: 'on'})
 })
 
 test('adw.config.yaml: its model, level (any case) and project name; its database path is relative to the file', async () => {
@@ -96,8 +96,8 @@ test('readConfigFile: every problem at file:line:col with the source line and a 
     'c.yaml:2:18: database.path must be a non-empty string (a file path)',
     'c.yaml:3:20: agent_sdk.model must be a non-empty string (a model id)',
     'c.yaml:4:18: logging.level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL',
-    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging',
-    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging',
+    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging, sandbox',
+    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging, sandbox',
   ])
   assert.match(msg, 'c.yaml:2:18: database.path must be a non-empty string (a file path)\n  2 | database: {path: 42}\n                       ^')
 })
@@ -115,7 +115,7 @@ test('readConfigFile: a section that is not a mapping, an unknown key, a syntax 
   ])
   assert.match(await refusal(readConfigFile(join(dir, 'b.yaml'), 'b.yaml')), /^b\.yaml:\d+:\d+: /)
   assert.match(await refusal(readConfigFile(join(dir, 'c.yaml'), 'c.yaml')), /^c\.yaml:2:1: Map keys must be unique/)
-  assert.match(await refusal(readConfigFile(join(dir, 'd.yaml'), 'd.yaml')), /^d\.yaml:1:1: the config must be a mapping of sections \(project, database, agent_sdk, logging\)/)
+  assert.match(await refusal(readConfigFile(join(dir, 'd.yaml'), 'd.yaml')), /^d\.yaml:1:1: the config must be a mapping of sections \(project, database, agent_sdk, logging, sandbox\)/)
 })
 
 test('readConfigFile: an empty file is an empty config; values come back with the level upper-cased', async () => {
@@ -168,9 +168,9 @@ test('odd shapes: a syntax error alone, a list after a comment, non-scalar keys,
   const lines = async (f: string, opts = {}) => (await refusal(readConfigFile(join(dir, f), f, opts))).split('\n').filter(l => l.startsWith(`${f}:`))
   assert.equal((await lines('syntax.yaml')).length, 1, 'a syntax error, not also an unknown section')
   assert.equal((await lines('syntax.yaml', {requireAll: true})).length, 1, 'nor missing keys')
-  assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging)'])
-  assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging)'])
-  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
+  assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
+  assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
+  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, sandbox', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
   assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
 })
 
@@ -237,6 +237,19 @@ test('prepareStateDir: .adw/ gets a .gitignore of * once (an existing one is kep
   mkdirSync(join(dir, 'ro/.adw'), {recursive: true})
   mkdirSync(join(dir, 'ro/.adw/.gitignore'))
   assert.not.throws(() => prepareStateDir(join(dir, 'ro/.adw/x.db')), 'EEXIST: something is there already')
+})
+
+test('sandbox: ADW_SANDBOX from the process environment > adw.config.yaml > on; never from .env', async () => {
+  const dir = project({'.env': 'ADW_SANDBOX=off\n'})
+  assert.is((await resolveConfig({cwd: dir, env: {}})).sandbox, 'on', 'a cloned repository cannot switch it off with its .env')
+  writeFileSync(join(dir, 'adw.config.yaml'), 'sandbox: off\n')
+  assert.is((await resolveConfig({cwd: dir, env: {}})).sandbox, 'off')
+  writeFileSync(join(dir, 'adw.config.yaml'), 'sandbox: false\n')
+  assert.is((await resolveConfig({cwd: dir, env: {}})).sandbox, 'off', 'YAML false is off')
+  assert.is((await resolveConfig({cwd: dir, env: {ADW_SANDBOX: 'on'}})).sandbox, 'on')
+  assert.is(await refusal(resolveConfig({cwd: dir, env: {ADW_SANDBOX: 'maybe'}})), 'ADW_SANDBOX must be "on" or "off"; got "maybe"')
+  writeFileSync(join(dir, 'adw.config.yaml'), 'sandbox: sometimes\n')
+  assert.match(await refusal(resolveConfig({cwd: dir, env: {}})), /adw\.config\.yaml:1:10: sandbox must be "on" or "off"/)
 })
 
 test.run()

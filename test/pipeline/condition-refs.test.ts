@@ -42,6 +42,16 @@ test('unknown names are reported with their range; macro variables and cel.bind 
     'cel.bind(x, inputs.n, x > 1)',
   ]) assert.equal(refsOf(src).unknown, [], src)
   assert.equal(refsOf('size(steps.r.outputs.issues) > 0 && matches(inputs.p, "x")').unknown, [])
+  // Arguments of other calls are not bound: an unknown name there is still unknown.
+  for (const src of ['inputs.s.contains(bogus)', 'size(bogus) > 0', 'matches(inputs.s, bogus)', 'steps[bogus].outputs.x']) {
+    assert.equal(refsOf(src).unknown.map(u => u.name), ['bogus'], src)
+  }
+  assert.equal(refsOf('steps[bogus].outputs.x').refs, [], 'an identifier index is no step reference')
+  assert.equal(refsOf('inputs.m["k"] == 1').refs.map(r => `${r.root}.${r.key}`), ['inputs.m'], 'an index on a member is no reference')
+})
+
+test('list and map literals may mix types', () => {
+  assert.is(ev('size([1, "two", true]) == 3 && size({"a": 1, "b": "x"}) == 2', {}), true)
 })
 
 test('toCel: ints for whole numbers, doubles otherwise; dates, maps, bytes, nested lists; no functions or symbols', () => {
