@@ -24,7 +24,7 @@ export default {
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   clearTextReporter: {allowColor: false, logTests: false},
   ignorePatterns: ['dist', 'reports', 'bench/results', 'bench/peers/node_modules', '.adw', '*.db', '*.tgz'],
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: 'always',
   thresholds: {high: 90, low: 80, break: null},
 }

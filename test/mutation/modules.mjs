@@ -48,7 +48,7 @@ export const MODULES = {
     what: 'exit codes: AdwError → its code (2), a bug → 1, a failed run → 1, cancelled → 130, and how errors print',
     // run.ts from its run() on: the flag descriptions and examples above it are help text, not behaviour.
     mutate: ['src/errors.ts', 'src/base-command.ts', from('src/commands/run.ts', 'async run(): Promise<void>')],
-    tests: '^(cli/exit-codes|resume/usage)\\.test\\.ts$',
+    tests: '^cli/exit-codes\\.test\\.ts$',
     build: true,
   },
   masking: {
@@ -68,8 +68,8 @@ export const MODULES = {
     build: true,
   },
   templating: {
-    what: 'templates: Mustache without HTML escaping, shell quoting of every {{value}}, typed single tags',
+    what: 'templates: Mustache without HTML escaping, shell quoting of every {{value}}, typed single tags; inputs and timeouts parsed',
     mutate: ['src/pipeline/template.ts'],
-    tests: '^pipeline/template\\.test\\.ts$',
+    tests: '^pipeline/(template|inputs|load)\\.test\\.ts$',
   },
 }
