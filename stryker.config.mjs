@@ -23,7 +23,7 @@ export default {
   jsonReporter: {fileName: `reports/mutation/${name}.json`},
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   clearTextReporter: {allowColor: false, logTests: false},
-  ignorePatterns: ['dist', 'reports', 'bench/results', 'bench/peers/node_modules', '.adw', '*.db', '*.tgz'],
+  ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'bench/results', 'bench/peers/node_modules', '.adw', '*.db', '*.tgz'],
   tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: 'always',
   thresholds: {high: 90, low: 80, break: null},

@@ -27,7 +27,7 @@ function between(file, start, end) {
   return `${file}:${a + 1}-${b}`
 }
 
-/** @type {Record<string, {what: string, mutate: string[], tests: string, build?: boolean}>} */
+/** @type {Record<string, {what: string, mutate: string[], tests: string, build?: boolean, notes?: string}>} */
 export const MODULES = {
   config: {
     what: 'config precedence: flags > environment > .env > adw.config.yaml > defaults, and the config file checks',
@@ -38,11 +38,13 @@ export const MODULES = {
     what: 'if / until: CEL compiled at load, evaluated with located errors',
     mutate: ['src/pipeline/condition.ts'],
     tests: '^pipeline/condition(-refs)?\\.test\\.ts$',
+    notes: 'Most survivors cannot be told apart: the `.?` / `[?]` branches (cel-js 8 does not parse optional selection), optional chaining on error objects cel-js always builds, and a bigint shown by String() or by JSON (the same digits).',
   },
   heartbeat: {
     what: 'liveness of the process driving a run: pid on this host, 60 s heartbeat on another',
     mutate: ['src/store/status.ts'],
     tests: '^store/status\\.test\\.ts$',
+    notes: 'The survivors are the EPERM branch (a live pid owned by another user) and the fallback without /proc: neither can happen to root on Linux, where the suite runs.',
   },
   'exit-codes': {
     what: 'exit codes: AdwError → its code (2), a bug → 1, a failed run → 1, cancelled → 130, and how errors print',

@@ -34,8 +34,13 @@ let failed = false
 for (const name of names) {
   console.log(`\n== ${name}: ${MODULES[name].mutate.join(', ')}`)
   const started = Date.now()
+  // What is mutated is the source as it is now (Stryker copies it before it starts).
+  const commit = execFileSync('git', ['log', '-1', '--format=%h'], {cwd: ROOT, encoding: 'utf8'}).trim()
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', ...MODULES[name].mutate.map(f => f.split(':')[0])], {cwd: ROOT, encoding: 'utf8'}).trim() !== ''
+  const meta = {commit: dirty ? `${commit}+` : commit, at: new Date().toISOString()}
   const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...(values.incremental ? ['--incremental'] : [])], {cwd: ROOT, stdio: 'inherit', env: {...process.env, ADW_MUTATE_MODULE: name}})
   if (r.status !== 0) failed = true
+  else writeFileSync(join(ROOT, `reports/mutation/${name}.meta.json`), JSON.stringify(meta))
   const s = summary(name)
   if (s) console.log(`== ${name}: ${s.score.toFixed(1)}% killed (${s.killed}/${s.valid}), ${s.survivors.length} survived, ${((Date.now() - started) / 60_000).toFixed(1)} min`)
 }
@@ -66,7 +71,10 @@ function summary(name) {
     original: oneLine(original(m)),
   }))
   const files = [...new Set(mutants.map(m => m.path))]
-  return {name, files, valid, killed, timeout: count('Timeout'), survivors, score: valid ? (100 * killed) / valid : 100, at: statTime(file)}
+  const metaFile = join(ROOT, `reports/mutation/${name}.meta.json`)
+  const meta = existsSync(metaFile) ? JSON.parse(readFileSync(metaFile, 'utf8')) : {}
+  const at = `${(meta.at ?? statTime(file)).slice(0, 16).replace('T', ' ')}${meta.commit ? ` at \`${meta.commit}\`` : ''}`
+  return {name, files, valid, killed, timeout: count('Timeout'), survivors, score: valid ? (100 * killed) / valid : 100, at}
 }
 
 function original(m) {
@@ -82,7 +90,12 @@ function oneLine(s) {
 }
 
 function statTime(file) {
-  return JSON.parse(readFileSync(file, 'utf8')).framework?.version ? new Date(Number(execFileSync('stat', ['-c', '%Y', file], {encoding: 'utf8'})) * 1000).toISOString().slice(0, 16).replace('T', ' ') : ''
+  return new Date(Number(execFileSync('stat', ['-c', '%Y', file], {encoding: 'utf8'})) * 1000).toISOString()
+}
+
+/** Source text in a table cell: HTML code, so backticks and pipes in it print as they are. */
+function code(s) {
+  return `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '&#124;')}</code>`
 }
 
 function table(rows) {
@@ -92,25 +105,27 @@ function table(rows) {
 }
 
 function markdown(rows) {
-  const head = execFileSync('git', ['log', '-1', '--format=%h %s'], {cwd: ROOT, encoding: 'utf8'}).trim()
   const out = [
     '# Mutation testing of the critical modules',
     '',
     'Written by `npm run mutate -- --write` (StrykerJS, command runner over uvu; see test/README.md).',
     'A mutant is killed when the module\'s tests fail with it; the score is killed (timeouts included)',
-    `over all valid mutants. Target: ≥ 90% in each module. Measured at \`${head}\`.`,
+    'over all valid mutants. Target: ≥ 90% in each module. "measured" gives the time (UTC) and the commit of the',
+    'source that was mutated (`+`: with uncommitted changes to it).',
     '',
-    '| module | what | files | mutants | killed | survived | score | measured (UTC) |',
+    '| module | what | files | mutants | killed | survived | score | measured |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(r => `| ${r.name} | ${MODULES[r.name].what} | ${r.files.map(f => `\`${f}\``).join(', ')} | ${r.valid} | ${r.killed} | ${r.survivors.length} | **${r.score.toFixed(1)}%** | ${r.at} |`),
+    ...Object.keys(MODULES).filter(n => !rows.some(r => r.name === n)).map(n => `| ${n} | ${MODULES[n].what} | ${MODULES[n].mutate.map(f => `\`${f}\``).join(', ')} | – | – | – | not measured yet | |`),
     '',
     '## Surviving mutants',
     '',
   ]
   for (const r of rows) {
     out.push(`### ${r.name}`, '')
+    if (MODULES[r.name].notes) out.push(MODULES[r.name].notes, '')
     if (!r.survivors.length) out.push('None.', '')
-    else out.push('| where | mutator | original | mutant |', '| --- | --- | --- | --- |', ...r.survivors.map(s => `| \`${s.where}\` | ${s.mutator} | \`${s.original.replace(/\|/g, '\\|')}\` | \`${s.replacement.replace(/\|/g, '\\|')}\` |`), '')
+    else out.push('| where | mutator | original | mutant |', '| --- | --- | --- | --- |', ...r.survivors.map(s => `| \`${s.where}\` | ${s.mutator} | ${code(s.original)} | ${code(s.replacement)} |`), '')
   }
   return out.join('\n')
 }

@@ -28,6 +28,7 @@ test('references: steps.X and inputs.X with the range of X; steps["X"] with the 
   assert.equal(refsOf('steps.a.outputs.b.c == 1').refs.map(r => r.key), ['a'])
   assert.equal(refsOf('steps[inputs.which].outputs.ok').refs.map(r => `${r.root}.${r.key}`), ['inputs.which'])
   assert.equal(refsOf('{"steps": 1}.steps == 1').refs, [])
+  assert.equal(refsOf('steps == "x" || inputs != "y"').refs, [], 'a comparison with a root is no reference')
 })
 
 test('unknown names are reported with their range; macro variables and cel.bind are not unknown', () => {
@@ -40,6 +41,10 @@ test('unknown names are reported with their range; macro variables and cel.bind 
     'steps.r.outputs.issues.map(i, i + "!").size() > 0',
     'steps.r.outputs.issues.filter(i, i != "").size() > 0',
     'cel.bind(x, inputs.n, x > 1)',
+    'steps.r.outputs.issues.existsOne(i, i == "x")',
+    'steps.r.outputs.issues.transformList(n, i, i != "").size() > 0',
+    'steps.r.outputs.counts.transformMap(k, v, v > 1).size() > 0',
+    'steps.r.outputs.issues.sortBy(i, i).size() > 0',
   ]) assert.equal(refsOf(src).unknown, [], src)
   assert.equal(refsOf('size(steps.r.outputs.issues) > 0 && matches(inputs.p, "x")').unknown, [])
   // Arguments of other calls are not bound: an unknown name there is still unknown.
