@@ -8,11 +8,10 @@ import {adw, ROOT} from '../helpers/cli.js'
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
 const commands = Object.values(manifest.commands as Record<string, {id: string; aliases: string[]; hidden?: boolean}>).filter(c => !c.hidden)
 
-test('the manifest lists every command the README documents', () => {
-  assert.equal(commands.map(c => c.id).sort(), [
-    'executors', 'logs', 'plugins', 'plugins:inspect', 'plugins:install', 'plugins:link', 'plugins:reset', 'plugins:uninstall', 'plugins:update',
-    'run', 'runs', 'scaffold', 'schema', 'validate',
-  ])
+test('README documents every command the CLI has', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  assert.ok(commands.length >= 14, `${commands.length} commands in the manifest`)
+  for (const {id} of commands) assert.ok(readme.includes(`adw ${id.split(':').join(' ')}`), `README never shows adw ${id.split(':').join(' ')}`)
 })
 
 for (const {id, aliases} of commands) {

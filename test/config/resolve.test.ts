@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readConfigFile, readDotEnv, resolveConfig, resolveDbPath} from '../../src/config.js'
+import {MAX_CONFIG_FILE_BYTES} from '../../src/limits.js'
 import {prepareStateDir} from '../../src/project.js'
 import {AdwError} from '../../src/errors.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
@@ -180,8 +181,8 @@ test('requireAll: a section without the key, beside other keys, is still missing
   assert.equal(await readConfigFile(join(dir, 'd.yaml'), 'd.yaml', {requireAll: true}), {project: {name: 'p'}, database: {path: 'x.db'}, agent_sdk: {model: 'm'}, logging: {level: 'INFO'}})
 })
 
-test('a .env or adw.config.yaml that is a directory, or a config over 1 MiB: CONFIG_INVALID naming it, with what to do', async () => {
-  const dir = project({'big/adw.config.yaml': `# ${'x'.repeat(1_100_000)}\n`})
+test('a .env or adw.config.yaml that is a directory, or a config over its size limit: CONFIG_INVALID naming it, with what to do', async () => {
+  const dir = project({'big/adw.config.yaml': `# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`})
   mkdirSync(join(dir, '.env'))
   try {
     readDotEnv(dir)
@@ -202,10 +203,10 @@ test('a .env or adw.config.yaml that is a directory, or a config over 1 MiB: CON
   }
   try {
     await readConfigFile(join(dir, 'big/adw.config.yaml'), 'adw.config.yaml')
-    assert.unreachable('a 1 MiB config was read')
+    assert.unreachable('an oversized config was read')
   } catch (error) {
     assert.is((error as AdwError).code, 'CONFIG_INVALID')
-    assert.match((error as AdwError).message, /^The config file adw\.config\.yaml is 1\.\d MiB: adw reads at most 1\.0 MiB from it$/)
+    assert.match((error as AdwError).message, /^The config file adw\.config\.yaml is \d.* [KM]iB: adw reads at most \d.* [KM]iB from it$/)
     assert.equal((error as AdwError).suggestions, ['an adw config holds four keys (project.name, database.path, agent_sdk.model, logging.level): check that this is the file you meant'])
   }
 })
