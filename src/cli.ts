@@ -1,5 +1,7 @@
 // The CLI's entry: bin/run.js imports it. `npm run build` bundles it with the commands (bin/bundle.mjs).
-import {handle, run} from '@oclif/core'
+import {Config, handle, run} from '@oclif/core'
+import {unknownCommandError} from './base-command.js'
+import {type AdwError, formatAdwError} from './errors.js'
 
 /** Runs adw with the command line in process.argv; `dir` locates the package (its package.json). */
 export async function main(dir: string): Promise<void> {
@@ -19,14 +21,25 @@ export async function main(dir: string): Promise<void> {
   // at once (and every non-zero exit code, this.exit(2) included, goes through it), and its flush
   // gives up after 10 s. Writes to a pipe are asynchronous: whatever the reader had not taken yet
   // (`adw validate --json | jq` past 64 KiB) was cut, leaving invalid JSON. Drain first, always.
+  // An unknown command gets adw's own message (commands print their own errors).
   try {
     await run(process.argv.slice(2), dir)
   } catch (error) {
+    const unknown = /^command (\S+) not found$/.exec((error as Error)?.message ?? '')
+    if (unknown) {
+      process.stderr.write(formatAdwError(await unknownCommand(unknown[1], dir)) + '\n')
+      process.exitCode = 2
+    }
     await drained()
-    await handle(error instanceof Error ? error : new Error(String(error)))
+    if (!unknown) await handle(error instanceof Error ? error : new Error(String(error)))
     return
   }
   await drained()
+}
+
+async function unknownCommand(id: string, dir: string): Promise<AdwError> {
+  const config = await Config.load(dir)
+  return unknownCommandError(id, config.commands.filter(c => !c.hidden).map(c => c.id))
 }
 
 /** Resolves once everything written so far to stdout and stderr has reached the OS (a pipe's reader may be slow). */

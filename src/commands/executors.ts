@@ -13,7 +13,7 @@ When two sources provide the same name, uses: <name> is an error: pick one with 
   static examples = ['<%= config.bin %> executors', '<%= config.bin %> executors --json', '<%= config.bin %> executors pipelines/*.yaml']
   static strict = false
   static args = {
-    pipeline: Args.string({description: 'pipeline file(s) whose local modules to list as well'}),
+    pipeline: Args.string({description: 'Pipeline file(s) whose local modules to list as well'}),
   }
   static flags = {
     json: Flags.boolean({description: 'Print [{name, source, qualifiedName, description, options: [{name, type, required, description}]}] as JSON'}),

@@ -22,19 +22,19 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
   ]
   static args = {
-    pipeline: Args.string({description: 'pipeline file or bare name (not with --resume)'}),
+    pipeline: Args.string({description: 'Pipeline file or bare name (not with --resume)'}),
   }
   static flags = {
-    'adw-id': Flags.string({description: 'id of this run (default: a short unique id, printed)'}),
-    prompt: Flags.string({char: 'p', description: 'fills the pipeline input "prompt"'}),
-    input: Flags.string({char: 'i', description: 'a pipeline input as key=value (repeatable)', multiple: true}),
-    'working-dir': Flags.string({char: 'w', description: 'directory the steps work in (must exist) [default: the project root]'}),
-    resume: Flags.boolean({description: 'continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
-    model: Flags.string({char: 'm', description: 'default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
+    'adw-id': Flags.string({description: 'Id of this run (default: a short unique id, printed)'}),
+    prompt: Flags.string({char: 'p', description: 'Fills the pipeline input "prompt"'}),
+    input: Flags.string({char: 'i', description: 'A pipeline input as key=value (repeatable)', multiple: true}),
+    'working-dir': Flags.string({char: 'w', description: 'Directory the steps work in (must exist) [default: the project root]'}),
+    resume: Flags.boolean({description: 'Continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
+    model: Flags.string({char: 'm', description: 'Default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default <project root>/.adw/orchestrator.db)'}),
-    json: Flags.boolean({description: 'print one JSON event per line instead of the live view', exclusive: ['quiet']}),
-    quiet: Flags.boolean({char: 'q', description: 'print only the final summary'}),
-    executor: Flags.string({char: 'e', description: 'run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
+    json: Flags.boolean({description: 'Print one JSON event per line instead of the live view', exclusive: ['quiet']}),
+    quiet: Flags.boolean({char: 'q', description: 'Print only the final summary'}),
+    executor: Flags.string({char: 'e', description: 'Run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
   }
 
   async run(): Promise<void> {

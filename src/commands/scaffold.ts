@@ -17,13 +17,13 @@ Create-only: an existing file is left untouched and reported as skipped; --force
     '<%= config.bin %> scaffold . --force --json',
   ]
   static args = {
-    dir: Args.string({description: 'project directory (created if missing)', required: true}),
+    dir: Args.string({description: 'Project directory (created if missing)', required: true}),
   }
   static flags = {
     config: Flags.string({char: 'c', description: 'YAML file with project.name, database.path, agent_sdk.model, logging.level'}),
-    force: Flags.boolean({char: 'f', description: 'overwrite files that exist'}),
-    'dry-run': Flags.boolean({description: 'print the plan, write nothing'}),
-    json: Flags.boolean({description: 'print {dir, dryRun, config, files: [{path, action, reason}]} as JSON'}),
+    force: Flags.boolean({description: 'Overwrite files that exist'}),
+    'dry-run': Flags.boolean({description: 'Print the plan, write nothing'}),
+    json: Flags.boolean({description: 'Print {dir, dryRun, config, files: [{path, action, reason}]} as JSON'}),
   }
 
   async run(): Promise<void> {
@@ -39,7 +39,8 @@ Create-only: an existing file is left untouched and reported as skipped; --force
     this.log(dryRun ? `Dry run: nothing written. Plan for ${where}:\n` : `Scaffolded ${where}:\n`)
     for (const line of table(['ACTION', 'PATH', 'NOTE'], files.map(f => [dryRun ? f.action : done(f.action), f.path, f.reason ?? '']))) this.log(line.trimEnd())
     if (!dryRun && files.some(f => f.action !== 'skip')) {
-      this.log(`\nNext: cd ${/^[\w./-]+$/.test(where) ? where : JSON.stringify(where)} && cp .env.example .env (set ANTHROPIC_API_KEY), then: adw run plan-build --prompt "..."`)
+      const cd = where === '.' ? '' : `cd ${/^[\w./-]+$/.test(where) ? where : JSON.stringify(where)} && `
+      this.log(`\nNext: ${cd}cp .env.example .env (set ANTHROPIC_API_KEY), then: adw run plan-build --prompt "..."`)
     }
   }
 }

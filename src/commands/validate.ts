@@ -1,17 +1,26 @@
 import {Args, Flags} from '@oclif/core'
+import {existsSync, readdirSync} from 'node:fs'
+import {join, relative} from 'node:path'
 import {AdwCommand} from '../base-command.js'
-import {formatDiagnostics, pipelineHint} from '../errors.js'
+import {findPipeline} from '../engine/start.js'
+import {AdwError, formatDiagnostics, pipelineHint} from '../errors.js'
+import {findProjectRoot} from '../project.js'
 import {validatePipelines} from '../pipeline/validate.js'
 import {loadRegistry} from '../plugins/registry.js'
 
 export default class Validate extends AdwCommand {
   static summary = 'Check pipeline files without running them'
-  static description = 'Runs the same checks as `adw run` before anything starts: YAML syntax, the pipeline JSON Schema (`adw schema`), unique step ids, known executors and their options, templates and conditions that only read inputs and earlier steps. Every problem is listed as FILE:LINE:COL with the source line. Exit code 2 when any file is invalid.'
-  static examples = ['<%= config.bin %> validate pipelines/plan-build.yaml', '<%= config.bin %> validate pipelines/*.yaml --json']
+  static description = 'With no argument, checks every pipelines/*.yaml of the project (found upwards, like adw run). Runs the same checks as `adw run` before anything starts: YAML syntax, the pipeline JSON Schema (`adw schema`), unique step ids, known executors and their options, templates and conditions that only read inputs and earlier steps. Every problem is listed as FILE:LINE:COL with the source line. Exit code 2 when any file is invalid.'
+  static examples = [
+    '<%= config.bin %> validate                         # every pipelines/*.yaml of the project',
+    '<%= config.bin %> validate mine                    # a bare name, as adw run takes it',
+    '<%= config.bin %> validate pipelines/plan-build.yaml',
+    '<%= config.bin %> validate pipelines/*.yaml --json',
+  ]
   static strict = false
 
   static args = {
-    file: Args.string({description: 'Pipeline file(s) to check', required: true}),
+    file: Args.string({description: 'Pipeline file(s) or bare name(s) to check (default: every pipelines/*.yaml of the project root)'}),
   }
 
   static flags = {
@@ -20,7 +29,8 @@ export default class Validate extends AdwCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Validate)
-    const result = await validatePipelines(argv as string[], {registry: await loadRegistry(this.config)})
+    const files = argv.length > 0 ? (argv as string[]).map(resolveName) : projectPipelines()
+    const result = await validatePipelines(files, {registry: await loadRegistry(this.config)})
     if (flags.json) {
       this.log(JSON.stringify(result, null, 2))
     } else {
@@ -35,4 +45,24 @@ export default class Validate extends AdwCommand {
     }
     if (result.files.some(r => !r.valid)) this.exit(2)
   }
+}
+
+/** A bare name as `adw run` resolves it; anything else as given (a missing file is reported per file). */
+function resolveName(name: string): string {
+  if (existsSync(name) || name.includes('/') || /\.ya?ml$/.test(name)) return name
+  try {
+    return relative(process.cwd(), findPipeline(name, process.cwd())) || name
+  } catch {
+    return name
+  }
+}
+
+/** The project's pipelines/*.yaml (and .yml), relative to the cwd as a shell glob would give them. */
+function projectPipelines(): string[] {
+  const dir = join(findProjectRoot(process.cwd()).dir, 'pipelines')
+  const files = existsSync(dir) ? readdirSync(dir).filter(f => /\.ya?ml$/.test(f)).sort() : []
+  if (files.length === 0) {
+    throw new AdwError('USAGE', `No pipeline to check: no .yaml file in ${dir}`, {suggestions: ['adw validate <file|name>...', 'adw scaffold .  (writes the seed pipelines)']})
+  }
+  return files.map(f => relative(process.cwd(), join(dir, f)))
 }

@@ -83,7 +83,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
         suggestions: [`choose another --adw-id, or continue it with: adw run --resume --adw-id ${adwId}`],
       })
     }
-    if (!opts.adwId && opts.mode !== 'json') opts.announce?.(`adw id: ${adwId}`)
+    if (!opts.adwId && opts.mode !== 'json' && opts.mode !== 'quiet') opts.announce?.(`adw id: ${adwId}`)
     return await runPipeline({pipeline, adwId, inputs, workingDir, store, ...engineOptions(config, opts), executorAliases: opts.executors})
   } finally {
     store.close()

@@ -1,6 +1,9 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {existsSync} from 'node:fs'
+import {AdwError} from '../errors.js'
 import type {LogLevel, LogType} from '../plugins/types.js'
+import {openStore} from '../store/sqlite.js'
 import {effectiveStatus} from '../store/status.js'
 import type {LogQuery, LogRow, Store} from '../store/types.js'
 import {clockTime, truncate} from './format.js'
@@ -8,7 +11,8 @@ import {openExistingStore, requireRun} from './open.js'
 
 export interface ShowLogsOptions {
   dbPath: string
-  adwId: string
+  /** The run to show. @default the latest run */
+  adwId?: string
   /** This level and above. */
   level?: LogLevel
   step?: string
@@ -25,44 +29,77 @@ export interface ShowLogsOptions {
   columns?: number
   /** Receives whole lines, a batch at a time (joined by newlines, without the last one). */
   write: (lines: string) => void
-  /** Where the closing status note goes (stderr), for a run that did not succeed. */
+  /** Notes for the user (stderr): which run is shown, waiting for it, how a run that did not succeed ended. */
   note?: (line: string) => void
   signal?: AbortSignal
 }
 
 /** `adw logs`: prints a run's log rows, and with `follow` streams them until the run ends. */
 export async function showLogs(opts: ShowLogsOptions): Promise<void> {
-  const store = openExistingStore(opts.dbPath)
+  const store = opts.follow ? await waitFor(opts, () => (existsSync(opts.dbPath) ? openStore(opts.dbPath) : undefined), 'the database to be created') : openExistingStore(opts.dbPath)
+  if (!store) return // aborted while waiting
   try {
-    requireRun(store, opts.adwId)
-    const filter: LogQuery = {adwId: opts.adwId, minLevel: opts.level, step: opts.step, type: opts.type}
-    const printer = opts.json ? jsonPrinter(opts.write) : tablePrinter(opts, stepWidth(store, opts.adwId))
+    const adwId = opts.adwId ?? (await latestRun(store, opts))
+    if (adwId === undefined) return
+    if (!opts.follow) requireRun(store, adwId)
+    else if (!(await waitFor(opts, () => store.getRun(adwId), `run ${adwId} to start`))) return
+    const show = {...opts, adwId}
+    const filter: LogQuery = {adwId, minLevel: opts.level, step: opts.step, type: opts.type}
+    const printer = opts.json ? jsonPrinter(opts.write) : tablePrinter(opts, await stepWidth(store, adwId, opts.follow))
     let lastId = printer(store.queryLogs({...filter, limit: opts.limit}), 0)
-    if (!opts.follow) return statusNote(store, opts)
+    if (!opts.follow) return statusNote(store, show)
     for (;;) {
-      try {
-        await sleep(opts.pollMs ?? 250, undefined, {signal: opts.signal})
-      } catch {
-        return // aborted
-      }
+      if (!(await pause(opts))) return
       // Status first, then rows: the engine commits a run's last rows with its final status.
-      const run = store.getRun(opts.adwId)
+      const run = store.getRun(adwId)
       lastId = printer(store.queryLogs({...filter, afterId: lastId}), lastId)
-      if (!run || effectiveStatus(run) !== 'running') return statusNote(store, opts)
+      if (!run || effectiveStatus(run) !== 'running') return statusNote(store, show)
     }
   } finally {
     store.close()
   }
 }
 
+/** The newest run's id (said on stderr); with follow and no run yet, waits for the first one. */
+async function latestRun(store: Store, opts: ShowLogsOptions): Promise<string | undefined> {
+  const latest = () => store.recentRunIds(1)[0]
+  if (!opts.follow && latest() === undefined) {
+    throw new AdwError('RUN_NOT_FOUND', `No runs yet in ${store.path}`, {suggestions: ['adw run <pipeline>  (start one)']})
+  }
+  const id = await waitFor(opts, latest, 'a run to start')
+  if (id !== undefined) opts.note?.(`Latest run: ${id} (adw logs <adw-id> for another; adw runs lists them)`)
+  return id
+}
+
+/** `get()` now, else (following) every poll until it gives something; undefined once aborted. */
+async function waitFor<T>(opts: ShowLogsOptions, get: () => T | undefined, what: string): Promise<T | undefined> {
+  let value = get()
+  if (value === undefined) opts.note?.(`Waiting for ${what} (${opts.dbPath}); Ctrl-C to stop`)
+  while (value === undefined) {
+    if (!(await pause(opts))) return undefined
+    value = get()
+  }
+  return value
+}
+
+/** One poll interval; false when aborted. */
+async function pause(opts: ShowLogsOptions): Promise<boolean> {
+  try {
+    await sleep(opts.pollMs ?? 250, undefined, {signal: opts.signal})
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** After the rows: what became of a run that did not succeed (interrupted runs are stored as running). */
-function statusNote(store: Store, opts: ShowLogsOptions): void {
+function statusNote(store: Store, opts: ShowLogsOptions & {adwId: string}): void {
   const run = store.getRun(opts.adwId)
   if (!run || !opts.note) return
   const status = effectiveStatus(run)
   if (status === 'succeeded' || status === 'running') return
-  const why = status === 'interrupted' ? `its process (pid ${run.pid} on ${run.host}) is gone` : run.error ?? status
-  opts.note(`run ${run.adw_id} ${status}: ${why}. Continue it with: adw run --resume --adw-id ${run.adw_id}`)
+  const why = status === 'interrupted' ? `its process (pid ${run.pid} on ${run.host}) is gone` : run.error && run.error !== status ? run.error : undefined
+  opts.note(`run ${run.adw_id} ${status}${why ? `: ${why}` : ''}. Continue it with: adw run --resume --adw-id ${run.adw_id}`)
 }
 
 type Printer = (rows: LogRow[], lastId: number) => number
@@ -96,8 +133,35 @@ function tablePrinter(opts: ShowLogsOptions, stepCol: number): Printer {
   }
 }
 
-/** Wide enough for the run's step names (known up front from its step rows), within 4..24. */
-function stepWidth(store: Store, adwId: string): number {
+/**
+ * Wide enough for the run's step names, within 4..24: the step rows so far, and when following also
+ * every step of the pipeline snapshot (steps that have not started yet, loop iterations up to the maximum).
+ */
+async function stepWidth(store: Store, adwId: string, follow = false): Promise<number> {
   const names = store.listSteps(adwId).map(s => (s.iteration > 0 ? `${s.step_id}#${s.iteration}` : s.step_id))
+  if (follow) names.push(...(await snapshotStepNames(store.getRun(adwId)?.pipeline_snapshot ?? '')))
   return Math.min(24, Math.max(4, ...names.map(n => n.length)))
+}
+
+type SnapshotStep = {id?: unknown; steps?: SnapshotStep[]; loop?: {maxAttempts?: unknown}}
+
+async function snapshotStepNames(snapshot: string): Promise<string[]> {
+  const {parse} = (await import('yaml')).default
+  let doc: {steps?: SnapshotStep[]} | undefined
+  try {
+    doc = parse(snapshot)
+  } catch {
+    return []
+  }
+  const names: string[] = []
+  const walk = (steps: unknown, suffix: string) => {
+    if (!Array.isArray(steps)) return
+    for (const step of steps as SnapshotStep[]) {
+      if (typeof step?.id !== 'string') continue
+      names.push(step.id + suffix)
+      if (step.loop) walk(step.steps, `#${Number(step.loop.maxAttempts) || 1}`)
+    }
+  }
+  walk(doc?.steps, '')
+  return names
 }

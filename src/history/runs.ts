@@ -10,8 +10,12 @@ export interface ListRunsOptions {
   status?: RunStatus
   /** @default 20 */
   limit?: number
+  /** Only runs of this pipeline (its name). */
+  pipeline?: string
   /** NDJSON rows instead of a table. */
   json?: boolean
+  /** With json: each run's whole pipeline snapshot too (~10 KB a run). */
+  full?: boolean
   /** Receives whole lines, all at once (joined by newlines, without the last one). */
   write: (lines: string) => void
 }
@@ -24,14 +28,15 @@ export interface RunSummary extends RunRow {
 }
 
 /** The most recent runs, newest first, with their effective status and step counts. */
-export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit'>): RunSummary[] {
+export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit' | 'pipeline'>): RunSummary[] {
   const store = openExistingStore(opts.dbPath)
   try {
     const limit = opts.limit ?? 20
     // running and interrupted are both stored as running; tell them apart before limiting.
     const live = opts.status === 'running' || opts.status === 'interrupted'
-    const rows = store.listRuns({status: live ? 'running' : opts.status, limit: live ? undefined : limit})
+    const rows = store.listRuns({status: live ? 'running' : opts.status, limit: live || opts.pipeline ? undefined : limit})
     const shown = rows
+      .filter(run => !opts.pipeline || run.pipeline_name === opts.pipeline)
       .map(run => ({run, status: effectiveStatus(run)}))
       .filter(r => !opts.status || r.status === opts.status)
       .slice(0, limit)
@@ -52,11 +57,13 @@ export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | '
 export function listRuns(opts: ListRunsOptions): void {
   const runs = runSummaries(opts)
   if (opts.json) {
-    if (runs.length > 0) opts.write(runs.map(run => JSON.stringify({...run, inputs: JSON.parse(run.inputs)})).join('\n'))
+    const shape = ({pipeline_snapshot, ...run}: RunSummary) => ({...run, inputs: JSON.parse(run.inputs), ...(opts.full ? {pipeline_snapshot} : {})})
+    if (runs.length > 0) opts.write(runs.map(run => JSON.stringify(shape(run))).join('\n'))
     return
   }
   if (runs.length === 0) {
-    opts.write(opts.status ? `No ${opts.status} runs in ${opts.dbPath}.` : `No runs yet in ${opts.dbPath}. Start one with: adw run <pipeline>`)
+    const which = [opts.status, opts.pipeline && `${opts.pipeline}`].filter(Boolean).join(' ')
+    opts.write(which ? `No ${which} runs in ${opts.dbPath}.` : `No runs yet in ${opts.dbPath}. Start one with: adw run <pipeline>`)
     return
   }
   const now = Date.now()
@@ -73,5 +80,9 @@ export function listRuns(opts: ListRunsOptions): void {
     count(totalTokens({inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens})),
     dollars(run.cost_usd),
   ])
-  opts.write(table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows).join('\n'))
+  const total = (f: (r: RunSummary) => number) => runs.reduce((sum, r) => sum + f(r), 0)
+  const ms = total(r => r.duration_ms ?? 0)
+  rows.push([`total (${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`, '', '', '', ms > 0 ? duration(ms) : '-', '', count(total(r => r.input_tokens + r.output_tokens)), dollars(total(r => r.cost_usd))])
+  const lines = table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows)
+  opts.write(lines.join('\n'))
 }

@@ -67,7 +67,7 @@ export function createRegistry(extra: ExecutorSource[] = []): ExecutorRegistry {
     }
     const plugins = [...new Set(extra.map(e => e.source))]
     const others = byName.has(name) ? `; "${name}" alone is ${byName.get(name)!.map(qualifiedName).join(', ')}` : ''
-    throw new AdwError('EXECUTOR_NOT_FOUND', `no installed plugin "${qualifier}" provides executors (${plugins.length > 0 ? `those that do: ${plugins.join(', ')}` : 'none is installed'})${others}. Install it: adw plugins install ${qualifier}, then check: adw executors`)
+    throw new AdwError('EXECUTOR_NOT_FOUND', `no installed plugin "${qualifier}" provides executors (${plugins.length > 0 ? `those that do: ${plugins.join(', ')}` : 'none is installed'})${others}. Install it from npm (adw plugins install ${qualifier}) or link its folder (adw plugins link <dir>), then check: adw executors`)
   }
 
   return {

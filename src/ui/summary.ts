@@ -49,9 +49,12 @@ export class RunTally {
     }
   }
 
-  /** The hint printed under the summary. */
-  logsHint(): string | undefined {
-    return this.adwId ? `logs: adw logs --adw-id ${this.adwId}` : undefined
+  /** The lines printed under the summary: where the logs are, and how to continue a run that did not succeed. */
+  hints(): string[] {
+    if (!this.adwId) return []
+    const hints = [`logs: adw logs ${this.adwId}`]
+    if (this.end && this.end.status !== 'succeeded') hints.push(`resume: adw run --resume --adw-id ${this.adwId}`)
+    return hints
   }
 }
 

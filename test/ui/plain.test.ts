@@ -56,13 +56,13 @@ const LOOP_LINES = [
   '✔ fix_loop · attempt 2/3 (2.0s · 1.2k tok · $0.010)',
   '✔ fix_loop (2 attempts · 4.0s · 1.2k tok · $0.010)',
   '✔ run feat-42 succeeded in 21.7s · 7 steps · 19.4k tokens · $0.051',
-  'logs: adw logs --adw-id feat-42',
+  'logs: adw logs feat-42',
 ]
 
 test('a plain run: a started and a finished line per step, then the summary', async () => {
   const s = new Script('plain-1').start([{id: 'lint'}, {id: 'test', name: 'unit tests'}]).step('lint', {durationMs: 400}).step('test', {durationMs: 2_345}).end()
   const {out, err} = await show(s.events)
-  assert.equal(out, ['❯ lint', '✔ lint (0.4s)', '❯ unit tests', '✔ unit tests (2.3s)', '✔ run plain-1 succeeded in 3.0s · 2 steps', 'logs: adw logs --adw-id plain-1'])
+  assert.equal(out, ['❯ lint', '✔ lint (0.4s)', '❯ unit tests', '✔ unit tests (2.3s)', '✔ run plain-1 succeeded in 3.0s · 2 steps', 'logs: adw logs plain-1'])
   assert.equal(err, [])
 })
 
@@ -115,7 +115,7 @@ test('a failure: the error on stderr, later steps not run, the run failed', asyn
     '❯ fix_loop',
     '↓ fix_loop [SKIPPED: not run]',
     '✖ run feat-42 failed after 5.4s · 2 steps: step build failed: command exited with code 2',
-    'logs: adw logs --adw-id feat-42',
+    'logs: adw logs feat-42',
   ])
 })
 

@@ -42,7 +42,7 @@ export class ListrReporter implements Reporter {
     await this.drawing
     const summary = this.tally.summary()
     // (the TTY renderer already ends with a blank line)
-    if (summary) safeWrite(this.out, `${this.tty ? '' : '\n'}${summary}\n${this.tally.logsHint()}\n`)
+    if (summary) safeWrite(this.out, `${this.tty ? '' : '\n'}${[summary, ...this.tally.hints()].join('\n')}\n`)
     await Promise.all([drained(this.out), drained(this.err)])
   }
 }

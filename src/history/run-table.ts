@@ -1,0 +1,71 @@
+import {effectiveStatus} from '../store/status.js'
+import type {RunRow, StepRow} from '../store/types.js'
+import {count, dateTime, dollars, duration, table, truncate} from './format.js'
+import {openExistingStore, requireRun} from './open.js'
+
+export interface ShowRunOptions {
+  dbPath: string
+  adwId: string
+  json?: boolean
+  /** Receives the whole text at once. */
+  write: (text: string) => void
+}
+
+/** `adw runs show <id>`: the run's header, then one row per step execution with its own tokens and cost, and the totals. */
+export function showRun(opts: ShowRunOptions): void {
+  const store = openExistingStore(opts.dbPath)
+  try {
+    const run = requireRun(store, opts.adwId)
+    const steps = store.listSteps(run.adw_id)
+    if (opts.json) {
+      const {pipeline_snapshot: _, ...row} = run
+      opts.write(JSON.stringify({run: {...row, status: effectiveStatus(run), inputs: JSON.parse(run.inputs)}, steps: steps.map(s => ({...s, outputs: s.outputs === null ? null : JSON.parse(s.outputs)}))}, null, 2))
+      return
+    }
+    opts.write([...header(run), '', ...stepTable(run, steps)].join('\n'))
+  } finally {
+    store.close()
+  }
+}
+
+function header(run: RunRow): string[] {
+  const status = effectiveStatus(run)
+  const took = run.duration_ms !== null ? ` · ${duration(run.duration_ms)}` : ''
+  const inputs = Object.entries(JSON.parse(run.inputs) as Record<string, unknown>).map(([k, v]) => `${k}=${truncate(JSON.stringify(v), 60)}`)
+  return [
+    `Run ${run.adw_id} · ${run.pipeline_name} · ${status} · started ${dateTime(run.started_at)}${took}`,
+    `Pipeline: ${run.pipeline_file}`,
+    `Working dir: ${run.working_dir}`,
+    ...(inputs.length ? [`Inputs: ${inputs.join(' ')}`] : []),
+    ...(run.error && run.error !== status ? [`Error: ${truncate(run.error.split('\n')[0], 200)}`] : []),
+  ]
+}
+
+function stepTable(run: RunRow, steps: StepRow[]): string[] {
+  if (steps.length === 0) return ['(no step has run)']
+  const rows = steps.map(s => [
+    (s.parent_id ? '  ' : '') + (s.iteration > 0 ? `${s.step_id}#${s.iteration}` : s.step_id),
+    s.executor ?? '-',
+    s.status,
+    s.duration_ms !== null ? duration(s.duration_ms) : '-',
+    s.model ?? '-',
+    count(s.input_tokens),
+    count(s.output_tokens),
+    `${count(s.cache_read_tokens)}/${count(s.cache_creation_tokens)}`,
+    dollars(s.cost_usd),
+    truncate(((s.status === 'skipped' ? s.reason : s.error) ?? '').split('\n')[0], 60),
+  ])
+  rows.push([
+    'total',
+    '',
+    '',
+    run.duration_ms !== null ? duration(run.duration_ms) : '-',
+    '',
+    count(run.input_tokens),
+    count(run.output_tokens),
+    `${count(run.cache_read_tokens)}/${count(run.cache_creation_tokens)}`,
+    dollars(run.cost_usd),
+    '',
+  ])
+  return table(['STEP', 'EXECUTOR', 'STATUS', 'DURATION', 'MODEL', 'IN', 'OUT', 'CACHE R/W', 'COST', 'NOTE'], rows).map(l => l.trimEnd())
+}

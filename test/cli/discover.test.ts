@@ -1,0 +1,77 @@
+import {join} from 'node:path'
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {openStore} from '../../src/store/sqlite.js'
+import {adw, rmDir, tmpDir} from '../helpers/cli.js'
+import {newRun} from '../store/fixtures.js'
+
+// What is there to run, and what a run cost: adw pipelines (show), adw runs show.
+const dir = tmpDir({
+  'adw.config.yaml': 'project: {name: discover}\n',
+  'pipelines/greet.yaml': 'name: greet\ndescription: Says hello to someone\ninputs:\n  who: {type: string, required: true, description: Whom to greet}\n  loud: {type: boolean, default: false}\nsteps:\n  - id: hello\n    uses: shell\n    with: {run: "echo hello {{inputs.who}}"}\n',
+  'pipelines/plan-build.yaml': 'name: my-plan-build\nsteps:\n  - id: a\n    uses: noop\n',
+  'src/.keep': '',
+})
+test.after(() => rmDir(dir))
+
+test('adw pipelines lists the local and the built-in pipelines with inputs and descriptions', async () => {
+  const r = await adw(['pipelines'], {cwd: join(dir, 'src')})
+  assert.is(r.exitCode, 0, r.stderr)
+  const lines = r.stdout.split('\n')
+  assert.match(lines[0], /^NAME +SOURCE +INPUTS +DESCRIPTION$/)
+  assert.match(r.stdout, /^greet +\.\.\/pipelines\/greet\.yaml +who\*, loud +Says hello to someone$/m)
+  assert.match(r.stdout, /^plan-build-review-fix +built-in +prompt\*, model +Plan, implement, review/m)
+  assert.match(r.stdout, /^plan-build +built-in \(hidden by the local one\)/m)
+  const json = JSON.parse((await adw(['pipelines', '--json'], {cwd: dir})).stdout)
+  assert.equal(json.find((p: {name: string}) => p.name === 'greet').inputs[0], {name: 'who', type: 'string', required: true, description: 'Whom to greet'})
+})
+
+test('adw pipelines show <name>: inputs, steps, and the command that runs it', async () => {
+  const r = await adw(['pipelines', 'show', 'greet'], {cwd: dir})
+  assert.is(r.exitCode, 0, r.stderr)
+  assert.match(r.stdout, /^greet — Says hello to someone$/m)
+  assert.match(r.stdout, /^ {2}who +string +required +Whom to greet$/m)
+  assert.match(r.stdout, /^ {2}loud +boolean +default false$/m)
+  assert.match(r.stdout, /^ {2}hello +shell$/m)
+  assert.match(r.stdout, 'Run it: adw run greet --input who=...')
+  const fix = await adw(['pipelines', 'show', 'plan-build-review-fix'], {cwd: dir})
+  assert.match(fix.stdout, /^ {2}fix +loop +if: steps\.review\.outputs\.verdict != "PASS"; at most 3 attempts until/m)
+  assert.match(fix.stdout, /^ {4}rereview +agent$/m)
+  const missing = await adw(['pipelines', 'show', 'nope'], {cwd: dir})
+  assert.is(missing.exitCode, 2)
+  assert.match(missing.stderr, /^Error: pipeline "nope" not found/)
+})
+
+test('adw runs show <id>: one row per step with its own tokens and cost, and the totals', async () => {
+  const store = openStore(join(dir, '.adw/orchestrator.db'))
+  store.createRun(newRun('costly', {pipelineName: 'plan-build', inputs: {prompt: 'Add login'}, workingDir: dir}))
+  const plan = store.startStep({adwId: 'costly', stepId: 'plan', iteration: 0, executor: 'agent'})
+  store.addUsage(plan, 'costly', {inputTokens: 12000, outputTokens: 3000, cacheReadTokens: 500, cacheCreationTokens: 0, costUsd: 0.041, model: 'claude-x'})
+  store.finishStep(plan, {status: 'succeeded', model: 'claude-x'})
+  const fix = store.startStep({adwId: 'costly', stepId: 'fix', iteration: 2, parentId: 'fix_loop', executor: 'agent'})
+  store.addUsage(fix, 'costly', {inputTokens: 2000, outputTokens: 200, costUsd: 0.009})
+  store.finishStep(fix, {status: 'failed', error: 'the model gave up'})
+  store.skipStep({adwId: 'costly', stepId: 'report', iteration: 0, executor: 'shell', reason: 'if: false'})
+  store.finishRun('costly', 'failed', 'step fix failed: the model gave up')
+  store.close()
+
+  const r = await adw(['runs', 'show', 'costly'], {cwd: dir})
+  assert.is(r.exitCode, 0, r.stderr)
+  const lines = r.stdout.split('\n')
+  assert.match(lines[0], /^Run costly · plan-build · failed · started /)
+  assert.match(r.stdout, 'Inputs: prompt="Add login"')
+  assert.match(r.stdout, 'Error: step fix failed: the model gave up')
+  assert.match(r.stdout, /^STEP +EXECUTOR +STATUS +DURATION +MODEL +IN +OUT +CACHE R\/W +COST +NOTE$/m)
+  assert.match(r.stdout, /^plan +agent +succeeded +\S+ +claude-x +12\.0k +3\.0k +500\/0 +\$0\.0410$/m)
+  assert.match(r.stdout, /^ {2}fix#2 +agent +failed .* \$0\.0090 +the model gave up$/m)
+  assert.match(r.stdout, /^report +shell +skipped .* \$0\.0000 +if: false$/m)
+  assert.match(lines.at(-1)!, /^total +\S+ +14\.0k +3\.2k +500\/0 +\$0\.0500$/)
+  const json = JSON.parse((await adw(['runs', 'show', 'costly', '--json'], {cwd: dir})).stdout)
+  assert.is(json.steps.length, 3)
+  assert.not.ok('pipeline_snapshot' in json.run)
+  const unknown = await adw(['runs', 'show', 'nope'], {cwd: dir})
+  assert.is(unknown.exitCode, 2)
+  assert.match(unknown.stderr, 'Recent runs: costly')
+})
+
+test.run()
