@@ -48,10 +48,10 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     // 2: one output row per shell step.
     assert.is(byId['2'].data.rows.outputLogs, byId['2'].data.steps)
     assert.ok(positive(byId['2'].data.ratio))
-    // 3, 4: every command timed; logs/runs printed 200 rows / 20 runs plus headers.
+    // 3, 4: every command timed; logs/runs printed 200 rows / 20 runs plus headers (and the runs total line).
     for (const k of ['node', 'version', 'run', 'projectRun']) assert.ok(positive(byId['3'].data.medianMs[k]), k)
     for (const k of ['version', 'logs', 'runs']) assert.ok(positive(byId['4'].data.medianMs[k]), k)
-    assert.equal(byId['4'].data.linesPrinted, {logs: 201, runs: 21})
+    assert.equal(byId['4'].data.linesPrinted, {logs: 201, runs: 22})
     assert.is(byId['4'].data.logRows, byId['4'].data.shape.runsWithLogs * byId['4'].data.shape.logsPerRun)
     // 5: the chatty step lost no line.
     assert.equal(byId['5'].data.outputRows, [byId['5'].data.lines])
