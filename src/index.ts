@@ -8,7 +8,7 @@
  */
 import type {StepExecutor} from './plugins/types.js'
 
-export type {ExecutorContext, JsonSchema, LogLevel, LogType, PreflightContext, StepExecutor, StepResult, Usage} from './plugins/types.js'
+export type {ExecutorContext, JsonSchema, LogLevel, LogType, OutputDeclarations, OutputType, PreflightContext, StepExecutor, StepResult, Usage} from './plugins/types.js'
 export type {AdwHooks} from './plugins/registry.js'
 export {EXECUTOR_API_VERSION} from './plugins/version.js'
 

@@ -3,7 +3,7 @@ import {isScalar, LineCounter, parseDocument, visit, type Document, type YAMLErr
 import {ValidationError} from '../errors.js'
 import {MAX_STEP_TIMEOUT_MS, readInputFile} from '../limits.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
-import type {StepExecutor} from '../plugins/types.js'
+import type {OutputDeclarations, StepExecutor} from '../plugins/types.js'
 import {checkExpression, checkTemplate, type RefScope} from './references.js'
 import {checkPipelineSchema, executorValidator, reportAjvErrors} from './schema.js'
 import {SourceFile, type PathSegment} from './source.js'
@@ -96,7 +96,7 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
   }
   checkPipelineSchema(src, data)
   const inputs = checkInputs(src, data.inputs)
-  const steps = await new StepChecker(src, opts.registry, dirname(resolve(file)), new Set(Object.keys(inputs))).check(data.steps)
+  const steps = await new StepChecker(src, opts.registry, dirname(resolve(file)), inputs).check(data.steps)
   if (src.diagnostics.length > 0) fail(src)
   return {
     name: String(data.name),
@@ -122,18 +122,35 @@ function checkInputs(src: SourceFile, raw: unknown): Record<string, InputDef> {
   return inputs
 }
 
+/** The outputs an executor declares for one step; undefined (any name) when it declares none or fails to say. */
+function declaredOutputs(executor: StepExecutor | undefined, withBlock: Record<string, unknown>): OutputDeclarations | undefined {
+  try {
+    const declared = typeof executor?.outputs === 'function' ? executor.outputs(withBlock) : executor?.outputs
+    return declared && typeof declared === 'object' ? declared : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Walks the steps in run order: ids, executors, `with:` options, templates and conditions. */
 class StepChecker {
   private readonly all = new Map<string, number>()
   private readonly earlier = new Set<string>()
   private readonly executors = new Map<string, Promise<StepExecutor | undefined>>()
+  /** What each step's executor declares it outputs (see StepExecutor.outputs). */
+  private readonly outputs = new Map<string, OutputDeclarations | undefined>()
+  private readonly inputs: Set<string>
+  private readonly inputTypes: Record<string, InputDef['type']>
 
   constructor(
     private readonly src: SourceFile,
     private readonly registry: ExecutorRegistry,
     private readonly pipelineDir: string,
-    private readonly inputs: Set<string>,
-  ) {}
+    inputs: Record<string, InputDef>,
+  ) {
+    this.inputs = new Set(Object.keys(inputs))
+    this.inputTypes = Object.fromEntries(Object.entries(inputs).map(([k, d]) => [k, d.type]))
+  }
 
   async check(raw: unknown): Promise<Step[]> {
     if (!Array.isArray(raw)) return []
@@ -162,7 +179,7 @@ class StepChecker {
   }
 
   private scope(reader: string, self?: string): RefScope {
-    return {earlier: this.earlier, all: this.all, inputs: this.inputs, reader, self}
+    return {earlier: this.earlier, all: this.all, inputs: this.inputs, reader, self, outputs: this.outputs, inputTypes: this.inputTypes}
   }
 
   private pos(path: PathSegment[]) {
@@ -227,6 +244,7 @@ class StepChecker {
         // the schema reports the pattern
       }
     }
+    this.outputs.set(id, declaredOutputs(executor, withBlock))
     this.earlier.add(id)
     if (!executor) return undefined
     return {

@@ -1,5 +1,6 @@
 import Mustache from 'mustache'
 import type {Node} from 'yaml'
+import type {OutputDeclarations} from '../plugins/types.js'
 import type {CompiledCondition} from './condition.js'
 import type {SourceFile} from './source.js'
 import {closest} from './suggest.js'
@@ -19,6 +20,10 @@ export interface RefScope {
   reader: string
   /** The step the template or expression belongs to, if any. */
   self?: string
+  /** The outputs each earlier step's executor declares (undefined: any name goes). */
+  outputs?: Map<string, OutputDeclarations | undefined>
+  /** The declared inputs' types, for type-checking conditions. */
+  inputTypes?: Record<string, 'string' | 'number' | 'boolean'>
 }
 
 const didYouMean = (name: string, options: Iterable<string>) => {
@@ -59,6 +64,14 @@ function checkField(src: SourceFile, offset: number, name: string, root: string,
   }
 }
 
+/** `steps.greet.outputs.stdot`: the executor of "greet" declares its outputs, and stdot is not one. */
+function checkOutput(src: SourceFile, offset: number, shown: string, step: string, output: string, scope: RefScope): void {
+  const declared = scope.outputs?.get(step)
+  if (!declared || Object.hasOwn(declared, output) || !scope.earlier.has(step)) return
+  const names = Object.keys(declared)
+  src.report(offset, `Step "${step}" has no output "${output}" (${shown} in ${scope.reader}).${didYouMean(output, names)} Its outputs: ${names.length > 0 ? names.join(', ') : '(none)'}`)
+}
+
 type Token = [string, string, number, number, Token[]?, number?]
 
 /** Checks the Mustache template of one `with:` string: syntax, and every name it reads. */
@@ -82,10 +95,14 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
       if (type === 'name' || type === '&' || type === '#' || type === '^') {
         const nameAt = template.indexOf(name, start)
         const offset = src.scalarOffset(node, nameAt >= start && nameAt < end ? nameAt : start)
-        const [root, key, field] = name.split('.')
+        const [root, key, field, output] = name.split('.')
         if ((SCOPE_ROOTS as readonly string[]).includes(root)) {
           if (key !== undefined) checkRef(src, offset, root, key, `{{${name}}}`, scope)
           checkField(src, offset, name, root, key, field, scope)
+          if (root === 'steps' && field === 'outputs' && output !== undefined) {
+            const at = template.indexOf(`outputs.${output}`, start)
+            checkOutput(src, at >= 0 ? src.scalarOffset(node, at + 'outputs.'.length) : offset, `{{${name}}}`, key, output, scope)
+          }
         } else if (depth === 0 && name !== '.') {
           src.report(offset, `Unknown name "${name}" in {{${name}}} (${scope.reader}): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>`)
         }
@@ -130,5 +147,12 @@ export async function checkExpression(src: SourceFile, node: Node | undefined, e
     ok = false
     src.report(src.scalarOffset(node, id.start), `Unknown name "${id.name}" in ${label} of ${scope.reader}: expressions read inputs, steps, run and env (e.g. steps.review.outputs.verdict == "PASS")`)
   }
-  return ok && src.diagnostics.length === before ? compiled : undefined
+  if (!ok || src.diagnostics.length !== before) return undefined
+  const {typeProblem} = await import('./condition-types.js')
+  const problem = typeProblem(expression, scope)
+  if (problem) {
+    src.report(src.scalarOffset(node, problem.at), `${problem.message} (${label} of ${scope.reader})`)
+    return undefined
+  }
+  return compiled
 }

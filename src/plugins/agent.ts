@@ -58,6 +58,8 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
         network: {type: 'boolean', description: 'Let Bash commands reach the network, every host (default: no network)'},
       },
     },
+    // output: json makes the answer's fields the outputs, whatever they are.
+    outputs: options => (options.output === 'json' ? undefined : {text: {type: 'string', description: "The agent's final answer"}}),
     preflight({env, workingDir}) {
       if (!env.ANTHROPIC_API_KEY?.trim()) {
         return `The agent executor needs ANTHROPIC_API_KEY. Set it in the environment or in ${join(workingDir, '.env')} (ANTHROPIC_API_KEY=...).`

@@ -15,6 +15,7 @@ export interface NoopOptions {
 export const noop: StepExecutor<NoopOptions> = {
   name: 'noop',
   description: 'Does nothing: returns `outputs` as given, optionally logs, sleeps or fails (tests and benchmarks)',
+  outputs: options => (options.outputs && typeof options.outputs === 'object' ? Object.fromEntries(Object.keys(options.outputs).map(k => [k, {type: 'dyn' as const}])) : undefined),
   schema: {
     type: 'object',
     additionalProperties: false,

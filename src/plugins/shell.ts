@@ -28,6 +28,11 @@ export const shell: StepExecutor<ShellOptions> = {
   name: 'shell',
   description: 'Runs a bash script in the working directory; outputs exitCode, stdout, stderr',
   shellOptions: ['run'],
+  outputs: {
+    exitCode: {type: 'int', description: "The script's exit status (0 unless continueOnError let a failure through)"},
+    stdout: {type: 'string', description: 'What it printed on stdout (up to 1 MiB)'},
+    stderr: {type: 'string', description: 'What it printed on stderr (up to 1 MiB)'},
+  },
   schema: {
     type: 'object',
     required: ['run'],

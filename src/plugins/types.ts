@@ -74,6 +74,12 @@ export interface PreflightContext {
   options?: Record<string, unknown>[]
 }
 
+/** The type of one output, in CEL's words (conditions are type-checked against it at load time). */
+export type OutputType = 'string' | 'int' | 'double' | 'bool' | 'list' | 'map' | 'dyn'
+
+/** The outputs a step of an executor has, by name: `{exitCode: {type: 'int'}}`. */
+export type OutputDeclarations = Record<string, {type: OutputType; description?: string}>
+
 /** A step executor: what a pipeline's `uses:` names. */
 export interface StepExecutor<Options = any> {
   /** The name `uses:` refers to. */
@@ -90,6 +96,13 @@ export interface StepExecutor<Options = any> {
    * `{{{x}}}` / `{{& x}}` need `unsafeRaw: true` on the step.
    */
   shellOptions?: string[]
+  /**
+   * The outputs a step of this executor has, or a function of the step's (untemplated) `with:` block
+   * giving them. When declared, `adw validate` reports a template or condition that reads another
+   * output (a typo) and type-checks conditions against the types. Undeclared (or undefined from the
+   * function): any output name is accepted, as before.
+   */
+  outputs?: OutputDeclarations | ((options: Record<string, unknown>) => OutputDeclarations | undefined)
   /** Checks the environment before any step runs; return a message to refuse the run (exit 2). */
   preflight?(ctx: PreflightContext): string | undefined | void
   run(options: Options, ctx: ExecutorContext): Promise<StepResult | void>

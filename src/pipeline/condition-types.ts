@@ -1,0 +1,49 @@
+// Type-checks a condition at load time with cel-js's own checker (Environment#check), against what the
+// pipeline declares: input types, and the outputs each earlier step's executor declares. Evaluation
+// stays on the untyped environment of condition.ts; this one is only for finding mistakes early.
+import {Environment} from '@marcbachmann/cel-js'
+import type {RefScope} from './references.js'
+import {closest} from './suggest.js'
+
+const INPUT_TYPES = {string: 'string', boolean: 'bool', number: 'dyn'} as const // a whole number is an int in CEL, 2.5 a double
+
+/** What is wrong with the expression's types, at an offset in it; undefined when it checks (or cannot be typed). */
+export function typeProblem(expression: string, scope: RefScope): {at: number; message: string} | undefined {
+  const steps: Record<string, unknown> = {}
+  for (const id of scope.earlier) {
+    const declared = scope.outputs?.get(id)
+    const outputs = declared && Object.keys(declared).length > 0 ? Object.fromEntries(Object.entries(declared).map(([k, d]) => [k, d.type])) : declared ? 'map' : 'map'
+    steps[id] = {outputs, status: 'string', error: 'string'}
+  }
+  const inputs = Object.fromEntries(Object.entries(scope.inputTypes ?? {}).map(([k, t]) => [k, INPUT_TYPES[t] ?? 'dyn']))
+  let result
+  try {
+    const env = new Environment({unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false})
+    if (Object.keys(steps).length > 0) env.registerVariable({name: 'steps', schema: steps} as any)
+    if (Object.keys(inputs).length > 0) env.registerVariable({name: 'inputs', schema: inputs} as any)
+    env.registerVariable({name: 'run', schema: {adwId: 'string', workingDir: 'string'}} as any)
+    result = env.check(expression)
+  } catch {
+    return undefined // the checker could not type this pipeline: evaluation still reports problems at run time
+  }
+  if (!result.valid) {
+    const error: any = result.error
+    const at = error?.range?.start ?? 0
+    let message = `Type error in \`${expression}\`: ${String(error?.summary ?? error?.message ?? error).split('\n')[0]}`
+    const key = /^No such key: (.+)$/.exec(String(error?.summary ?? error?.message))?.[1]
+    const owner = /steps(?:\.(\w+)|\["([^"]+)"\])\.outputs\.\s*$/.exec(expression.slice(0, at))
+    if (key && owner) {
+      const step = owner[1] ?? owner[2]
+      const names = Object.keys(scope.outputs?.get(step) ?? {})
+      const near = closest(key, names)
+      message = `Step "${step}" has no output "${key}" in \`${expression}\`.${near.length ? ` Did you mean "${near[0]}"?` : ''} Its outputs: ${names.join(', ') || '(none)'}`
+    } else if (/no such overload: (int|double|uint) [=!<>]+ string|no such overload: string [=!<>]+ (int|double|uint)/.test(message)) {
+      message += ' (compare a number with a number, e.g. exitCode == 0, not "0")'
+    }
+    return {at, message}
+  }
+  if (result.type !== 'bool' && result.type !== 'dyn') {
+    return {at: 0, message: `\`${expression}\` gives a ${result.type}, but a condition must be true or false: compare it, e.g. \`${expression} == ...\``}
+  }
+  return undefined
+}
