@@ -18,6 +18,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run plan-build --prompt "Add a /health endpoint" --working-dir .',
     '<%= config.bin %> run pipelines/plan-build-review-fix.yaml --adw-id feat-42 --prompt "Add login"',
     '<%= config.bin %> run pipelines/check.yaml --input target=src --json',
+    '<%= config.bin %> run check --verbose                # each step\'s output as it comes',
+    '<%= config.bin %> run plan-build --prompt "Add a README" --dry-run',
     '<%= config.bin %> run --resume --adw-id feat-42',
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
   ]
@@ -34,6 +36,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default <project root>/.adw/orchestrator.db)'}),
     json: Flags.boolean({description: 'Print one JSON event per line instead of the live view', exclusive: ['quiet']}),
     quiet: Flags.boolean({char: 'q', description: 'Print only the final summary'}),
+    verbose: Flags.boolean({description: "Stream each step's output lines and tool calls under it as they come", exclusive: ['quiet', 'json']}),
     executor: Flags.string({char: 'e', description: 'Run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
   }
 
@@ -59,6 +62,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           db: flags.db,
           model: flags.model,
           mode,
+          verbose: flags.verbose,
           registry: await loadRegistry(this.config),
           executors: flags.executor,
           signal: controller.signal,
@@ -74,6 +78,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           db: flags.db,
           executors: flags.executor,
           mode,
+          verbose: flags.verbose,
           registry: await loadRegistry(this.config),
           signal: controller.signal,
           announce: line => this.logToStderr(line),

@@ -27,6 +27,8 @@ export type EngineEvent =
       error?: string
       /** Why it was skipped (false `if`, or reused from an earlier run on resume). */
       reason?: string
+      /** One line on what it did, for its title: `verdict FAIL, 2 issues`, a script's last line (see stepOutcome). */
+      outcome?: string
       time: string
     }
   | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}

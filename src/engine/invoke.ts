@@ -14,6 +14,8 @@ export interface Attempt {
   usage?: Usage
   /** Set when the step failed, timed out or was cancelled. */
   error?: Error
+  /** The executor's one-line summary (StepResult.summary). */
+  summary?: string
 }
 
 /**
@@ -39,7 +41,7 @@ export async function invoke(step: ActionStep, scope: Record<string, unknown>, c
     abandoned.catch(() => {})
     const result = await Promise.race([exec, abandoned])
     if (controller.signal.aborted) throw controller.signal.reason
-    return {outputs: result?.outputs ?? {}, usage: result?.usage}
+    return {outputs: result?.outputs ?? {}, usage: result?.usage, ...(typeof result?.summary === 'string' ? {summary: result.summary} : {})}
   } catch (e) {
     const error = controller.signal.aborted ? (controller.signal.reason as Error) : e instanceof Error ? e : new Error(String(e))
     const carried = (e as {outputs?: unknown})?.outputs

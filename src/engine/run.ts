@@ -1,3 +1,4 @@
+import {stepOutcome} from './outcome.js'
 import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../plugins/types.js'
 import type {RunStatus, Store, StepRow} from '../store/types.js'
@@ -393,7 +394,8 @@ class Engine {
     }
     this.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: step.executor.name, model, iteration, ...withUsage}, step.id, iteration, step.executor.name)
     store.flush()
-    this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, time: now()})
+    const outcome = stepOutcome(outputs, attempt.summary, this.redact)
+    this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), time: now()})
 
     if (error === undefined) return true
     if (!cancelled && step.continueOnError) {

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   db?: string
   model?: string
   mode?: 'auto' | 'json' | 'quiet' | 'silent'
+  /** `auto` mode: stream each step's output under it. */
+  verbose?: boolean
   /** Where adw was started (database and config are found from here). */
   cwd?: string
   registry?: ExecutorRegistry
@@ -45,13 +47,13 @@ export interface StartOptions extends RunCommandOptions {
 /** The engine options that come from the configuration and the command's flags. */
 export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs'> {
   return {
-    reporter: createReporter(opts.mode ?? 'auto', {}),
+    reporter: createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}),
     env: config.env,
     model: config.model,
     sandbox: config.sandbox,
     logLevel: config.logLevel,
     signal: opts.signal,
-    emitLogs: opts.mode === 'json',
+    emitLogs: opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto'),
   }
 }
 

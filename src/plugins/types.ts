@@ -64,6 +64,11 @@ export interface StepResult {
   outputs?: Record<string, unknown>
   /** Total usage, when not reported call by call through `ctx.reportUsage`. */
   usage?: Usage
+  /**
+   * One line on what the step did, shown in its title when it finishes (`changed src/a.ts, README.md`).
+   * Without it adw derives one from the outputs: a review's verdict and issue count, a script's last line.
+   */
+  summary?: string
 }
 
 /** Context for `preflight`, called once per executor used, before the run starts. */

@@ -16,6 +16,8 @@ export interface ReporterOptions {
    * @default stdout.isTTY
    */
   isTTY?: boolean
+  /** `auto` only: stream each step's output and tool-call rows under it (the engine must emit log events). */
+  verbose?: boolean
 }
 
 /**
@@ -34,7 +36,7 @@ export function createReporter(mode: ReporterMode, opts: ReporterOptions = {}): 
       return new SilentReporter()
     default: {
       const isTTY = opts.isTTY ?? (stdout as {isTTY?: boolean}).isTTY === true
-      return new ListrReporter(stdout, stderr, isTTY && !isCI(process.env) && process.env.TERM !== 'dumb')
+      return new ListrReporter(stdout, stderr, isTTY && !isCI(process.env) && process.env.TERM !== 'dumb', opts.verbose)
     }
   }
 }

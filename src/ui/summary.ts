@@ -11,13 +11,25 @@ export class RunTally {
   steps = 0
   end?: RunEnd
   private groups = new Set<string>()
+  /** What happened, in order, for the story line: outcomes worth telling, loops, failures. */
+  private events: string[] = []
+  private known = new Set<string>()
 
   observe(e: EngineEvent): void {
     if (e.type === 'step:end') {
       if (e.status !== 'skipped' && !this.groups.has(e.stepId)) this.steps++
+      const name = `${e.stepId}${e.iteration > 0 ? `#${e.iteration}` : ''}`
+      if (!this.known.has(e.stepId)) return
+      if (e.status === 'failed') this.events.push(`${name} failed`)
+      else if (e.outcome?.startsWith('verdict ')) this.events.push(`${name}: ${e.outcome}`)
+    } else if (e.type === 'loop:end' && this.known.has(e.stepId)) {
+      const how = {satisfied: 'until held', exhausted: 'exhausted', failed: 'failed', cancelled: 'cancelled', skipped: 'skipped'}[e.outcome]
+      if (e.outcome === 'skipped') this.events.push(`${e.stepId} skipped`)
+      else this.events.push(`${e.stepId}: ${e.iterations} ${e.iterations === 1 ? 'attempt' : 'attempts'}, ${how}`)
     } else if (e.type === 'run:start') {
       this.adwId ??= e.adwId
       collectGroups(e.outline, this.groups)
+      collectIds(e.outline, this.known)
     } else if (e.type === 'run:end') {
       this.adwId ??= e.adwId
       this.end = e
@@ -49,12 +61,27 @@ export class RunTally {
     }
   }
 
+  /** One line that tells what happened (`review: verdict FAIL, 2 issues → fix loop: 2 attempts, until held`), when there is more than a row of ✔. */
+  story(): string[] {
+    // the summary line already names the step that failed the run
+    const told = this.end?.error ?? ''
+    const events = this.events.filter(ev => !(ev.endsWith(' failed') && told.includes(`step ${ev.slice(0, -' failed'.length).replace(/#\d+$/, '')} failed`)))
+    return events.length > 0 ? [`  ${events.join(' → ')}`] : []
+  }
+
   /** The lines printed under the summary: where the logs are, and how to continue a run that did not succeed. */
   hints(): string[] {
     if (!this.adwId) return []
     const hints = [`logs: adw logs ${this.adwId}`]
     if (this.end && this.end.status !== 'succeeded') hints.push(`resume: adw run --resume --adw-id ${this.adwId}`)
     return hints
+  }
+}
+
+function collectIds(steps: OutlineStep[], into: Set<string>): void {
+  for (const s of steps) {
+    into.add(s.id)
+    if (s.loop) collectIds(s.loop.steps, into)
   }
 }
 

@@ -23,6 +23,8 @@ test('a tool loop writes and edits real files and resends the full conversation 
     const {ctx, logs} = makeCtx({workingDir: dir, baseURL: fake.url})
     const result = await agent.run({prompt: 'Improve the greeting'}, ctx)
     assert.equal(result?.outputs, {text: 'Changed the greeting and wrote notes.'})
+    // The one line in the step's title: the files the agent changed.
+    assert.is(result?.summary, 'changed src/app.js, docs/NOTES.md')
     assert.is(readFileSync(join(dir, 'src/app.js'), 'utf8'), 'export const greet = () => "hello $&"\n')
     assert.is(readFileSync(join(dir, 'docs/NOTES.md'), 'utf8'), '# Notes\n')
 

@@ -56,6 +56,7 @@ const LOOP_LINES = [
   '✔ fix_loop · attempt 2/3 (2.0s · 1.2k tok · $0.010)',
   '✔ fix_loop (2 attempts · 4.0s · 1.2k tok · $0.010)',
   '✔ run feat-42 succeeded in 21.7s · 7 steps · 19.4k tokens · $0.051',
+  '  fix_loop: 2 attempts, until held',
   'logs: adw logs feat-42',
 ]
 
@@ -94,28 +95,28 @@ test('a skipped step shows its reason', async () => {
 test('a skipped loop reported by loop:end, and a skipped plain step', async () => {
   const s = new Script().start([{id: 'a'}, {id: 'b'}, FIX_LOOP]).step('a').step('b', {status: 'skipped', reason: 'reused from an earlier run'}).loopEnd('fix_loop', 0, 'skipped', 'review passed').end()
   const {out} = await show(s.events)
-  assert.equal(out.slice(0, 5), ['❯ a', '✔ a (1.0s)', '❯ b', '↓ b [SKIPPED: reused from an earlier run]', '❯ fix_loop'])
-  assert.equal(out[5], '↓ fix_loop [SKIPPED: review passed]')
+  // No ❯ for a step or loop that never started: only its ↓ line.
+  assert.equal(out.slice(0, 4), ['❯ a', '✔ a (1.0s)', '↓ b [SKIPPED: reused from an earlier run]', '↓ fix_loop [SKIPPED: review passed]'])
 })
 
-test('a failure: the error on stderr, later steps not run, the run failed', async () => {
+test('a failure: in order on stdout (one stream), no ❯ for steps that never started, the resume hint', async () => {
   const s = new Script()
     .start(OUTLINE)
     .step('plan')
     .step('build', {status: 'failed', durationMs: 4_100, error: 'command exited with code 2\nmore detail'})
     .end('failed', 'step build failed: command exited with code 2')
   const {out, err} = await show(s.events)
-  assert.equal(err, ['✖ build (4.1s) [FAILED: command exited with code 2]'])
+  assert.equal(err, [])
   assert.equal(out, [
     '❯ plan',
     '✔ plan (1.0s)',
     '❯ build',
-    '❯ review',
+    '✖ build (4.1s) [FAILED: command exited with code 2]',
     '↓ review [SKIPPED: not run]',
-    '❯ fix_loop',
     '↓ fix_loop [SKIPPED: not run]',
     '✖ run feat-42 failed after 5.4s · 2 steps: step build failed: command exited with code 2',
     'logs: adw logs feat-42',
+    'resume: adw run --resume --adw-id feat-42',
   ])
 })
 
@@ -128,7 +129,9 @@ test('a step failing inside a loop fails its attempt and the loop', async () => 
     .loopEnd('fix_loop', 1, 'failed', 'step fix failed')
     .end('failed', 'step fix failed: boom')
   const {out, err} = await show(s.events)
-  assert.equal(err, ['✖ fix · attempt 1/3 (1.0s) [FAILED: boom]', '✖ fix_loop · attempt 1/3 (1.0s) [FAILED: fix step failed]', '✖ fix_loop (1 attempt · 1.0s) [FAILED: step fix failed]'])
+  assert.equal(err, [])
+  const failed = out.filter(l => l.startsWith('✖'))
+  assert.equal(failed.slice(0, 3), ['✖ fix · attempt 1/3 (1.0s) [FAILED: boom]', '✖ fix_loop · attempt 1/3 (1.0s) [FAILED: fix step failed]', '✖ fix_loop (1 attempt · 1.0s) [FAILED: step fix failed]'])
   assert.ok(out.includes('↓ rereview · attempt 1/3 [SKIPPED: not run]'))
 })
 
@@ -145,7 +148,8 @@ test('an exhausted loop: ✔ when the run goes on (onExhausted: continue), ✖ w
   assert.ok(a.out.includes('✔ report (1.0s)'))
   assert.equal(a.err, [])
   const b = await show(run(s => s.end('failed', MSG)).events)
-  assert.equal(b.err, [`✖ fix_loop (2/2 attempts, exhausted · 4.0s) [FAILED: ${MSG}]`])
+  assert.equal(b.err, [])
+  assert.ok(b.out.includes(`✖ fix_loop (2/2 attempts, exhausted · 4.0s) [FAILED: ${MSG}]`), b.out.join('\n'))
   assert.ok(b.out.includes('↓ report [SKIPPED: not run]'))
   assert.ok(b.out.includes(`✖ run feat-42 failed after 4.3s · 4 steps: ${MSG}`), b.out.join('\n'))
 })
@@ -153,7 +157,8 @@ test('an exhausted loop: ✔ when the run goes on (onExhausted: continue), ✖ w
 test('a loop reported failed by loop:end fails the group with its reason', async () => {
   const s = new Script().start([FIX_LOOP]).loopStart('fix_loop', 3).iteration('fix_loop', 1, 3).step('fix', {iteration: 1}).step('rereview', {iteration: 1})
   const b = await show(s.loopEnd('fix_loop', 1, 'cancelled').end('cancelled', 'cancelled').events)
-  assert.equal(b.err, ['✖ fix_loop (1 attempt · 2.0s) [FAILED: cancelled]'])
+  assert.equal(b.err, [])
+  assert.ok(b.out.includes('✖ fix_loop (1 attempt · 2.0s) [FAILED: cancelled]'), b.out.join('\n'))
   assert.ok(b.out.includes('⚠ run feat-42 cancelled after 2.3s · 2 steps'), b.out.join('\n'))
 })
 
@@ -204,7 +209,7 @@ test('robust: unknown steps, bad iterations, duplicates and events after the end
   s.events.push({type: 'step:end', adwId: 'feat-42', stepId: 'a', iteration: 0, status: 'failed', durationMs: 1, time: ''})
   const {out, err} = await show(s.events)
   assert.equal(err, [])
-  assert.equal(out.slice(0, 4), ['❯ a', '✔ a (1.0s)', '❯ fix_loop', '↓ fix_loop [SKIPPED: not needed]'])
+  assert.equal(out.slice(0, 3), ['❯ a', '✔ a (1.0s)', '↓ fix_loop [SKIPPED: not needed]'])
   assert.not.ok(out.join('\n').includes('ghost'))
 })
 

@@ -45,6 +45,7 @@ test('tmux: the final screen shows every finished title, the attempts and the su
     '    ✔ rereview (3.0s)',
     '',
     '✔ run demo-1 succeeded in 1m 11s · 7 steps · 44.0k tokens · $0.13',
+    '  fix_loop: 2 attempts, until held',
     'logs: adw logs demo-1',
     '__EXIT_0__',
   ]

@@ -19,6 +19,8 @@ export interface Conversation extends RequestBase {
   log(level: LogLevel, type: LogType, message: string, details?: unknown): void
   progress(text: string): void
   reportUsage(usage: Usage): void
+  /** Receives the path of every file a Write or Edit call changed (for the step's summary). */
+  changed?: Set<string>
 }
 
 export interface ConversationResult {
@@ -87,6 +89,8 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
       for (const call of calls) {
         c.progress(oneLine(describeCall(c.tools, call.name, call.input), 120))
         const r = await runTool(c.tools, call.name, call.input, c.tool)
+        const path = (call.input as {file_path?: unknown})?.file_path
+        if (!r.isError && (call.name === 'Write' || call.name === 'Edit') && typeof path === 'string') c.changed?.add(path)
         c.log(r.isError ? 'WARNING' : 'INFO', 'tool_call', `${r.summary} → ${r.isError ? 'error' : 'ok'} (${r.content.length} chars)`, {
           tool: call.name,
           input: inputSummary(call.input),

@@ -28,6 +28,7 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
   const tools = selectTools(options.tools)
   const output = options.output ?? 'text'
   const toolEnv = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => !SECRET_VARS.includes(k)))
+  const changed = new Set<string>()
   log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
   try {
     const notice = (m: string) => log('WARNING', 'state_change', m.replace(/\s+/g, ' ').trim())
@@ -46,8 +47,11 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
       log,
       progress,
       reportUsage: u => ctx.reportUsage(u),
+      changed,
     }))
-    return {outputs: result.outputs}
+    const files = [...changed]
+    const summary = files.length === 0 ? undefined : `changed ${files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ')}`
+    return {outputs: result.outputs, ...(summary ? {summary} : {})}
   } catch (error) {
     throw redact.error(describeApiError(error, {baseURL, maxRetries, signal: ctx.signal}))
   }

@@ -15,8 +15,12 @@ export interface TaskHandle {
 /** One step execution (a top-level step, or a body step in one loop iteration). */
 export class StepSlot {
   end?: Ending
+  /** When the engine started the step (Date.now()), for the running timer; undefined until then. */
+  startedAt?: number
   /** Latest progress line, shown when the task starts or as it changes. */
   progress?: string
+  /** Plain renderer: the last progress line not printed yet (it may still grow; see show()). */
+  pending?: string
   /** The running listr task, while it waits for the end. */
   task?: TaskHandle
   private shownAt = 0
@@ -29,11 +33,43 @@ export class StepSlot {
     if (this.end) return
     this.end = end
     this.wake?.()
+    this.wakeStart?.()
+  }
+
+  start(): void {
+    this.startedAt ??= Date.now()
+    this.wakeStart?.()
   }
 
   ended(): Promise<void> {
     if (this.end) return Promise.resolve()
     return (this.promise ??= new Promise<void>(resolve => (this.wake = resolve)))
+  }
+
+  private wakeStart?: () => void
+  private startPromise?: Promise<void>
+  /** Resolves once the engine started the step, or it ended without starting. */
+  startedOrEnded(): Promise<void> {
+    if (this.end || this.startedAt !== undefined) return Promise.resolve()
+    return (this.startPromise ??= new Promise<void>(resolve => (this.wakeStart = resolve)))
+  }
+
+  /**
+   * Plain renderer: streamed agent text arrives as a growing line (`I'll`, `I'll read th`, …); print a
+   * line once it is complete — when the next progress is not its continuation, or at the step's end —
+   * so each tool call and each sentence appears once, whole.
+   */
+  showPlain(line: string): void {
+    if (line === this.pending) return
+    const complete = this.pending !== undefined && !line.startsWith(this.pending.replace(/…$/, ''))
+    if (complete && this.task && !this.end) this.task.output = this.pending!
+    this.pending = line
+  }
+
+  /** The last complete-or-not plain progress line, printed when the step ends. */
+  flushPlain(): void {
+    if (this.pending !== undefined && this.task) this.task.output = this.pending
+    this.pending = undefined
   }
 
   /** Shows `line` under the task; in the plain renderer (each output is a printed line) at most every `minGapMs`. */
@@ -95,6 +131,7 @@ const validIteration = (loop: LoopSlot, i: number): boolean => Number.isInteger(
 export const labelOf = (s: {id: string; name?: string}): string => s.name || s.id
 
 const WARN = new Set(['WARNING', 'ERROR', 'CRITICAL'])
+const VERBOSE_TYPES = new Set(['output', 'tool_call'])
 
 /**
  * What the terminal shows, fed by engine events. Events may run ahead of the listr tasks (the
@@ -109,8 +146,15 @@ export class RunModel {
   /** An exhausted loop waiting for the next event to tell whether it failed the run. */
   private verdictFor?: LoopSlot
 
-  /** @param progressGapMs minimum time between two printed progress lines of one step (plain renderer) */
-  constructor(outline: OutlineStep[], private readonly progressGapMs: number) {
+  /** Plain renderer (one printed line per output): progress lines are printed whole, once. */
+  readonly plain: boolean
+
+  /**
+   * @param progressGapMs minimum time between two progress updates of one step (TTY); 0 means plain
+   * @param verbose show the steps' output and tool-call log rows as they come (needs the engine's log events)
+   */
+  constructor(outline: OutlineStep[], private readonly progressGapMs: number, private readonly verbose = false) {
+    this.plain = progressGapMs > 0
     for (const s of outline) {
       if (this.steps.has(s.id) || this.loops.has(s.id)) continue
       if (s.loop) {
@@ -146,11 +190,16 @@ export class RunModel {
         if (loop) return this.loopAdvanced(loop, 0)
         const owner = this.bodyOf.get(e.stepId)
         if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
+        this.find(e.stepId, e.iteration)?.start()
         return
       }
       case 'step:progress': {
         const slot = this.find(e.stepId, e.iteration)
-        if (slot) slot.show(oneLine(e.text, 200, true), this.progressGapMs)
+        if (!slot) return
+        // --verbose prints the rows themselves (output, tool calls): progress would repeat them
+        if (this.plain && this.verbose) return
+        if (this.plain) slot.showPlain(oneLine(e.text, 200, true))
+        else slot.show(oneLine(e.text, 200, true), this.progressGapMs)
         return
       }
       case 'step:end': {
@@ -183,7 +232,16 @@ export class RunModel {
         return
       }
       case 'log': {
-        if (!e.stepId || !WARN.has(e.level)) return
+        if (!e.stepId) return
+        // the engine's own rows about the step (started, failed in 87ms) repeat what its title says
+        if (e.logType === 'milestone' || (e.logType === 'error' && e.message.startsWith(`Step ${e.stepId} `))) return
+        if (this.verbose && !WARN.has(e.level) && VERBOSE_TYPES.has(e.logType)) {
+          // --verbose: every output and tool-call row, as it comes, under its step
+          const slot = this.findLatest(e.stepId)
+          if (slot?.task && !slot.end) slot.task.output = oneLine(e.message, 300)
+          return
+        }
+        if (!WARN.has(e.level)) return
         const line = `⚠ ${oneLine(e.message, 200)}`
         const loop = this.loops.get(e.stepId)
         if (loop?.task && !loop.end) loop.task.output = line

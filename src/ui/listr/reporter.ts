@@ -15,6 +15,7 @@ export class ListrReporter implements Reporter {
     private readonly out: NodeJS.WritableStream,
     private readonly err: NodeJS.WritableStream,
     private readonly tty: boolean,
+    private readonly verbose = false,
   ) {
     this.view.catch(() => {}) // reported in close() instead
   }
@@ -24,7 +25,7 @@ export class ListrReporter implements Reporter {
       this.tally.observe(event)
       if (event.type === 'run:start') {
         if (this.model) return
-        const model = (this.model = new RunModel(event.outline ?? [], this.tty ? 0 : 200))
+        const model = (this.model = new RunModel(event.outline ?? [], this.tty ? 0 : 200, this.verbose))
         const opts = {stdout: this.out, stderr: this.err, tty: this.tty}
         this.drawing = this.view.then(v => v.runListr(model, opts)).catch(error => {
           safeWrite(this.err, `adw: the terminal view failed (${error?.message ?? error}); the run goes on\n`)
@@ -42,7 +43,7 @@ export class ListrReporter implements Reporter {
     await this.drawing
     const summary = this.tally.summary()
     // (the TTY renderer already ends with a blank line)
-    if (summary) safeWrite(this.out, `${this.tty ? '' : '\n'}${[summary, ...this.tally.hints()].join('\n')}\n`)
+    if (summary) safeWrite(this.out, `${this.tty ? '' : '\n'}${[summary, ...this.tally.story(), ...this.tally.hints()].join('\n')}\n`)
     await Promise.all([drained(this.out), drained(this.err)])
   }
 }

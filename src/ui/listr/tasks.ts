@@ -1,7 +1,7 @@
-import {figures, LISTR_LOGGER_STDERR_LEVELS, Listr, ListrLogger, ProcessOutput} from 'listr2'
+import {figures, Listr, ListrLogger, ListrLogLevels, ProcessOutput} from 'listr2'
 import type {ListrTask, ListrTaskWrapper} from 'listr2'
 import {addUsage, zeroTotals} from '../../engine/usage.js'
-import {oneLine, resultParts} from '../format.js'
+import {formatDuration, oneLine, resultParts} from '../format.js'
 import {LiveRenderer} from './live-renderer.js'
 import {LoopSlot, RunModel, StepSlot, type Ending} from './model.js'
 
@@ -15,9 +15,20 @@ export interface ViewOptions {
   tty: boolean
 }
 
+/**
+ * Plain renderer: prints `❯ title` when a step really starts. listr2 prints it when it starts the task,
+ * which waits for the engine, so a step that never ran would show `❯` too; plain tasks get their title
+ * only once the engine started the step (or it ended without starting: then just `↓ … [SKIPPED]`).
+ */
+type Announce = ((title: string) => void) | undefined
+let announce: Announce
+
 /** Draws the run with listr2 until every task has settled. Never rejects. */
 export async function runListr(model: RunModel, opts: ViewOptions): Promise<void> {
   const processOutput = new ProcessOutput(opts.stdout as NodeJS.WriteStream, opts.stderr as NodeJS.WriteStream)
+  // Plain output is one stream: failures too go to stdout, in order with the rest (`> run.log` keeps the story).
+  const plainLogger = new ListrLogger<ListrLogLevels>({useIcons: true, toStderr: [], processOutput})
+  announce = opts.tty ? undefined : title => plainLogger.log(ListrLogLevels.STARTED, title)
   const tasks = model.top.map(slot => (slot instanceof LoopSlot ? loopTask(model, slot, opts.tty) : stepTask(slot, opts.tty)))
   const listr = new Listr<unknown, any, any>(tasks, {
     concurrent: false,
@@ -31,7 +42,7 @@ export async function runListr(model: RunModel, opts: ViewOptions): Promise<void
       icon: {FAILED_WITH_SUBTASKS: figures.cross},
     },
     fallbackRenderer: 'simple',
-    fallbackRendererOptions: {logger: new ListrLogger({useIcons: true, toStderr: LISTR_LOGGER_STDERR_LEVELS, processOutput})},
+    fallbackRendererOptions: {logger: plainLogger},
     fallbackRendererCondition: !opts.tty,
   })
   cheapAbortListeners(listr.signal)
@@ -68,13 +79,21 @@ function cheapAbortListeners(signal: AbortSignal): void {
 
 function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
   return {
-    title: label,
+    ...(tty ? {title: label} : {}),
     exitOnError: false,
     task: async (_ctx, task: Wrapper) => {
+      if (!tty) {
+        await slot.startedOrEnded()
+        if (slot.startedAt !== undefined) announce?.(label)
+        task.title = label
+      }
       if (!slot.end) {
         slot.task = task
         if (slot.progress) task.output = slot.progress
+        const timer = tty ? runningTimer(slot, task, label) : undefined
         await slot.ended()
+        if (timer) clearInterval(timer)
+        if (!tty) slot.flushPlain()
         slot.task = undefined
       }
       settle(task, label, slot.end!, tty)
@@ -82,10 +101,20 @@ function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
   }
 }
 
+/** TTY: the running step's title counts the seconds (`build · 42s`), so a long step visibly lives. */
+function runningTimer(slot: StepSlot, task: Wrapper, label: string): NodeJS.Timeout {
+  const tick = () => {
+    if (slot.startedAt !== undefined && !slot.end) task.title = `${label} · ${formatDuration(Date.now() - slot.startedAt).replace(/\.\ds$/, 's')}`
+  }
+  const timer = setInterval(tick, 1000)
+  timer.unref()
+  return timer
+}
+
 /** Turns how a step ended into the listr task's final state (a thrown error = failed). */
 function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
   if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
-  task.title = `${label} (${resultParts(end.durationMs, end.usage)})`
+  task.title = `${label}${end.outcome ? ` — ${end.outcome}` : ''} (${resultParts(end.durationMs, end.usage)})`
   if (end.status === 'failed') throw new Error(oneLine(end.error || 'failed', 500))
   if (end.status === 'cancelled') throw new Error(end.error && end.error !== 'cancelled' ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
 }
@@ -97,11 +126,15 @@ function skip(task: Wrapper, label: string, reason: string, tty: boolean): void 
 
 function loopTask(model: RunModel, loop: LoopSlot, tty: boolean): Task {
   return {
-    title: loop.label,
+    ...(tty ? {title: loop.label} : {}),
     rendererOptions: {persistentOutput: true}, // warnings and the failure reason stay under the group
     task: async (_ctx, task: Wrapper) => {
       loop.task = task
       await loop.when(() => loop.started || loop.end !== undefined)
+      if (!tty) {
+        if (loop.started) announce?.(loop.label)
+        task.title = loop.label
+      }
       if (!loop.started) return skip(task, loop.label, loop.end?.reason || (loop.end?.outcome === 'cancelled' ? 'cancelled' : 'skipped'), tty)
       const iterations = Array.from({length: loop.maxAttempts}, (_, k) => iterationTask(model, loop, k + 1, tty))
       // exitOnError here only lets the finalizer fail the group; iterations never throw
