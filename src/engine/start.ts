@@ -42,6 +42,8 @@ export interface StartOptions extends RunCommandOptions {
   workingDir?: string
   /** Where the generated id is announced (not with --json). */
   announce?: (line: string) => void
+  /** Show what would run (see planDryRun) instead of running; nothing is written. */
+  dryRun?: {print: (text: string) => void; json?: boolean}
 }
 
 /** The engine options that come from the configuration and the command's flags. */
@@ -70,6 +72,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const file = findPipeline(opts.pipeline, cwd, config.projectRoot)
   const pipeline = await loadPipeline(file, {registry})
   const inputs = resolveInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
+  if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   preflight(pipeline, config.env, workingDir)
 
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
@@ -90,6 +93,21 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   } finally {
     store.close()
   }
+}
+
+/** `adw run --dry-run`: prints the plan; the outcome is "failed" (exit 2 in the command) when preflight would refuse. */
+async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, cwd: string, out: NonNullable<StartOptions['dryRun']>): Promise<RunOutcome> {
+  const {planDryRun, formatDryRun} = await import('./dry-run.js')
+  let refused: string | undefined
+  try {
+    preflight(pipeline, config.env, workingDir)
+  } catch (error) {
+    refused = (error as Error).message
+  }
+  const plan = planDryRun(pipeline, inputs, config, workingDir, refused)
+  out.print(out.json ? JSON.stringify(plan, null, 2) : formatDryRun(plan, cwd))
+  if (refused) throw new AdwError('PREFLIGHT', refused, {suggestions: ['fix the above, then run without --dry-run']})
+  return {status: 'succeeded'} as RunOutcome
 }
 
 /**

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -72,6 +73,40 @@ test('adw runs show <id>: one row per step with its own tokens and cost, and the
   const unknown = await adw(['runs', 'show', 'nope'], {cwd: dir})
   assert.is(unknown.exitCode, 2)
   assert.match(unknown.stderr, 'Recent runs: costly')
+})
+
+test('adw run --dry-run: inputs, steps in order with executors, conditions and rendered with:; nothing runs or is recorded', async () => {
+  const proj = tmpDir({
+    'pipelines/ship.yaml': 'name: ship\ninputs:\n  who: {type: string, required: true}\n  loud: {type: boolean, default: false}\nsteps:\n  - id: hello\n    uses: shell\n    with: {run: "echo hello {{inputs.who}} > out.txt; echo {{env.DEPLOY_TOKEN}}"}\n  - id: shout\n    if: inputs.loud\n    uses: noop\n  - id: after\n    if: steps.hello.outputs.exitCode == 0\n    uses: shell\n    with: {run: "echo got {{steps.hello.outputs.stdout}}"}\n',
+  })
+  try {
+    const r = await adw(['run', 'ship', '--dry-run', '-i', 'who=Ada Lovelace'], {cwd: proj, env: {DEPLOY_TOKEN: 'tok-0123456789'}})
+    assert.is(r.exitCode, 0, r.stderr)
+    const out = r.stdout.split('\n')
+    assert.is(out[0], 'Dry run of ship (pipelines/ship.yaml): nothing runs and nothing is recorded.')
+    assert.ok(out.includes('Inputs:      who="Ada Lovelace" loud=false'), r.stdout)
+    assert.ok(out.includes('  hello  (shell)'), r.stdout)
+    assert.ok(out.includes("      run: echo hello 'Ada Lovelace' > out.txt; echo '***'"), r.stdout)
+    assert.ok(out.includes('  shout  (noop)  if: inputs.loud → skipped'), r.stdout)
+    assert.ok(out.includes('  after  (shell)  if: steps.hello.outputs.exitCode == 0 → decided at run time'), r.stdout)
+    assert.ok(out.includes("      run: echo got '<steps.hello.outputs.stdout>'"), r.stdout)
+    assert.not.match(r.stdout + r.stderr, 'tok-0123456789')
+    assert.not.ok(existsSync(join(proj, 'out.txt')), 'nothing ran')
+    assert.not.ok(existsSync(join(proj, '.adw')), 'nothing recorded')
+
+    const json = JSON.parse((await adw(['run', 'ship', '--dry-run', '--json', '-i', 'who=x', '-i', 'loud=true'], {cwd: proj})).stdout)
+    assert.equal(json.steps.map((s: {id: string; executor: string}) => [s.id, s.executor]), [['hello', 'shell'], ['shout', 'noop'], ['after', 'shell']])
+    assert.is(json.steps[1].if.now, true)
+    const missing = await adw(['run', 'ship', '--dry-run'], {cwd: proj})
+    assert.is(missing.exitCode, 2, 'a missing required input is refused as by a real run')
+    const agent = await adw(['run', 'plan-build', '--dry-run', '-p', 'Add login'], {cwd: proj})
+    assert.is(agent.exitCode, 2, 'preflight would refuse: exit 2, after the plan')
+    assert.match(agent.stdout, '  plan  (agent)')
+    assert.match(agent.stdout, 'The run would be refused before starting: The agent executor needs ANTHROPIC_API_KEY')
+    assert.not.ok(existsSync(join(proj, '.adw')))
+  } finally {
+    rmDir(proj)
+  }
 })
 
 test.run()

@@ -1,0 +1,98 @@
+import Mustache from 'mustache'
+import {relative} from 'node:path'
+import type {ResolvedConfig} from '../config.js'
+import {renderOptions} from '../pipeline/template.js'
+import type {ActionStep, Condition, Pipeline, Step} from '../pipeline/types.js'
+import {secretRedactor} from './secrets.js'
+
+/** One step as `adw run --dry-run` shows it. */
+export interface DryStep {
+  id: string
+  executor?: string
+  /** The `if:` source and what it gives now: true/false from inputs alone, or decided at run time. */
+  if?: {source: string; now: boolean | 'run time'}
+  /** The `with:` block rendered; outputs of earlier steps appear as `<steps.id.outputs.key>`. */
+  with?: Record<string, unknown>
+  loop?: {maxAttempts: number; until: string; steps: DryStep[]}
+}
+
+export interface DryRun {
+  pipeline: string
+  file: string
+  workingDir: string
+  db: string
+  inputs: Record<string, unknown>
+  steps: DryStep[]
+  /** Why the real run would be refused before starting (preflight), if it would. */
+  refused?: string
+}
+
+type Token = [string, string, number, number, Token[]?]
+
+/** What `adw run` would do, computed without running a step or opening the database. */
+export function planDryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, refused?: string): DryRun {
+  // Earlier steps' outputs are unknown before a run: each name a template reads shows as a placeholder.
+  const steps: Record<string, {outputs: Record<string, string>; status: string}> = {}
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string' && value.includes('{{')) {
+      const visit = (tokens: Token[]) => {
+        for (const [type, name, , , children] of tokens) {
+          const [root, id, field, key] = name.split('.')
+          if (root === 'steps' && id && ['name', '&', '#', '^'].includes(type)) {
+            steps[id] ??= {outputs: {}, status: `<steps.${id}.status>`}
+            if (field === 'outputs' && key) steps[id].outputs[key] = `<steps.${id}.outputs.${key}>`
+          }
+          if (children) visit(children)
+        }
+      }
+      try {
+        visit(Mustache.parse(value) as Token[])
+      } catch {
+        // validated at load
+      }
+    } else if (Array.isArray(value)) value.forEach(collect)
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect)
+  }
+  const all = pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s]))
+  all.forEach(s => collect(s.with))
+  const scope = {inputs, steps, run: {adwId: '<adw id>', workingDir}, env: config.env}
+  const redact = secretRedactor(config.env)
+  const mask = <T>(v: T): T => JSON.parse(redact(JSON.stringify(v)))
+  const condition = (c: Condition | undefined): DryStep['if'] => {
+    if (!c) return undefined
+    try {
+      return {source: c.source, now: c.evaluate({...scope, steps: {}})}
+    } catch {
+      return {source: c.source, now: 'run time'}
+    }
+  }
+  const action = (s: ActionStep): DryStep => ({id: s.id, executor: s.executor.name, ...(s.if ? {if: condition(s.if)} : {}), with: mask(renderOptions(s.with, scope, s.executor.shellOptions ?? []))})
+  const step = (s: Step): DryStep =>
+    s.kind === 'loop' ? {id: s.id, ...(s.if ? {if: condition(s.if)} : {}), loop: {maxAttempts: s.maxAttempts, until: s.until.source, steps: s.steps.map(action)}} : action(s)
+  return {pipeline: pipeline.name, file: pipeline.file, workingDir, db: config.dbPath, inputs: mask(inputs), steps: pipeline.steps.map(step), ...(refused ? {refused} : {})}
+}
+
+/** The dry run as text. */
+export function formatDryRun(d: DryRun, cwd: string): string {
+  const out = [
+    `Dry run of ${d.pipeline} (${relative(cwd, d.file).startsWith('..') ? d.file : relative(cwd, d.file)}): nothing runs and nothing is recorded.`,
+    `Working dir: ${d.workingDir}`,
+    `Database:    ${d.db} (not opened)`,
+    `Inputs:      ${Object.entries(d.inputs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(none)'}`,
+    '',
+    'Steps, in order:',
+  ]
+  const cond = (c: DryStep['if']) => (c ? `  if: ${c.source} → ${c.now === 'run time' ? 'decided at run time' : c.now ? 'runs' : 'skipped'}` : '')
+  const show = (s: DryStep, indent: string) => {
+    if (s.loop) {
+      out.push(`${indent}${s.id}  loop: at most ${s.loop.maxAttempts} attempts, until ${s.loop.until}${cond(s.if)}`)
+      for (const b of s.loop.steps) show(b, indent + '  ')
+      return
+    }
+    out.push(`${indent}${s.id}  (${s.executor})${cond(s.if)}`)
+    for (const [k, v] of Object.entries(s.with ?? {})) out.push(`${indent}    ${k}: ${typeof v === 'string' ? v.replace(/\n/g, `\n${indent}      `) : JSON.stringify(v)}`)
+  }
+  d.steps.forEach(s => show(s, '  '))
+  if (d.refused) out.push('', `The run would be refused before starting: ${d.refused}`)
+  return out.join('\n')
+}
