@@ -36,7 +36,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default <project root>/.adw/orchestrator.db)'}),
     json: Flags.boolean({description: 'Print one JSON event per line instead of the live view', exclusive: ['quiet']}),
     quiet: Flags.boolean({char: 'q', description: 'Print only the final summary'}),
-    'dry-run': Flags.boolean({description: 'Show what would run: the resolved inputs, the steps in order with their executors, conditions and rendered with:. Nothing runs and nothing is recorded', exclusive: ['resume', 'quiet', 'verbose']}),
+    'dry-run': Flags.boolean({description: 'Show what would run: the resolved inputs, the steps in order with their executors, conditions and rendered with:. Nothing runs and nothing is recorded', exclusive: ['resume', 'verbose']}),
     verbose: Flags.boolean({description: "Stream each step's output lines and tool calls under it as they come", exclusive: ['quiet', 'json']}),
     executor: Flags.string({char: 'e', description: 'Run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
   }

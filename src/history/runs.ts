@@ -76,13 +76,17 @@ export function listRuns(opts: ListRunsOptions): void {
     // Skipped steps are named: a passing run whose `if:` skipped a step would otherwise read 4/5.
     // So are interrupted ones: a step its dead process left unfinished runs again on resume.
     run.steps.total === 0 ? '-' : `${run.steps.succeeded}/${run.steps.total}${run.steps.skipped > 0 ? `, ${run.steps.skipped} skipped` : ''}${run.steps.interrupted > 0 ? `, ${run.steps.interrupted} interrupted` : ''}`,
-    // The same count as the live summary: input, output, cache writes and cache reads.
-    count(totalTokens({inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens})),
+    count(runTokens(run)),
     dollars(run.cost_usd),
   ])
   const total = (f: (r: RunSummary) => number) => runs.reduce((sum, r) => sum + f(r), 0)
   const ms = total(r => r.duration_ms ?? 0)
-  rows.push([`total (${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`, '', '', '', ms > 0 ? duration(ms) : '-', '', count(total(r => r.input_tokens + r.output_tokens)), dollars(total(r => r.cost_usd))])
+  rows.push([`total (${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`, '', '', '', ms > 0 ? duration(ms) : '-', '', count(total(runTokens)), dollars(total(r => r.cost_usd))])
   const lines = table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows)
   opts.write(lines.join('\n'))
+}
+
+/** The same count as the live summary: input, output, cache writes and cache reads. */
+function runTokens(run: RunRow): number {
+  return totalTokens({inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens})
 }
