@@ -1,5 +1,5 @@
 import {qualifiedName, type ExecutorRegistry} from './registry.js'
-import type {JsonSchema} from './types.js'
+import type {JsonSchema, StepExecutor} from './types.js'
 
 /** One option of an executor's `with:` block, as `adw executors` shows it. */
 export interface OptionInfo {
@@ -20,6 +20,8 @@ export interface ExecutorInfo {
   qualifiedName: string
   description?: string
   options: OptionInfo[]
+  /** The outputs it declares (StepExecutor.outputs); 'depends on with:' when a function gives them; absent when undeclared. */
+  outputs?: Array<{name: string; type: string; description?: string}> | 'depends on with:'
   /** Other sources providing the same name: `uses: <name>` is then an error, use the qualified name. */
   conflictsWith?: string[]
 }
@@ -59,9 +61,16 @@ export function describeExecutors(registry: ExecutorRegistry): ExecutorInfo[] {
       qualifiedName: e.path ?? qualifiedName(e),
       ...(e.executor.description ? {description: e.executor.description} : {}),
       options: describeOptions(e.executor.schema),
+      ...outputsOf(e.executor.outputs),
       ...(others.length > 0 ? {conflictsWith: others} : {}),
     }
   })
+}
+
+function outputsOf(outputs: StepExecutor['outputs']): Pick<ExecutorInfo, 'outputs'> {
+  if (typeof outputs === 'function') return {outputs: 'depends on with:'}
+  if (!outputs || typeof outputs !== 'object') return {}
+  return {outputs: Object.entries(outputs).map(([name, d]) => ({name, type: String(d?.type ?? 'dyn'), ...(d?.description ? {description: d.description} : {})}))}
 }
 
 /** The human-readable listing of `adw executors`. */
@@ -71,6 +80,8 @@ export function formatExecutors(infos: ExecutorInfo[]): string {
       const lines = [`${e.name}  ${e.source.endsWith(')') ? e.source : `(${e.source})`}`]
       if (e.description) lines.push(`  ${e.description}`)
       if (e.conflictsWith) lines.push(`  ! also provided by ${e.conflictsWith.join(', ')}: write uses: ${e.qualifiedName} to pick this one`)
+      if (e.outputs === 'depends on with:') lines.push("  outputs: depend on the step's with:")
+      else if (e.outputs) lines.push(`  outputs: ${e.outputs.map(o => `${o.name} (${o.type})`).join(', ') || 'none'}`)
       if (e.options.length === 0) lines.push('  options: none')
       const nameW = Math.max(0, ...e.options.map(o => o.name.length))
       const typeW = Math.max(0, ...e.options.map(o => o.type.length))

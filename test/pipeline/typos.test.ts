@@ -55,4 +55,12 @@ test('adw run refuses the typo before any step runs, and writes nothing', async 
   assert.not.ok(existsSync(join(dir, '.adw')), 'no database')
 })
 
+test('adw executors shows what each executor outputs', async () => {
+  const r = await adw(['executors'])
+  assert.match(r.stdout, 'shell  (built-in)\n  Runs a bash script in the working directory; outputs exitCode, stdout, stderr\n  outputs: exitCode (int), stdout (string), stderr (string)\n')
+  const json = JSON.parse((await adw(['executors', '--json'])).stdout)
+  assert.equal(json.find((e: {name: string}) => e.name === 'shell').outputs.map((o: {name: string; type: string}) => `${o.name}:${o.type}`), ['exitCode:int', 'stdout:string', 'stderr:string'])
+  assert.is(json.find((e: {name: string}) => e.name === 'agent').outputs, 'depends on with:')
+})
+
 test.run()
