@@ -1,8 +1,8 @@
 import Mustache from 'mustache'
 import {relative} from 'node:path'
 import type {ResolvedConfig} from '../config.js'
-import {renderOptions} from '../pipeline/template.js'
-import type {ActionStep, Condition, Pipeline, Step} from '../pipeline/types.js'
+import {renderStepOptions} from '../pipeline/shell/render.js'
+import type {ActionStep, Condition, Pipeline} from '../pipeline/types.js'
 import {secretRedactor} from './secrets.js'
 
 /** One step as `adw run --dry-run` shows it. */
@@ -13,6 +13,10 @@ export interface DryStep {
   if?: {source: string; now: boolean | 'run time'}
   /** The `with:` block rendered; outputs of earlier steps appear as `<steps.id.outputs.key>`. */
   with?: Record<string, unknown>
+  /** The values a shell option's `"${ADW_TAG_n}"` references stand for (they reach bash as environment variables). */
+  tags?: Record<string, string>
+  /** Why the options could not be rendered (a value too long, a NUL). */
+  error?: string
   loop?: {maxAttempts: number; until: string; steps: DryStep[]}
 }
 
@@ -30,17 +34,17 @@ export interface DryRun {
 type Token = [string, string, number, number, Token[]?]
 
 /** What `adw run` would do, computed without running a step or opening the database. */
-export function planDryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, refused?: string): DryRun {
+export async function planDryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, refused?: string): Promise<DryRun> {
   // Earlier steps' outputs are unknown before a run: each name a template reads shows as a placeholder.
-  const steps: Record<string, {outputs: Record<string, string>; status: string}> = {}
+  const earlier: Record<string, {outputs: Record<string, string>; status: string}> = {}
   const collect = (value: unknown): void => {
     if (typeof value === 'string' && value.includes('{{')) {
       const visit = (tokens: Token[]) => {
         for (const [type, name, , , children] of tokens) {
           const [root, id, field, key] = name.split('.')
           if (root === 'steps' && id && ['name', '&', '#', '^'].includes(type)) {
-            steps[id] ??= {outputs: {}, status: `<steps.${id}.status>`}
-            if (field === 'outputs' && key) steps[id].outputs[key] = `<steps.${id}.outputs.${key}>`
+            earlier[id] ??= {outputs: {}, status: `<steps.${id}.status>`}
+            if (field === 'outputs' && key) earlier[id].outputs[key] = `<steps.${id}.outputs.${key}>`
           }
           if (children) visit(children)
         }
@@ -55,7 +59,7 @@ export function planDryRun(pipeline: Pipeline, inputs: Record<string, unknown>, 
   }
   const all = pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s]))
   all.forEach(s => collect(s.with))
-  const scope = {inputs, steps, run: {adwId: '<adw id>', workingDir}, env: config.env}
+  const scope = {inputs, steps: earlier, run: {adwId: '<adw id>', workingDir}, env: config.env}
   const redact = secretRedactor(config.env)
   const mask = <T>(v: T): T => JSON.parse(redact(JSON.stringify(v)))
   const condition = (c: Condition | undefined): DryStep['if'] => {
@@ -66,10 +70,25 @@ export function planDryRun(pipeline: Pipeline, inputs: Record<string, unknown>, 
       return {source: c.source, now: 'run time'}
     }
   }
-  const action = (s: ActionStep): DryStep => ({id: s.id, executor: s.executor.name, ...(s.if ? {if: condition(s.if)} : {}), with: mask(renderOptions(s.with, scope, s.executor.shellOptions ?? []))})
-  const step = (s: Step): DryStep =>
-    s.kind === 'loop' ? {id: s.id, ...(s.if ? {if: condition(s.if)} : {}), loop: {maxAttempts: s.maxAttempts, until: s.until.source, steps: s.steps.map(action)}} : action(s)
-  return {pipeline: pipeline.name, file: pipeline.file, workingDir, db: config.dbPath, inputs: mask(inputs), steps: pipeline.steps.map(step), ...(refused ? {refused} : {})}
+  const action = async (s: ActionStep): Promise<DryStep> => {
+    const base = {id: s.id, executor: s.executor.name, ...(s.if ? {if: condition(s.if)} : {})}
+    try {
+      const {options, env} = await renderStepOptions(s.with, scope, s.executor.shellOptions ?? [], {unsafeRaw: s.unsafeRaw, stepId: s.id})
+      return {...base, with: mask(options), ...(Object.keys(env).length ? {tags: mask(env)} : {})}
+    } catch (error) {
+      return {...base, error: redact((error as Error).message)}
+    }
+  }
+  const steps: DryStep[] = []
+  for (const s of pipeline.steps) {
+    if (s.kind !== 'loop') steps.push(await action(s))
+    else {
+      const body: DryStep[] = []
+      for (const b of s.steps) body.push(await action(b))
+      steps.push({id: s.id, ...(s.if ? {if: condition(s.if)} : {}), loop: {maxAttempts: s.maxAttempts, until: s.until.source, steps: body}})
+    }
+  }
+  return {pipeline: pipeline.name, file: pipeline.file, workingDir, db: config.dbPath, inputs: mask(inputs), steps, ...(refused ? {refused} : {})}
 }
 
 /** The dry run as text. */
@@ -91,6 +110,8 @@ export function formatDryRun(d: DryRun, cwd: string): string {
     }
     out.push(`${indent}${s.id}  (${s.executor})${cond(s.if)}`)
     for (const [k, v] of Object.entries(s.with ?? {})) out.push(`${indent}    ${k}: ${typeof v === 'string' ? v.replace(/\n/g, `\n${indent}      `) : JSON.stringify(v)}`)
+    for (const [k, v] of Object.entries(s.tags ?? {})) out.push(`${indent}      ${k}=${JSON.stringify(v)}`)
+    if (s.error) out.push(`${indent}    (cannot render: ${s.error})`)
   }
   d.steps.forEach(s => show(s, '  '))
   if (d.refused) out.push('', `The run would be refused before starting: ${d.refused}`)

@@ -104,7 +104,7 @@ async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, confi
   } catch (error) {
     refused = (error as Error).message
   }
-  const plan = planDryRun(pipeline, inputs, config, workingDir, refused)
+  const plan = await planDryRun(pipeline, inputs, config, workingDir, refused)
   out.print(out.json ? JSON.stringify(plan, null, 2) : formatDryRun(plan, cwd))
   if (refused) throw new AdwError('PREFLIGHT', refused, {suggestions: ['fix the above, then run without --dry-run']})
   return {status: 'succeeded'} as RunOutcome

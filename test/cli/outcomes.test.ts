@@ -33,7 +33,7 @@ steps:
   - id: report
     if: steps.test.outputs.exitCode != 0
     uses: shell
-    with: {run: "echo 'tests failed with exit code {{steps.test.outputs.exitCode}}'"}
+    with: {run: 'echo "tests failed with exit code {{steps.test.outputs.exitCode}}"'}
 `
 const BROKEN = 'name: broken\nsteps:\n  - id: build\n    uses: shell\n    with: {run: "echo compiling; echo boom >&2; exit 2"}\n  - id: later\n    uses: noop\n'
 const dirs: string[] = []
