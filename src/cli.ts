@@ -1,5 +1,5 @@
 // The CLI's entry: bin/run.js imports it. `npm run build` bundles it with the commands (bin/bundle.mjs).
-import {Config, handle, run} from '@oclif/core'
+import {Config, handle, loadHelpClass, run} from '@oclif/core'
 import {unknownCommandError} from './base-command.js'
 import {type AdwError, formatAdwError} from './errors.js'
 
@@ -22,8 +22,12 @@ export async function main(dir: string): Promise<void> {
   // gives up after 10 s. Writes to a pipe are asynchronous: whatever the reader had not taken yet
   // (`adw validate --json | jq` past 64 KiB) was cut, leaving invalid JSON. Drain first, always.
   // An unknown command gets adw's own message (commands print their own errors).
+  const argv = process.argv.slice(2)
   try {
-    await run(process.argv.slice(2), dir)
+    // oclif's help skips the word "help" when it looks for the subject: `adw help --help` would show
+    // the root help instead of the help command's own.
+    if (argv[0] === 'help' && argv.slice(1).some(a => a === '--help' || a === '-h')) await helpOfHelp(dir)
+    else await run(argv, dir)
   } catch (error) {
     const unknown = /^command (\S+) not found$/.exec((error as Error)?.message ?? '')
     if (unknown) {
@@ -35,6 +39,12 @@ export async function main(dir: string): Promise<void> {
     return
   }
   await drained()
+}
+
+async function helpOfHelp(dir: string): Promise<void> {
+  const config = await Config.load(dir)
+  const Help = await loadHelpClass(config)
+  await new Help(config, config.pjson.oclif.helpOptions).showCommandHelp(config.findCommand('help')!, [])
 }
 
 async function unknownCommand(id: string, dir: string): Promise<AdwError> {
