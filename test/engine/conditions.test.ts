@@ -8,6 +8,9 @@ import * as assert from 'uvu/assert'
 import {rows, runYaml, stepRuns} from './engine.helpers.js'
 
 const SH = (id: string, run: string, extra = '') => `  - id: ${id}\n${extra}    uses: shell\n    with: {run: "${run}"}\n`
+// A step whose executor declares no outputs (noop without `outputs`): reading one passes the load-time
+// check (shell's declared outputs would be checked there, see pipeline/typos) and fails at run time.
+const UNDECLARED = (id: string, withBlock = '{sleepMs: 0}') => `  - id: ${id}\n    uses: noop\n    with: ${withBlock}\n`
 
 test('an if with a syntax error: exit 2 at file:line:col with a caret, no database', async () => {
   const r = await runYaml(`name: c\nsteps:\n${SH('a', 'echo 1')}${SH('b', 'touch b', '    if: steps.a.outputs.exitCode == = 1\n')}`)
@@ -27,7 +30,7 @@ test('an until naming a step that does not exist: exit 2 before anything runs', 
 })
 
 test('an if that cannot be evaluated (a missing output) fails the run: exit 1, the expression and its location, later steps not run', async () => {
-  const r = await runYaml(`name: c\nsteps:\n${SH('a', 'echo 1')}${SH('b', 'touch b', '    if: steps.a.outputs.nope == 1\n')}${SH('after', 'touch after')}`, ['--adw-id', 'if-1'])
+  const r = await runYaml(`name: c\nsteps:\n${UNDECLARED('a')}${SH('b', 'touch b', '    if: steps.a.outputs.nope == 1\n')}${SH('after', 'touch after')}`, ['--adw-id', 'if-1'])
   assert.is(r.exitCode, 1, r.stderr + r.stdout)
   const [run] = rows(r.db, 'SELECT status, error FROM runs')
   assert.is(run.status, 'failed')
@@ -39,9 +42,10 @@ test('an if that cannot be evaluated (a missing output) fails the run: exit 1, t
 })
 
 test('an if comparing a string with a number fails the run naming the expression', async () => {
-  const r = await runYaml(`name: c\nsteps:\n${SH('a', 'echo 5')}${SH('b', 'touch b', '    if: steps.a.outputs.stdout > 3\n')}`)
+  // (noop's outputs are typed dyn: the string is only known at run time)
+  const r = await runYaml(`name: c\nsteps:\n${UNDECLARED('a', '{outputs: {v: "5"}}')}${SH('b', 'touch b', '    if: steps.a.outputs.v > 3\n')}`)
   assert.is(r.exitCode, 1, r.stderr + r.stdout)
-  assert.match(rows(r.db, 'SELECT error FROM runs')[0].error, /^Condition `steps\.a\.outputs\.stdout > 3` \(.*p\.yaml:7:9\) could not be evaluated: /)
+  assert.match(rows(r.db, 'SELECT error FROM runs')[0].error, /^Condition `steps\.a\.outputs\.v > 3` \(.*p\.yaml:7:9\) could not be evaluated: /)
   assert.not.ok(existsSync(join(r.dir, 'b')))
 })
 
@@ -51,9 +55,11 @@ steps:
   - id: fix_loop
     loop: {maxAttempts: 3, until: 'steps.check.outputs.nope == "x"', onExhausted: continue}
     steps:
-      - id: check
+      - id: mark
         uses: shell
         with: {run: "echo x >> ran-check"}
+      - id: check
+        uses: noop
 ${SH('after', 'touch after')}`
   const r = await runYaml(yaml, ['--adw-id', 'until-1'])
   assert.is(r.exitCode, 1, r.stderr + r.stdout)
@@ -62,7 +68,7 @@ ${SH('after', 'touch after')}`
   assert.match(run.error, /^Condition `steps\.check\.outputs\.nope == "x"` \(.*p\.yaml:4:36\) could not be evaluated: No such key: nope/)
   assert.is(readFileSync(join(r.dir, 'ran-check'), 'utf8'), 'x\n', 'no second attempt')
   assert.not.ok(existsSync(join(r.dir, 'after')))
-  assert.equal(stepRuns(r.db), ['check#1:succeeded'])
+  assert.equal(stepRuns(r.db), ['mark#1:succeeded', 'check#1:succeeded'])
   const errors = rows(r.db, "SELECT message FROM agent_logs WHERE log_level IN ('ERROR', 'CRITICAL')").map(x => x.message)
   assert.ok(errors.some(m => m.includes('could not be evaluated')), JSON.stringify(errors))
 })

@@ -29,7 +29,7 @@ test('TERM=dumb in a terminal: plain lines, no escape sequences', async () => {
   const out = await inTerminal('dumb')
   assert.not.ok(out.includes('\u001b'), JSON.stringify(out))
   const lines = out.split('\n')
-  assert.equal(lines.filter(l => /^[❯✔] (first|second)/.test(l)).map(l => l.replace(/ \(.*\)$/, '')), ['❯ first', '✔ first', '❯ second', '✔ second'])
+  assert.equal(lines.filter(l => /^[❯✔] (first|second)/.test(l)).map(l => l.replace(/ \(.*\)$/, '')), ['❯ first', '✔ first — hi', '❯ second', '✔ second'])
   assert.ok(lines.some(l => l.startsWith('✔ run t1 succeeded')), out)
 })
 
