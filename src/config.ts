@@ -1,10 +1,12 @@
 import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {parseEnv} from 'node:util'
+import type {isMap as isMapFn, isScalar as isScalarFn} from 'yaml'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
 import {MAX_CONFIG_FILE_BYTES, readInputFile} from './limits.js'
 import type {LogLevel} from './plugins/types.js'
 import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
+import {mergeEnv, type IgnoredVariable} from './secrets/sources.js'
 import {LOG_LEVELS} from './store/values.js'
 
 export {CONFIG_FILE} from './project.js'
@@ -17,6 +19,8 @@ export interface ConfigFile {
   logging?: {level?: LogLevel}
   /** `off` runs agent commands unsandboxed (the user accepts the risk; README "Security"). @default on */
   sandbox?: 'on' | 'off'
+  /** Variables for the run, trusted like the process environment (e.g. ADW_CLAUDE_BIN); the process environment wins. */
+  env?: Record<string, string>
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -29,8 +33,10 @@ export interface ResolvedConfig {
   /** The command sandbox: ADW_SANDBOX (process environment only) > adw.config.yaml `sandbox` > on. */
   sandbox: 'on' | 'off'
   projectName?: string
-  /** process.env over the working directory's `.env`. Holds secrets: never store or print it. */
+  /** process.env over the working directory's `.env` over adw.config.yaml's env (secrets/sources.ts). Holds secrets: never store or print it. */
   env: Record<string, string | undefined>
+  /** `.env` variables that were not used (they may not set binaries or move keys), for a warning. */
+  ignored: IgnoredVariable[]
   /** The config file that was read, if any. */
   configFile?: string
   /** The project root (see findProjectRoot): bare pipeline names and the default database resolve here. */
@@ -52,9 +58,9 @@ export interface ConfigOptions {
 export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedConfig> {
   const cwd = opts.cwd ?? process.cwd()
   const workingDir = opts.workingDir ?? cwd
-  const env = {...readDotEnv(workingDir), ...nonEmpty(opts.env ?? process.env)}
   const root = findProjectRoot(cwd)
   const file = root.configFile ? await readConfigFile(root.configFile) : {}
+  const {env, ignored} = mergeEnv({process: nonEmpty(opts.env ?? process.env), config: file.env ?? {}, dotenv: readDotEnv(workingDir), dotenvFile: join(workingDir, '.env')})
   const level = env.LOG_LEVEL ?? file.logging?.level ?? 'INFO'
   const logLevel = level.toUpperCase() as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -75,6 +81,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     sandbox,
     projectName: file.project?.name,
     env,
+    ignored,
     configFile: root.configFile,
     projectRoot: root.dir,
   }
@@ -153,8 +160,12 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
           continue
         }
         const fields = SHAPE[key]
+        if (key === 'env') {
+          checkEnvSection(section.value, keyOffset, at, {isMap, isScalar})
+          continue
+        }
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox'].join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'env'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {
@@ -188,5 +199,21 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   const config = (doc.toJS() ?? {}) as ConfigFile
   if (config.logging?.level) config.logging.level = config.logging.level.toUpperCase() as LogLevel
   if (config.sandbox !== undefined) config.sandbox = sandboxValue(config.sandbox)
+  if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, String(v)]))
   return config
+}
+
+/** `env:` is a mapping of variable names to strings, numbers or booleans. */
+function checkEnvSection(value: unknown, keyOffset: number, at: (offset: number, message: string) => void, yaml: {isMap: typeof isMapFn; isScalar: typeof isScalarFn}): void {
+  const offset = (node: unknown) => (node as {range?: number[]} | null)?.range?.[0] ?? keyOffset
+  if (value === null || (yaml.isScalar(value) && value.value === null)) return
+  if (!yaml.isMap(value)) {
+    at(offset(value), 'env must be a mapping of variable names to values, e.g. env: {ADW_CLAUDE_BIN: /opt/claude/bin/claude}')
+    return
+  }
+  for (const item of value.items) {
+    const name = yaml.isScalar(item.key) ? String(item.key.value) : '?'
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) at(offset(item.key), `env: "${name}" is not a variable name (letters, digits and _, not starting with a digit)`)
+    else if (!yaml.isScalar(item.value) || !['string', 'number', 'boolean'].includes(typeof item.value.value)) at(offset(item.value ?? item.key), `env.${name} must be a string, number or boolean`)
+  }
 }

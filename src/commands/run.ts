@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {AdwCommand} from '../base-command.js'
 import {resumeRun} from '../engine/resume.js'
-import {startRun} from '../engine/start.js'
+import {parseInputFlags, startRun} from '../engine/start.js'
 import {AdwError} from '../errors.js'
 import {loadRegistry} from '../plugins/registry.js'
 
@@ -9,7 +9,7 @@ export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
   static description = `A pipeline is a YAML file, or a bare name looked up in <project root>/pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
 
---resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it: completed steps are reused, the step that was in progress runs again, a loop continues at the iteration where it stopped. A succeeded run runs nothing. It refuses (exit 2) while another live process drives the run.
+--resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it: completed steps are reused, the step that was in progress runs again, a loop continues at the iteration where it stopped. A succeeded run runs nothing. It refuses (exit 2) while another live process drives the run. Inputs declared secret: true are not stored: give them again with --input name=value.
 
 Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processes, the run recorded as cancelled, exit 130. A second Ctrl-C exits at once.
 
@@ -29,7 +29,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
   static flags = {
     'adw-id': Flags.string({description: 'Id of this run (default: a short unique id, printed)'}),
     prompt: Flags.string({char: 'p', description: 'Fills the pipeline input "prompt"'}),
-    input: Flags.string({char: 'i', description: 'A pipeline input as key=value (repeatable)', multiple: true}),
+    input: Flags.string({char: 'i', description: 'A pipeline input as key=value (repeatable; with --resume, only the secret inputs, which are never stored)', multiple: true}),
     'working-dir': Flags.string({char: 'w', description: 'Directory the steps work in (must exist) [default: the project root]'}),
     resume: Flags.boolean({description: 'Continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
     model: Flags.string({char: 'm', description: 'Default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
@@ -66,6 +66,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           verbose: flags.verbose,
           registry: await loadRegistry(this.config),
           executors: flags.executor,
+          inputs: parseInputFlags(flags.input ?? []),
           signal: controller.signal,
           note: line => this.logToStderr(line),
         })
@@ -95,7 +96,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
 /** With --resume everything comes from the run: refuse what would be silently ignored. */
 function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string}): void {
   if (!flags['adw-id']) throw new AdwError('USAGE', '--resume needs --adw-id <id>: the run to continue', {suggestions: ['adw runs --status interrupted  (or failed, cancelled) lists candidates']})
-  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags.input?.length && '--input', flags['working-dir'] !== undefined && '--working-dir'].filter(Boolean)
+  // --input is checked by resumeRun: it is allowed for the inputs stored masked (secret ones).
+  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir'].filter(Boolean)
   if (extra.length) {
     throw new AdwError('USAGE', `--resume continues run "${flags['adw-id']}" with the pipeline snapshot, inputs and working directory stored with it; leave out ${extra.join(', ')}`, {
       suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`],

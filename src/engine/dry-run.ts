@@ -3,7 +3,8 @@ import {relative} from 'node:path'
 import type {ResolvedConfig} from '../config.js'
 import {renderStepOptions} from '../pipeline/shell/render.js'
 import type {ActionStep, Condition, Pipeline} from '../pipeline/types.js'
-import {secretRedactor} from './secrets.js'
+import {secretInputValues} from '../secrets/inputs.js'
+import {envRedactor} from '../secrets/redactor.js'
 
 /** One step as `adw run --dry-run` shows it. */
 export interface DryStep {
@@ -60,8 +61,8 @@ export async function planDryRun(pipeline: Pipeline, inputs: Record<string, unkn
   const all = pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s]))
   all.forEach(s => collect(s.with))
   const scope = {inputs, steps: earlier, run: {adwId: '<adw id>', workingDir}, env: config.env}
-  const redact = secretRedactor(config.env)
-  const mask = <T>(v: T): T => JSON.parse(redact(JSON.stringify(v)))
+  const redact = envRedactor(config.env, secretInputValues(pipeline, inputs))
+  const mask = <T>(v: T): T => redact.value(v)
   const condition = (c: Condition | undefined): DryStep['if'] => {
     if (!c) return undefined
     try {
@@ -76,7 +77,7 @@ export async function planDryRun(pipeline: Pipeline, inputs: Record<string, unkn
       const {options, env} = await renderStepOptions(s.with, scope, s.executor.shellOptions ?? [], {unsafeRaw: s.unsafeRaw, stepId: s.id})
       return {...base, with: mask(options), ...(Object.keys(env).length ? {tags: mask(env)} : {})}
     } catch (error) {
-      return {...base, error: redact((error as Error).message)}
+      return {...base, error: redact.text((error as Error).message)}
     }
   }
   const steps: DryStep[] = []

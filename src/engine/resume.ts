@@ -10,6 +10,8 @@ import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
+import {restoreInputs} from '../secrets/inputs.js'
+import {describeIgnored} from '../secrets/sources.js'
 import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
 import {engineOptions, preflight, type RunCommandOptions} from './start.js'
@@ -17,6 +19,8 @@ import {engineOptions, preflight, type RunCommandOptions} from './start.js'
 /** `executors`, when given, replace the run's own `--executor` substitutions. */
 export interface ResumeOptions extends RunCommandOptions {
   adwId: string
+  /** `--input name=value` for the inputs stored masked (secret ones), which adw cannot give back. */
+  inputs?: Record<string, string>
   /** Notes for the user (stderr): the snapshot is used, nothing to resume. */
   note?: (line: string) => void
 }
@@ -48,7 +52,9 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const pipeline = await loadSnapshot(run, aliasRegistry(opts.registry ?? createRegistry(), executors))
     const changed = snapshotNote(run)
     if (changed) note(changed)
+    const inputs = restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {})
     preflight(pipeline, config.env, workingDir)
+    for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
     const claim = store.claimRun(run.adw_id)
     if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
@@ -57,7 +63,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     return await runPipeline({
       pipeline,
       adwId: run.adw_id,
-      inputs: JSON.parse(run.inputs) as Record<string, unknown>,
+      inputs,
       workingDir,
       store,
       ...engineOptions(config, opts),

@@ -7,7 +7,8 @@ import {invoke} from './invoke.js'
 import {duration as formatMs} from '../history/format.js'
 import {LOG_LEVELS} from '../store/values.js'
 import {killOwnedNow, OWNER_ENV} from './orphans.js'
-import {secretRedactor} from './secrets.js'
+import {recordedInputs, secretInputValues} from '../secrets/inputs.js'
+import {envRedactor, type Redactor} from '../secrets/redactor.js'
 import {addUsage, hasUsage, zeroTotals, type Totals} from './usage.js'
 
 export interface RunOptions {
@@ -42,6 +43,8 @@ export interface RunOptions {
   resume?: boolean
   /** Extra details for the `Run resumed` milestone (previous status, interrupted steps). */
   resumeDetails?: Record<string, unknown>
+  /** Recorded as WARNING rows when the run starts (`.env` variables that were ignored). */
+  warnings?: string[]
 }
 
 export interface RunOutcome {
@@ -54,6 +57,10 @@ export interface RunOutcome {
 
 const LEVEL_RANK = Object.fromEntries(LOG_LEVELS.map((level, rank) => [level, rank])) as Record<LogLevel, number>
 const HEARTBEAT_MS = 5000
+/** Longest log message recorded, cut after secrets are masked (so no secret's head is left at the cut). */
+const MAX_LOG_MESSAGE = 20_000
+/** Longest progress text sent to the view, cut after masking too. */
+const MAX_PROGRESS = 200
 
 /** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */
 interface StepState {
@@ -75,7 +82,10 @@ class Engine {
   private readonly scope: Record<string, unknown>
   /** The environment every executor sees: the run's, plus the owner mark that resume uses to find leftovers. */
   private readonly executorEnv: Record<string, string | undefined>
-  private readonly redact: ReturnType<typeof secretRedactor>
+  /** Masks secrets (secret-looking variables, `secret: true` inputs) in everything recorded or shown. */
+  private readonly redact: Redactor
+  /** The inputs as recorded: secret ones masked. */
+  private readonly recordedInputs: Record<string, unknown>
   private readonly minLevel: number
   private readonly signal: AbortSignal
   /** Completed step runs of the run being resumed, by `stepId#iteration`. */
@@ -88,7 +98,8 @@ class Engine {
 
   constructor(private readonly opts: RunOptions) {
     this.store = opts.store
-    this.redact = secretRedactor(opts.env)
+    this.redact = envRedactor(opts.env, secretInputValues(opts.pipeline, opts.inputs))
+    this.recordedInputs = recordedInputs(opts.pipeline, opts.inputs, this.redact)
     this.minLevel = LEVEL_RANK[opts.logLevel ?? 'INFO']
     this.signal = opts.signal ?? new AbortController().signal
     this.executorEnv = {...opts.env, [OWNER_ENV]: `${process.pid}:${opts.adwId}`}
@@ -110,7 +121,7 @@ class Engine {
         pipelineName: pipeline.name,
         pipelineFile: pipeline.file,
         pipelineSnapshot: pipeline.source,
-        inputs: this.opts.inputs,
+        inputs: this.recordedInputs,
         workingDir: this.opts.workingDir,
         executorAliases: this.opts.executorAliases,
       })
@@ -118,7 +129,7 @@ class Engine {
     this.log('INFO', 'milestone', this.opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
       pipeline: pipeline.name,
       file: pipeline.file,
-      inputs: this.opts.inputs,
+      inputs: this.recordedInputs,
       workingDir: this.opts.workingDir,
       pid: process.pid,
       ...(this.opts.resume ? {reusedStepRuns: this.previous.size, ...this.opts.resumeDetails} : {}),
@@ -127,6 +138,7 @@ class Engine {
       const [stepId, iteration] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))]
       this.log('WARNING', 'state_change', `Step ${stepId}${iteration ? ` (iteration ${iteration})` : ''} was interrupted: its adw process stopped while it ran; it runs again`, {status: 'interrupted', iteration}, stepId, iteration)
     }
+    for (const warning of this.opts.warnings ?? []) this.log('WARNING', 'state_change', warning)
     store.flush()
     const heartbeat = setInterval(() => {
       try {
@@ -154,7 +166,7 @@ class Engine {
       }
     } catch (e) {
       status = 'failed'
-      error = `internal error (a bug in adw): ${(e as Error).message}`
+      error = this.redact.text(`internal error (a bug in adw): ${(e as Error).message}`)
       this.log('CRITICAL', 'error', error, {message: (e as Error).message, stack: (e as Error).stack})
     } finally {
       clearInterval(heartbeat)
@@ -171,7 +183,7 @@ class Engine {
       totals: this.totals,
       ...(error ? {error} : {}),
     })
-    store.finishRun(adwId, status, error ?? null)
+    store.finishRun(adwId, status, error === undefined ? null : this.redact.text(error))
     this.finished = true
     store.flush()
     this.emit({type: 'run:end', adwId, status, durationMs, totals: {...this.totals}, error, time: now()})
@@ -368,7 +380,7 @@ class Engine {
       model: this.opts.model,
       sandbox: this.opts.sandbox ?? 'on',
       log: (level, type, message, details) => this.log(level, type, message, details, step.id, iteration, step.executor.name),
-      progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: this.redact(text), time: now()}),
+      progress: text => this.emit({type: 'step:progress', adwId, stepId: step.id, iteration, text: clip(this.redact.text(text), MAX_PROGRESS), time: now()}),
       reportUsage: u => {
         reported = true
         record(u)
@@ -379,14 +391,14 @@ class Engine {
     this.signal.removeEventListener('abort', onRunAbort)
     const {outputs} = attempt
     if (attempt.usage && !reported) record(attempt.usage)
-    const error = attempt.error ? this.redact(attempt.error.message ?? String(attempt.error)) : undefined
+    const error = attempt.error ? this.redact.text(attempt.error.message ?? String(attempt.error)) : undefined
     const stack = attempt.error?.stack
 
     const durationMs = Date.now() - started
     const cancelled = error !== undefined && this.signal.aborted
     const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : 'failed'
     this.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
-    store.finishStep(rowId, {status, outputs: this.redactValue(outputs), error: error ?? null, model: model ?? null})
+    store.finishStep(rowId, {status, outputs: this.redact.value(outputs), error: error ?? null, model: model ?? null})
     this.current = undefined
     const withUsage = hasUsage(usage) ? {usage} : {}
     if (error !== undefined) {
@@ -394,7 +406,7 @@ class Engine {
     }
     this.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: step.executor.name, model, iteration, ...withUsage}, step.id, iteration, step.executor.name)
     store.flush()
-    const outcome = stepOutcome(outputs, attempt.summary, this.redact)
+    const outcome = stepOutcome(outputs, attempt.summary, this.redact.text)
     this.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), time: now()})
 
     if (error === undefined) return true
@@ -408,24 +420,16 @@ class Engine {
 
   private log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
     if (LEVEL_RANK[level] < this.minLevel && type !== 'milestone') return
-    const msg = this.redact(message)
-    const det = details === undefined ? undefined : this.redactValue(details)
+    const msg = clip(this.redact.text(message), MAX_LOG_MESSAGE)
+    const det = details === undefined ? undefined : this.redact.value(details)
     this.store.log({adwId: this.opts.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
     if (this.opts.emitLogs) this.emit({type: 'log', adwId: this.opts.adwId, stepId, level, logType: type, message: msg, time: now()})
   }
 
-  /** A copy of a JSON value with secrets masked (the value itself when it holds none). */
-  private redactValue<T>(value: T): T {
-    if (this.redact.none) return value
-    const json = JSON.stringify(value)
-    if (json === undefined) return value
-    const clean = this.redact(json)
-    return clean === json ? value : JSON.parse(clean)
-  }
-
   private emit(event: EngineEvent): void {
     try {
-      this.opts.reporter.onEvent(event)
+      // Every string of an event is masked (most already are): a view can never show a secret.
+      this.opts.reporter.onEvent(this.redact.value(event))
     } catch {
       // a view must never break a run
     }
@@ -441,3 +445,8 @@ function outline(steps: Step[]): OutlineStep[] {
 }
 
 const now = () => new Date().toISOString()
+
+/** A text cut to `max` characters, saying how much was left out. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text
+}

@@ -5,12 +5,13 @@ import {resolveConfig, type ResolvedConfig} from '../config.js'
 import {AdwError} from '../errors.js'
 import {findProjectRoot, prepareStateDir} from '../project.js'
 import {loadPipeline} from '../pipeline/load.js'
-import {resolveInputs} from '../pipeline/template.js'
 import type {Pipeline} from '../pipeline/types.js'
 import type {StepExecutor} from '../plugins/types.js'
 import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {openStore} from '../store/sqlite.js'
+import {resolveRunInputs} from '../secrets/inputs.js'
+import {describeIgnored} from '../secrets/sources.js'
 import {createReporter} from '../ui/index.js'
 import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
 
@@ -47,8 +48,9 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration and the command's flags. */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings'> {
   return {
+    warnings: config.ignored.map(describeIgnored),
     reporter: createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}),
     env: config.env,
     model: config.model,
@@ -71,7 +73,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const registry = aliasRegistry(opts.registry ?? createRegistry(), opts.executors ?? [])
   const file = findPipeline(opts.pipeline, cwd, config.projectRoot)
   const pipeline = await loadPipeline(file, {registry})
-  const inputs = resolveInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
+  const inputs = resolveRunInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   preflight(pipeline, config.env, workingDir)
 
@@ -79,6 +81,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
   }
   prepareStateDir(config.dbPath)
+  for (const v of config.ignored) opts.announce?.(`Warning: ${describeIgnored(v)}`)
   // A --db flag names a file in an existing folder; a configured path may create its folder.
   const store = openStore(config.dbPath, {createParent: opts.db === undefined})
   try {

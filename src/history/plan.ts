@@ -1,7 +1,7 @@
 import {openSync, readSync, closeSync, realpathSync, statSync} from 'node:fs'
 import {isAbsolute, relative, resolve, sep} from 'node:path'
 
-import {secretRedactor} from '../engine/secrets.js'
+import {envRedactor} from '../secrets/redactor.js'
 import type {StepView} from './run-detail.js'
 
 /** Plan files larger than this are cut (a plan is a page or two of Markdown). */
@@ -45,5 +45,5 @@ export function readPlan(workingDir: string, steps: StepView[], env: Record<stri
   }
   const truncated = n > PLAN_MAX_BYTES
   const text = buffer.subarray(0, Math.min(n, PLAN_MAX_BYTES)).toString('utf8')
-  return {path, markdown: secretRedactor(env)(text), truncated}
+  return {path, markdown: envRedactor(env).text(text), truncated}
 }

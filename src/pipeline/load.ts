@@ -117,6 +117,9 @@ function checkInputs(src: SourceFile, raw: unknown): Record<string, InputDef> {
     if (def.default !== undefined && typeof def.default !== type && ['string', 'number', 'boolean'].includes(typeof def.default)) {
       src.reportAt(src.nodeAt(['inputs', name, 'default']), `Default of input "${name}" must be a ${type} (its type), got ${JSON.stringify(def.default)}`)
     }
+    if (def.secret === true && def.default !== undefined) {
+      src.reportAt(src.nodeAt(['inputs', name, 'default']), `Input "${name}" is secret: it cannot have a default (the pipeline file is stored with every run); pass it with --input ${name}=... instead`)
+    }
     inputs[name] = {...def, type} as InputDef
   }
   return inputs

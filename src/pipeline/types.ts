@@ -13,6 +13,8 @@ export interface InputDef {
   required?: boolean
   default?: unknown
   description?: string
+  /** Steps receive the value; the store, logs and view show MASK. Never has a default. */
+  secret?: boolean
 }
 
 /** A condition compiled at load time (CEL). */

@@ -18,7 +18,7 @@ export interface ShellOptions {
   sandbox?: StepSandboxOption
 }
 
-/** Longest line stored in a log row; longer ones are cut with a marker. */
+/** A line longer than this (no newline yet) is logged in pieces; the engine masks secrets, then bounds each row. */
 const MAX_LOG_LINE = 4000
 /** At most this much of stdout and of stderr is kept in memory and returned as outputs. */
 const MAX_CAPTURE = 1024 * 1024
@@ -77,15 +77,14 @@ export const shell: StepExecutor<ShellOptions> = {
     }
     let last = ''
     const emit = (line: string, level: 'INFO' | 'WARNING') => {
-      const msg = line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}… [${line.length - MAX_LOG_LINE} more characters]` : line
-      ctx.log(level, 'output', msg)
+      ctx.log(level, 'output', line)
       if (line.trim()) last = line
     }
     let shown = ''
     const progressTimer = setInterval(() => {
       if (last === shown) return
       shown = last
-      ctx.progress(last.slice(0, 200))
+      ctx.progress(last)
     }, 100)
     try {
       await Promise.all([pump(child.stdout as any, stdout, 'INFO'), pump(child.stderr as any, stderr, 'INFO'), child])

@@ -89,7 +89,7 @@ test('adw run --dry-run: inputs, steps in order with executors, conditions and r
     // A shell option's tags reach bash as environment variables: the script, then what each stands for.
     assert.ok(out.includes('      run: echo hello "${ADW_TAG_1}" > out.txt; echo "${ADW_TAG_2}"'), r.stdout)
     assert.ok(out.includes('        ADW_TAG_1="Ada Lovelace"'), r.stdout)
-    assert.ok(out.includes('        ADW_TAG_2="***"'), r.stdout)
+    assert.ok(out.includes('        ADW_TAG_2="[REDACTED]"'), r.stdout)
     assert.ok(out.includes('  shout  (noop)  if: inputs.loud → skipped'), r.stdout)
     assert.ok(out.includes('  after  (shell)  if: steps.hello.outputs.exitCode == 0 → decided at run time'), r.stdout)
     assert.ok(out.includes('      run: echo got "${ADW_TAG_1}"'), r.stdout)

@@ -129,7 +129,7 @@ test('GET /api/runs/:id/plan: the plan file as Markdown, secrets of this environ
     writeFileSync(join(ctx.dir, 'specs/r001-b7-plan.md'), `# Plan: login\n\nkey ${secret}\n`)
     const r = await call(base, '/api/runs/r001-b7/plan')
     assert.is(r.status, 200)
-    assert.equal(r.body.plan, {path: 'specs/r001-b7-plan.md', markdown: '# Plan: login\n\nkey ***\n', truncated: false})
+    assert.equal(r.body.plan, {path: 'specs/r001-b7-plan.md', markdown: '# Plan: login\n\nkey [REDACTED]\n', truncated: false})
   } finally {
     delete process.env.ADW_TEST_UI_API_KEY
   }

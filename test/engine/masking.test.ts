@@ -1,5 +1,5 @@
 // README "Configuration": the values of secret-looking variables (*KEY*, *TOKEN*, *SECRET*,
-// *PASSWORD*) are masked as *** wherever a step prints them: on the terminal, in log rows, in errors
+// *PASSWORD*) are masked as [REDACTED] wherever a step prints them: on the terminal, in log rows, in errors
 // and in the database file. Other variables print as they are.
 import {join} from 'node:path'
 import {test} from 'uvu'
@@ -46,12 +46,12 @@ for (const mode of [[], ['--json']]) {
         assert.not.ok(bytes.includes(value), `${name} in the database file`)
       }
       const output = rows(db, "SELECT message FROM agent_logs WHERE step_name = 'say' AND log_type = 'output' ORDER BY id").map(x => x.message)
-      for (const line of ['token=***', 'secret=***', 'password=***', 'key=***', `greeting=${PLAIN.GREETING}`]) {
+      for (const line of ['token=[REDACTED]', 'secret=[REDACTED]', 'password=[REDACTED]', 'key=[REDACTED]', `greeting=${PLAIN.GREETING}`]) {
         assert.ok(output.some(m => m.endsWith(line)), `"${line}" in ${JSON.stringify(output)}`)
       }
       const [run] = rows(db, 'SELECT error FROM runs')
-      assert.match(run.error, 'cannot log in with *** and ***')
-      assert.match(terminal, 'cannot log in with *** and ***')
+      assert.match(run.error, 'cannot log in with [REDACTED] and [REDACTED]')
+      assert.match(terminal, 'cannot log in with [REDACTED] and [REDACTED]')
     } finally {
       rmDir(dir)
     }

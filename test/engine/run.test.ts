@@ -276,7 +276,7 @@ test('secrets from the environment never reach the database or the terminal', as
   assert.not.ok((r.stdout + r.stderr).includes(secret))
   const bytes = [db, db + '-wal'].filter(existsSync).map(f => readFileSync(f).toString('latin1')).join('')
   assert.not.ok(bytes.includes(secret), 'secret in the database file')
-  assert.match(sqlite3(db, "SELECT message FROM agent_logs WHERE log_type = 'output'"), /key=\*\*\*/)
+  assert.match(sqlite3(db, "SELECT message FROM agent_logs WHERE log_type = 'output'"), /key=\[REDACTED\]/)
 })
 
 test('two concurrent runs on one database lose nothing', async () => {

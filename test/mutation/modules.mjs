@@ -55,7 +55,7 @@ export const MODULES = {
   },
   masking: {
     what: 'secret masking: values of *KEY*, *TOKEN*, *SECRET*, *PASSWORD* variables never leave the step',
-    mutate: ['src/engine/secrets.ts', 'src/plugins/agent/redact.ts'],
+    mutate: ['src/secrets/redactor.ts', 'src/secrets/encodings.ts', 'src/secrets/names.ts'],
     tests: '^(engine/masking|plugins/agent-faults)\\.test\\.ts$',
     build: true,
   },

@@ -27,15 +27,16 @@ test('--resume refuses --input and --working-dir (exit 2, naming them); nothing 
     writeFileSync(join(dir, 'open'), '')
     const before = {...rows(db, 'SELECT * FROM runs')[0]}
     for (const [flags, named] of [
-      [['--input', 'word=other'], '--input'],
-      [['-i', 'word=other'], '--input'],
-      [['--working-dir', dir], '--working-dir'],
-      [['-w', '.'], '--working-dir'],
-      [['--input', 'word=other', '--working-dir', dir], '--input, --working-dir'],
+      // --input is only for the inputs stored masked (secret: true); this run has none
+      [['--input', 'word=other'], 'with the inputs stored with it; --input is only for the inputs stored masked (none), not word'],
+      [['-i', 'word=other'], 'with the inputs stored with it; --input is only for the inputs stored masked (none), not word'],
+      [['--working-dir', dir], 'with the pipeline snapshot, inputs and working directory stored with it; leave out --working-dir'],
+      [['-w', '.'], 'with the pipeline snapshot, inputs and working directory stored with it; leave out --working-dir'],
+      [['--input', 'word=other', '--working-dir', dir], 'with the pipeline snapshot, inputs and working directory stored with it; leave out --working-dir'],
     ] as const) {
       const r = await adwIn(dir, ['run', '--resume', '--adw-id', 'u1', '--db', db, ...flags])
       assert.is(r.exitCode, 2, `${flags.join(' ')}: ${r.stderr}`)
-      assert.match(r.stderr, `--resume continues run "u1" with the pipeline snapshot, inputs and working directory stored with it; leave out ${named}`)
+      assert.match(r.stderr, `--resume continues run "u1" ${named}`)
       assert.match(r.stderr, 'adw run --resume --adw-id u1')
       assert.not.match(r.stderr, /at .*\.js:\d+/, 'no stack trace')
     }

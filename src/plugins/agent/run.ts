@@ -6,9 +6,9 @@ import {createClient, describeApiError, DEFAULT_BASE_URL, routeSdkNotices} from 
 import {converse} from './loop.js'
 import {jsonInstruction} from './output.js'
 import {baseSystemPrompt} from './prompt.js'
-import {redactor} from './redact.js'
 import {warnUser} from '../../sandbox/index.js'
 import {selectTools} from './tools/index.js'
+import {createRedactor} from '../../secrets/redactor.js'
 
 /** Environment variables the Bash tool never sees. */
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
@@ -17,7 +17,8 @@ const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
 export async function runAgent(options: AgentOptions, ctx: ExecutorContext, settings: AgentSettings): Promise<StepResult> {
   const apiKey = ctx.env.ANTHROPIC_API_KEY?.trim()
   if (!apiKey) throw new Error(`ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
-  const redact = redactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
+  // The engine masks every secret of the run too; this keeps the executor safe when called on its own.
+  const redact = createRedactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
   const log = redact.log(ctx.log)
   const progress = (text: string) => ctx.progress(redact.text(text))
   const model = options.model?.trim() || ctx.model?.trim() || DEFAULT_MODEL

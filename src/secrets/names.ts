@@ -1,0 +1,57 @@
+/**
+ * Which environment variables hold secrets. A name is split into words (`_`, `-`, `.` and camelCase
+ * boundaries: `DB_PASS` → DB, PASS; `apiKey` → API, KEY); it is secret when one word is in WORDS, or
+ * when the whole name contains one of INSIDE (`GITHUBTOKEN`, `MYAPIKEY`). README § Security lists both.
+ */
+const WORDS = new Set([
+  'KEY', 'KEYS', 'APIKEY', 'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PWD',
+  'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'CREDS', 'AUTH', 'DSN', 'PRIVATE', 'COOKIE', 'SALT', 'PAT',
+])
+const INSIDE = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|APIKEY|ACCESSKEY/i
+/** The shell's current and previous directory, and the ssh agent's socket path: not secrets. */
+const NOT_SECRET = new Set(['PWD', 'OLDPWD', 'SSH_AUTH_SOCK'])
+
+/** Values shorter than this are not masked in free text: "true" or "1234" would blank half a log. */
+export const MIN_SECRET_LENGTH = 6
+
+/** The words of a variable name, upper-cased. */
+export function nameWords(name: string): string[] {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .flatMap(part => part.split(/(?<=[a-z0-9])(?=[A-Z])/))
+    .filter(Boolean)
+    .map(w => w.toUpperCase())
+}
+
+/** Whether a variable of this name holds a secret (`ANTHROPIC_API_KEY`, `DB_PASS`, `SENTRY_DSN`, ...). */
+export function isSecretName(name: string): boolean {
+  if (NOT_SECRET.has(name.toUpperCase())) return false
+  return INSIDE.test(name) || nameWords(name).some(w => WORDS.has(w))
+}
+
+/** The password of a URL with credentials (`postgres://user:pw@host/db`), as written and decoded. */
+export function urlPasswords(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/i.exec(value)
+  if (!m) return []
+  let decoded = m[1]
+  try {
+    decoded = decodeURIComponent(m[1])
+  } catch {
+    // not percent-encoded: the raw form is the secret
+  }
+  return decoded === m[1] ? [m[1]] : [m[1], decoded]
+}
+
+/**
+ * The secret values of an environment: every value of a secret-looking name, and the password of
+ * any URL with credentials (`DATABASE_URL=postgres://app:pw@db/app`), however short or long.
+ */
+export function secretsOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  const out: string[] = []
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value !== 'string' || !value) continue
+    if (isSecretName(name)) out.push(value)
+    out.push(...urlPasswords(value))
+  }
+  return out
+}
