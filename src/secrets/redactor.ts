@@ -24,7 +24,10 @@ export interface Redactor {
 
 /** A redactor for these values (shorter than MIN_SECRET_LENGTH, empty or missing ones are ignored). */
 export function createRedactor(values: Iterable<unknown>): Redactor {
-  const secrets = [...new Set([...values].filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length)
+  // A multi-line secret (a PEM key) is printed, and logged, a line at a time: each line is one too.
+  const given = [...values].filter((v): v is string => typeof v === 'string')
+  const lines = given.filter(v => v.includes('\n')).flatMap(v => v.split(/\r?\n/).map(l => l.trim()))
+  const secrets = [...new Set([...given, ...lines].filter(v => v.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length)
   if (secrets.length === 0) return NONE
   // One expression per secret, longest first: a combined alternation scans several times slower.
   const whole = secrets.map(s => new RegExp([secretPattern(s), ...base64Forms(s).map(escapeLiteral)].join('|'), 'g'))

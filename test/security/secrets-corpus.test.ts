@@ -1,0 +1,125 @@
+// The redaction corpus: every secret in every form a step can print it, at cuts, across lines.
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {createRedactor, envRedactor, MASK} from '../../src/secrets/redactor.js'
+import {isSecretName, MIN_SECRET_LENGTH} from '../../src/secrets/names.js'
+import {leaks, S, SECRET_ENV} from './secrets.helpers.js'
+
+const redact = envRedactor(SECRET_ENV, [S.input])
+const singles = Object.entries(S).filter(([k]) => k !== 'pem')
+
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+const shellSingle = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
+const shellDouble = (s: string) => `"${s.replace(/["\\$`]/g, '\\$&')}"`
+const html = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+const asciiJson = (s: string) => JSON.stringify(s).replace(/[^\x20-\x7e]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+const ENCODINGS: Record<string, (s: string) => string> = {
+  literal: s => `value: ${s}.`,
+  'JSON string': s => JSON.stringify({value: s}),
+  'JSON, ASCII only (Python json.dumps)': s => `{"value": ${asciiJson(s)}}`,
+  'JSON inside a JSON string': s => JSON.stringify({event: JSON.stringify({value: s})}),
+  'URL-encoded': s => `https://example.test/cb?token=${encodeURIComponent(s)}&x=1`,
+  'form-encoded with upper-case hex': s => `token=${encodeURIComponent(s).replace(/%[0-9a-f]{2}/gi, m => m.toUpperCase())}`,
+  'base64 (Basic auth, offset 0)': s => `Authorization: Basic ${b64(s)}`,
+  'base64 (Basic auth, offset 1)': s => `Authorization: Basic ${b64(`a:${s}`)}`,
+  'base64 (Basic auth, offset 2)': s => `Authorization: Basic ${b64(`ab:${s}`)}`,
+  'base64url': s => b64(`user:${s}`).replaceAll('+', '-').replaceAll('/', '_'),
+  'shell single-quoted (set -x)': s => `+ curl -H ${shellSingle(`Authorization: ${s}`)}`,
+  'shell double-quoted': s => `export T=${shellDouble(s)}`,
+  'HTML entities': s => `<input value="${html(s)}">`,
+  'a line of 4,000 characters around it': s => `${'x'.repeat(3990)}${s}${'y'.repeat(100)}`,
+}
+
+for (const [how, encode] of Object.entries(ENCODINGS)) {
+  test(`each secret, ${how}, is masked`, () => {
+    for (const [name, secret] of singles) {
+      const out = redact.text(encode(secret))
+      assert.equal(leaks(out, [secret]), [], `${name} leaked from: ${out.slice(0, 300)}`)
+      assert.ok(out.includes(MASK), `${name}: no mask in ${out.slice(0, 300)}`)
+    }
+  })
+}
+
+test('a value is masked before it is JSON-encoded: quotes and backslashes cannot hide a secret', () => {
+  const details = {stdout: `x ${S.dbPass} y`, nested: [{deep: S.input}], [S.token]: 'as a key', n: 1, ok: true}
+  const clean = redact.value(details)
+  const json = JSON.stringify(clean)
+  assert.equal(leaks(json), [])
+  assert.equal(clean.n, 1)
+  assert.ok(json.includes(`"x ${MASK} y"`), json)
+  const same = {message: 'nothing secret here', list: [1, 2]}
+  assert.is(redact.value(same), same, 'an object without secrets is passed through, not copied')
+})
+
+test('a secret cut anywhere by a truncation leaves no piece of 4 characters or more', () => {
+  const cuts: Record<string, (t: string, at: number) => string> = {
+    'clip with … [N more characters]': (t, at) => `${t.slice(0, at)}… [${t.length - at} more characters]`,
+    'head ... omitted ... tail': (t, at) => `${t.slice(0, at)}\n\n... [${t.length - at - 20} characters omitted] ...\n\n${t.slice(t.length - 20)}`,
+    'plain slice': (t, at) => t.slice(0, at),
+    'kept tail of a long output': (t, at) => t.slice(at),
+  }
+  for (const [name, secret] of singles) {
+    for (const [how, cut] of Object.entries(cuts)) {
+      const line = `${'x'.repeat(100)}${secret}${'y'.repeat(20)}`
+      for (let at = 101; at < 100 + secret.length; at++) {
+        const out = redact.text(cut(line, at))
+        for (let k = 4; k < secret.length; k++) {
+          for (const piece of [secret.slice(0, k), secret.slice(-k)]) {
+            if (piece.length >= 4 && out.includes(piece)) assert.unreachable(`${name}, ${how} at ${at}: "${piece}" left in ${JSON.stringify(out.slice(90, 180))}`)
+          }
+        }
+      }
+    }
+  }
+})
+
+test('a multi-line secret is masked whole and line by line (printed one line per log row)', () => {
+  assert.equal(leaks(redact.text(`key:\n${S.pem}\nend`)), [])
+  for (const line of S.pem.split('\n')) {
+    const out = redact.text(`stdout: ${line}`)
+    assert.equal(leaks(out, [S.pem]), [], out)
+  }
+})
+
+test('unicode: the astral character survives around a masked secret, and \\u escapes of it are masked', () => {
+  assert.is(redact.text(`🔑 ${S.mysql} 🔑`), `🔑 ${MASK} 🔑`)
+  assert.is(redact.text(JSON.stringify(S.mysql).replace('𝄞', '\\ud834\\udd1e')), `"${MASK}"`)
+  assert.is(redact.text(S.mysql.replace('𝄞', '\\uD834\\uDD1E')), MASK)
+})
+
+test('the name rule: which variables are secret', () => {
+  const secret = ['ANTHROPIC_API_KEY', 'GITHUB_TOKEN', 'DB_PASS', 'MYSQL_PWD', 'PGPASSWORD', 'SMTP_PASSWD', 'SENTRY_DSN', 'GOOGLE_APPLICATION_CREDENTIALS', 'API_PRIVATE_KEY',
+    'AWS_SECRET_ACCESS_KEY', 'apiKey', 'npm_config__authToken', 'GH_PAT', 'SESSION_COOKIE', 'SSH_PASSPHRASE', 'JWT_SALT', 'MYAPIKEY', 'DOCKER_CREDS']
+  const plain = ['PWD', 'OLDPWD', 'SSH_AUTH_SOCK', 'PATH', 'HOME', 'BYPASS_CACHE', 'COMPASS_DIR', 'KEYBOARD_LAYOUT', 'PASSENGER_APP', 'LOG_LEVEL', 'AGENT_MODEL']
+  assert.equal(secret.filter(n => !isSecretName(n)), [], 'should be secret')
+  assert.equal(plain.filter(n => isSecretName(n)), [], 'should not be secret')
+})
+
+test('a URL password in any variable is a secret, as written and decoded', () => {
+  const r = envRedactor({DATABASE_URL: 'postgres://app:s3cr3t%40pw@db.internal/app'})
+  assert.is(r.text('connecting to postgres://app:s3cr3t%40pw@db.internal/app'), `connecting to postgres://app:${MASK}@db.internal/app`)
+  assert.is(r.text('password is s3cr3t@pw'), `password is ${MASK}`)
+})
+
+test(`values shorter than ${MIN_SECRET_LENGTH} characters are not masked in free text`, () => {
+  const r = envRedactor({DB_PASS: 'abc12', API_TOKEN: 'abc123'})
+  assert.is(r.text('abc12 abc123'), `abc12 ${MASK}`)
+  assert.ok(envRedactor({FEATURE_TOKENIZER: 'true', PWD: '/home/me/project'}).none, 'short values and the current directory mask nothing')
+})
+
+test('an error is copied with its message and stack masked; an error without secrets is kept', () => {
+  const e = new Error(`boom ${S.dbPass}`)
+  const clean = redact.error(e)
+  assert.is.not(clean, e)
+  assert.equal(leaks(`${clean.message}\n${clean.stack}`), [])
+  const plain = new Error('plain')
+  assert.is(redact.error(plain), plain)
+})
+
+test('a longer secret that contains a shorter one is masked as one', () => {
+  const r = createRedactor(['abcdef', 'xxabcdefyy'])
+  assert.is(r.text('1 xxabcdefyy 2 abcdef'), `1 ${MASK} 2 ${MASK}`)
+})
+
+test.run()
