@@ -32,7 +32,9 @@ export function parseError(message: string, id: string | undefined): AdwError {
     .map(l => l.trim())
     .filter(l => l && !/^The following errors? occurred:$/.test(l) && !/^See more help with/.test(l))
   const command = id ? `adw ${id.replaceAll(':', ' ')}` : 'adw'
-  return new AdwError('USAGE', problems.join('; '), {suggestions: [`${command} --help`]})
+  // "Missing 1 required arg:" is followed by the args it means, one a line as "name  description".
+  const text = problems.reduce((acc, line) => (acc ? `${acc}${acc.endsWith(':') ? ' ' : '; '}` : '') + line.replace(/^(\S+) {2,}(.+)$/, '$1 ($2)'), '')
+  return new AdwError('USAGE', text, {suggestions: [`${command} --help`]})
 }
 
 /** `adw foo`: the command does not exist; names the close ones. `ids` are the visible command ids. */

@@ -36,7 +36,7 @@ test("oclif's flag and argument errors, unknown commands: adw's Error:/Try: styl
     [['logs', '--nope'], 'Error: Nonexistent flag: --nope', 'Try: adw logs --help'],
     [['runs', '--status', 'bad'], 'Error: Expected --status=bad to be one of: running, succeeded, failed, cancelled, interrupted', 'Try: adw runs --help'],
     [['run', 'x', '--json', '-q'], 'Error: --quiet=true cannot also be provided when using --json', 'Try: adw run --help'],
-    [['runs', 'show'], 'Error: Missing 1 required arg:', 'Try: adw runs show --help'],
+    [['runs', 'show'], 'Error: Missing 1 required arg: adw-id (The run to show)', 'Try: adw runs show --help'],
     [['valdate'], 'Error: Unknown command "valdate". Did you mean "validate"?', 'Try: adw help  (every command)'],
     [['help', 'nope'], 'Error: Unknown command "nope"', 'Try: adw help  (every command)'],
   ]
