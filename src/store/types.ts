@@ -146,21 +146,12 @@ export interface RunQuery {
 }
 
 /** One step row with its run's pipeline, as the cost and quality figures need it. */
-export interface StepFact {
-  adw_id: string
+export type StepFact = Pick<
+  StepRow,
+  | 'adw_id' | 'step_id' | 'parent_id' | 'iteration' | 'status' | 'started_at' | 'duration_ms' | 'model'
+  | 'input_tokens' | 'output_tokens' | 'cache_creation_tokens' | 'cache_read_tokens' | 'cost_usd'
+> & {
   pipeline_name: string
-  step_id: string
-  parent_id: string | null
-  iteration: number
-  status: StepStatus
-  started_at: string
-  duration_ms: number | null
-  model: string | null
-  input_tokens: number
-  output_tokens: number
-  cache_creation_tokens: number
-  cache_read_tokens: number
-  cost_usd: number
   /** outputs.verdict when the step returned one (a review), else null. */
   verdict: string | null
 }
