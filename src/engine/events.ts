@@ -1,3 +1,4 @@
+import type {Step} from '../pipeline/types.js'
 import type {Usage} from '../plugins/types.js'
 import type {RunStatus, StepStatus} from '../store/types.js'
 
@@ -50,4 +51,13 @@ export interface Reporter {
   onEvent(event: EngineEvent): void
   /** Resolves when the view has finished drawing. */
   close(): Promise<void>
+}
+
+/** The pipeline's static shape for the view (`run:start`). */
+export function outline(steps: Step[]): OutlineStep[] {
+  return steps.map(s =>
+    s.kind === 'loop'
+      ? {id: s.id, name: s.name, loop: {maxAttempts: s.maxAttempts, steps: outline(s.steps)}}
+      : {id: s.id, name: s.name, uses: s.uses},
+  )
 }

@@ -1,0 +1,100 @@
+import {duration as formatMs} from '../history/format.js'
+import type {ActionStep} from '../pipeline/types.js'
+import type {ExecutorContext, Usage} from '../plugins/types.js'
+import {CANCELLED, evaluate, type NodeResult, type RunContext} from './context.js'
+import {invoke} from './invoke.js'
+import {now, type StepRef} from './journal.js'
+import {stepOutcome} from './outcome.js'
+import {reuseReason} from './reuse.js'
+import {hasUsage, zeroTotals} from './usage.js'
+
+/** Runs one action step (reused on resume, skipped by its `if`, or executed and recorded). */
+export async function runAction(ctx: RunContext, step: ActionStep, iteration: number, parentId?: string): Promise<NodeResult> {
+  const {adwId, journal} = ctx
+  if (ctx.signal.aborted) return CANCELLED
+  const ref: StepRef = {stepId: step.id, name: step.name, iteration, parentId, executor: step.executor.name}
+  const prev = ctx.reuse.get(step.id, iteration)
+  if (prev) {
+    ctx.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: prev.status, ...(prev.error ? {error: prev.error} : {})}
+    journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: reuseReason(prev), time: now()})
+    return prev.status === 'succeeded' ? {status: 'succeeded'} : prev.status === 'skipped' ? {status: 'skipped', reason: prev.reason ?? 'skipped'} : {status: 'failed', error: prev.error ?? '', tolerated: true}
+  }
+  if (step.if) {
+    const go = evaluate(ctx, step.if, step)
+    if (typeof go !== 'boolean') return {status: 'failed', error: go.error}
+    if (!go) {
+      const reason = `if: ${step.if.source} was false`
+      ctx.steps[step.id] = {outputs: {}, status: 'skipped'}
+      journal.skipStep(ref, reason)
+      return {status: 'skipped', reason}
+    }
+  }
+  return execute(ctx, step, ref)
+}
+
+/** Records the start, runs the executor once (see invoke), records the end. */
+async function execute(ctx: RunContext, step: ActionStep, ref: StepRef): Promise<NodeResult> {
+  const {adwId, journal} = ctx
+  const {iteration, parentId} = ref
+  const started = Date.now()
+  const rowId = journal.startStep(ref)
+  ctx.lease.stepStarted(rowId, step.id)
+
+  const usage = zeroTotals()
+  let model: string | undefined
+  let reported = false
+  const controller = new AbortController()
+  const onRunAbort = () => controller.abort(new Error('cancelled'))
+  ctx.signal.addEventListener('abort', onRunAbort, {once: true})
+  const record = (u: Usage) => {
+    journal.usage(rowId, ref, usage, u)
+    if (u.model) model = u.model
+  }
+  const exec: ExecutorContext = {
+    adwId,
+    stepId: step.id,
+    iteration,
+    workingDir: ctx.workingDir,
+    signal: controller.signal,
+    env: ctx.executorEnv,
+    model: ctx.model,
+    sandbox: ctx.sandbox,
+    log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),
+    progress: text => journal.progress(ref, text),
+    reportUsage: u => {
+      reported = true
+      record(u)
+    },
+  }
+
+  const attempt = await invoke(step, ctx.scope, exec, controller)
+  ctx.signal.removeEventListener('abort', onRunAbort)
+  const {outputs} = attempt
+  if (attempt.usage && !reported) record(attempt.usage)
+  const error = attempt.error ? journal.redact.text(attempt.error.message ?? String(attempt.error)) : undefined
+  const stack = attempt.error?.stack
+
+  const durationMs = Date.now() - started
+  const cancelled = error !== undefined && ctx.signal.aborted
+  const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : 'failed'
+  ctx.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
+  journal.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
+  ctx.lease.stepEnded(rowId)
+  const withUsage = hasUsage(usage) ? {usage} : {}
+  const agent = step.executor.name
+  if (error !== undefined) {
+    journal.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, agent)
+  }
+  journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
+  journal.flush()
+  const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), time: now()})
+
+  if (error === undefined) return {status: 'succeeded'}
+  if (cancelled) return CANCELLED
+  if (step.continueOnError) {
+    journal.log('WARNING', 'state_change', `Step ${step.id} failed; continuing (continueOnError)`, undefined, step.id, iteration)
+    return {status: 'failed', error: `step ${step.id} failed: ${error}`, tolerated: true}
+  }
+  return {status: 'failed', error: `step ${step.id} failed: ${error}`}
+}

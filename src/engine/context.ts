@@ -1,0 +1,57 @@
+import type {Condition, Step} from '../pipeline/types.js'
+import type {Journal} from './journal.js'
+import type {Lease} from './lease.js'
+import type {ReuseIndex} from './reuse.js'
+
+/** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */
+export interface StepState {
+  outputs: Record<string, unknown>
+  status: string
+  error?: string
+}
+
+/**
+ * How one step (or loop group) came out, as a value the scheduler folds into the run's status.
+ * `failed` with `tolerated` is a continueOnError failure: recorded, but the run goes on.
+ * `error` of a failure is the run's error if it ends the run.
+ */
+export type NodeResult =
+  | {status: 'succeeded'}
+  | {status: 'skipped'; reason: string}
+  | {status: 'failed'; error: string; tolerated?: boolean}
+  | {status: 'cancelled'}
+
+/** True when the result stops what depends on it (today: the rest of the run). */
+export const halts = (r: NodeResult): r is Extract<NodeResult, {status: 'failed' | 'cancelled'}> =>
+  r.status === 'cancelled' || (r.status === 'failed' && r.tolerated !== true)
+
+export const CANCELLED: NodeResult = {status: 'cancelled'}
+
+/** What every part of one run shares. */
+export interface RunContext {
+  adwId: string
+  workingDir: string
+  journal: Journal
+  lease: Lease
+  reuse: ReuseIndex
+  signal: AbortSignal
+  /** `{inputs, steps, run, env}`: what templates and conditions read. */
+  scope: Record<string, unknown>
+  /** `scope.steps`, by step id. */
+  steps: Record<string, StepState>
+  /** The environment every executor sees: the run's, plus the owner mark that resume uses to find leftovers. */
+  executorEnv: Record<string, string | undefined>
+  model?: string
+  sandbox: 'on' | 'off'
+}
+
+/** Evaluates a condition; an evaluation error is recorded with its location and returned as a failure. */
+export function evaluate(ctx: RunContext, cond: Condition, step: Step): boolean | {error: string} {
+  try {
+    return cond.evaluate(ctx.scope)
+  } catch (e) {
+    const error = (e as Error).message
+    ctx.journal.log('ERROR', 'error', error, {message: error, condition: cond.source}, step.id)
+    return {error}
+  }
+}

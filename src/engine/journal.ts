@@ -1,0 +1,133 @@
+import type {LogLevel, LogType, Usage} from '../plugins/types.js'
+import type {NewRun, RunStatus, Store, StepStatus} from '../store/types.js'
+import {LOG_LEVELS} from '../store/values.js'
+import type {Redactor} from '../secrets/redactor.js'
+import type {EngineEvent, Reporter} from './events.js'
+import {addUsage, zeroTotals, type Totals} from './usage.js'
+
+const LEVEL_RANK = Object.fromEntries(LOG_LEVELS.map((level, rank) => [level, rank])) as Record<LogLevel, number>
+/** Longest log message recorded, cut after secrets are masked (so no secret's head is left at the cut). */
+const MAX_LOG_MESSAGE = 20_000
+/** Longest progress text sent to the view, cut after masking too. */
+export const MAX_PROGRESS = 200
+
+export interface JournalOptions {
+  adwId: string
+  store: Store
+  reporter: Reporter
+  /** Masks secrets in everything recorded or shown. */
+  redact: Redactor
+  /** Rows below this level are not recorded (milestones always are). @default INFO */
+  logLevel?: LogLevel
+  /** Also send every log row to the reporter (for `--json`). */
+  emitLogs?: boolean
+}
+
+/** Where a step row stands in the run: its id, loop iteration and group. */
+export interface StepRef {
+  stepId: string
+  name?: string
+  iteration: number
+  parentId?: string
+  executor: string
+}
+
+/**
+ * The only writer of a run: the store's rows, the view's events and the run's usage totals all go
+ * through here, and every string is masked on the way (a view or a row never holds a secret).
+ */
+export class Journal {
+  readonly adwId: string
+  /** The run's usage so far (a resumed run starts from what it had recorded). */
+  readonly totals: Totals = zeroTotals()
+  readonly redact: Redactor
+  private readonly store: Store
+  private readonly reporter: Reporter
+  private readonly minLevel: number
+  private readonly emitLogs: boolean
+
+  constructor(opts: JournalOptions) {
+    this.adwId = opts.adwId
+    this.store = opts.store
+    this.reporter = opts.reporter
+    this.redact = opts.redact
+    this.minLevel = LEVEL_RANK[opts.logLevel ?? 'INFO']
+    this.emitLogs = opts.emitLogs === true
+  }
+
+  createRun(run: NewRun): void {
+    this.store.createRun(run)
+  }
+
+  /** A log row for the run (no step) or one step run, masked and cut; below the level only milestones are kept. */
+  log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
+    if (LEVEL_RANK[level] < this.minLevel && type !== 'milestone') return
+    const msg = clip(this.redact.text(message), MAX_LOG_MESSAGE)
+    const det = details === undefined ? undefined : this.redact.value(details)
+    this.store.log({adwId: this.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
+    if (this.emitLogs) this.emit({type: 'log', adwId: this.adwId, stepId, level, logType: type, message: msg, time: now()})
+  }
+
+  emit(event: EngineEvent): void {
+    try {
+      // Every string of an event is masked (most already are): a view can never show a secret.
+      this.reporter.onEvent(this.redact.value(event))
+    } catch {
+      // a view must never break a run
+    }
+  }
+
+  /** A step's live status line for the view (not stored). */
+  progress(ref: StepRef, text: string): void {
+    this.emit({type: 'step:progress', adwId: this.adwId, stepId: ref.stepId, iteration: ref.iteration, text: clip(this.redact.text(text), MAX_PROGRESS), time: now()})
+  }
+
+  flush(): void {
+    this.store.flush()
+  }
+
+  /** Opens a step row (its milestone commits with it: one transaction per start) and tells the view. Returns the row id. */
+  startStep(ref: StepRef): number {
+    const {stepId, iteration, executor} = ref
+    this.log('INFO', 'milestone', `Step ${stepId} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor, iteration}, stepId, iteration)
+    this.store.setCurrentStep(this.adwId, stepId)
+    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor})
+    this.emit({type: 'step:start', adwId: this.adwId, stepId, name: ref.name, executor, iteration, parentId: ref.parentId, time: now()})
+    return rowId
+  }
+
+  /** Usage of one call: into the step's totals, the run's, the store and a cost_update row. */
+  usage(rowId: number, ref: StepRef, stepTotals: Totals, u: Usage): void {
+    addUsage(stepTotals, u)
+    addUsage(this.totals, u)
+    this.store.addUsage(rowId, this.adwId, u)
+    this.log('INFO', 'cost_update', `${u.model ? `${u.model}: ` : ''}${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens, $${(u.costUsd ?? 0).toFixed(4)}`, u, ref.stepId, ref.iteration)
+  }
+
+  /** Closes a step row (outputs masked); written with the next flush. */
+  finishStep(rowId: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void {
+    this.store.finishStep(rowId, result.outputs ? {...result, outputs: this.redact.value(result.outputs)} : result)
+  }
+
+  /** Records a step that did not run: its row, a milestone, the view's end event. */
+  skipStep(ref: StepRef, reason: string): void {
+    const {stepId, iteration, parentId} = ref
+    this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason})
+    this.log('INFO', 'milestone', `Step ${stepId} skipped: ${reason}`, {reason}, stepId, iteration)
+    this.store.flush()
+    this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
+  }
+
+  /** The run's last milestone and its row's end (error masked). */
+  finishRun(status: RunStatus, error: string | undefined, milestone: string, details: Record<string, unknown>): void {
+    this.log(status === 'succeeded' ? 'INFO' : status === 'cancelled' ? 'WARNING' : 'ERROR', 'milestone', milestone, details)
+    this.store.finishRun(this.adwId, status, error === undefined ? null : this.redact.text(error))
+  }
+}
+
+export const now = (): string => new Date().toISOString()
+
+/** A text cut to `max` characters, saying how much was left out. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text
+}
