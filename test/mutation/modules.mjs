@@ -62,9 +62,8 @@ export const MODULES = {
   'resume-reuse': {
     what: 'resume: which recorded step runs are reused (outputs fed on), which run again, where a loop continues',
     mutate: [
-      between('src/engine/run.ts', 'private loadPrevious(): void', 'private recordHardExit(): void'),
-      between('src/engine/run.ts', 'private reusedIterations(loop', 'private async runLoop('),
-      between('src/engine/run.ts', 'const prev = this.previous.get(', 'if (step.if) {'),
+      'src/engine/reuse.ts',
+      between('src/engine/action.ts', 'const prev = ctx.reuse.get(', 'if (step.if) {'),
     ],
     tests: '^resume/reuse\\.test\\.ts$',
     build: true,
