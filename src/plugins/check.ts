@@ -25,6 +25,7 @@ export function executorProblem(value: unknown): string | undefined {
   const label = `"${name}"`
   if (typeof value.run !== 'function') return `${label} has no run(options, ctx) function, got ${describe(value.run)}`
   if (value.description !== undefined && typeof value.description !== 'string') return `${label}: "description" must be a string, got ${describe(value.description)}`
+  if (value.version !== undefined && typeof value.version !== 'string') return `${label}: "version" must be a string, got ${describe(value.version)}`
   if (value.preflight !== undefined && typeof value.preflight !== 'function') return `${label}: "preflight" must be a function, got ${describe(value.preflight)}`
   if (value.shellOptions !== undefined && !(Array.isArray(value.shellOptions) && value.shellOptions.every(s => typeof s === 'string'))) {
     return `${label}: "shellOptions" must be a list of option names`

@@ -89,6 +89,12 @@ export type OutputDeclarations = Record<string, {type: OutputType; description?:
 export interface StepExecutor<Options = any> {
   /** The name `uses:` refers to. */
   name: string
+  /**
+   * The executor's own version, part of every resume key of its steps (src/engine/memo.ts): change
+   * it when the same options would now do something different, and `--resume` runs its completed
+   * steps again instead of reusing them.
+   */
+  version?: string
   description?: string
   /** JSON Schema of the `with:` block; checked when the pipeline loads and again after templating. */
   schema?: JsonSchema

@@ -111,6 +111,14 @@ const MIGRATIONS: string[] = [
   ALTER TABLE steps_v3 RENAME TO steps;
   CREATE INDEX steps_run ON steps (adw_id, id);
   `,
+  // 4: resume keys (src/engine/memo.ts): the sha256 content key of a step run and the short digests
+  // of its parts (executor, rendered with:, model, each upstream step's outputs), so --resume reuses
+  // a step only when what it would do now is what it did, and says which part changed. Rows written
+  // before have neither (NULL): they are reused as before while the pipeline snapshot is unchanged.
+  `
+  ALTER TABLE steps ADD COLUMN content_key TEXT;
+  ALTER TABLE steps ADD COLUMN key_parts TEXT CHECK (key_parts IS NULL OR json_valid(key_parts));
+  `,
 ]
 
 /** The schema version this build writes. */

@@ -9,7 +9,7 @@ import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParam
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
-import type {Claim, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store} from './types.js'
+import type {Claim, ClaimOptions, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -214,7 +214,7 @@ class SqliteStore implements Store {
     })
   }
 
-  claimRun(adwId: string): Claim {
+  claimRun(adwId: string, opts: ClaimOptions = {}): Claim {
     let claim: Claim | undefined
     this.currentSteps.delete(adwId)
     // One IMMEDIATE transaction: of two processes claiming at once, the second reads the first's pid.
@@ -222,7 +222,7 @@ class SqliteStore implements Store {
       const run = this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
       if (!run) return this.mustChange(0, adwId)
       const previous = {...run, status: effectiveStatus(run)}
-      if (run.status === 'succeeded') {
+      if (run.status === 'succeeded' && !opts.reopen) {
         claim = {previous, interruptedSteps: []}
         return
       }
@@ -241,6 +241,10 @@ class SqliteStore implements Store {
       this.stmt(
         'UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL WHERE adw_id = ?',
       ).run('running', process.pid, hostname(), t, adwId)
+      if (opts.pipeline) {
+        const p = opts.pipeline
+        this.stmt('UPDATE runs SET pipeline_name = ?, pipeline_file = ?, pipeline_snapshot = ? WHERE adw_id = ?').run(p.name, p.file, p.snapshot, adwId)
+      }
       claim = {previous, interruptedSteps: stale.map(s => `${s.step_id}#${s.iteration}`)}
     })
     return claim!
@@ -282,14 +286,15 @@ class SqliteStore implements Store {
     this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ?').run(now(), adwId)
   }
 
-  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number {
+  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; contentKey?: StepKey}): number {
     const started = new Date()
     let id = 0
+    const key = step.contentKey
     // With whatever is pending (the previous step's end, buffered rows): one commit, not several.
     this.writeWithLogs(() => {
       const {lastInsertRowid} = this.stmt(
-        `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)`,
-      ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, started.toISOString())
+        `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, content_key, key_parts) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, started.toISOString(), key?.key ?? null, key ? JSON.stringify(key.parts) : null)
       id = Number(lastInsertRowid)
     })
     this.stepStarts.set(id, started.getTime())

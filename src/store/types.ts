@@ -57,6 +57,16 @@ export interface StepRow {
   error: string | null
   /** Why the step was skipped (skipStep's reason), else null. */
   reason: string | null
+  /** sha256 hex of what the run depended on (src/engine/memo.ts); null for rows written before keys (schema 4) and for skips. */
+  content_key: string | null
+  /** JSON object of short digests of the key's parts (KeyParts), or null. */
+  key_parts: string | null
+}
+
+/** A step run's resume key as stored (see src/engine/memo.ts: only digests, never content). */
+export interface StepKey {
+  key: string
+  parts: Record<string, unknown>
 }
 
 /** A row of `agent_logs`, the Python original's contract. */
@@ -133,6 +143,14 @@ export interface Claim {
   interruptedSteps: string[]
 }
 
+/** How `claimRun` takes a run over. */
+export interface ClaimOptions {
+  /** Claim a succeeded run as well (it runs again: `--resume --from`, `--resume --pipeline`). */
+  reopen?: boolean
+  /** Record this pipeline (name, absolute path, text) as the run's: `--resume --pipeline <file>`. */
+  pipeline?: {name: string; file: string; snapshot: string}
+}
+
 export interface RunQuery {
   /** The recorded status (running and interrupted runs are both stored as running). */
   status?: RunStatus
@@ -189,13 +207,15 @@ export interface Store {
    * the recorded process is alive (this host: pid; another host: fresh heartbeat), RUN_NOT_FOUND for an
    * unknown id; returns a succeeded run untouched. Otherwise sets status running with this pid/host and
    * closes step rows the dead process left `running` as `interrupted` (they run again).
+   * `reopen` claims a succeeded run too (`--from`, `--pipeline`); `pipeline` records, in the same
+   * transaction, the pipeline the run continues with.
    */
-  claimRun(adwId: string): Claim
+  claimRun(adwId: string, opts?: ClaimOptions): Claim
   /** Written at the next flush or write. */
   setCurrentStep(adwId: string, stepId: string | null): void
   heartbeat(adwId: string): void
   /** Inserts a `steps` row with status running; returns its id. */
-  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null}): number
+  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; contentKey?: StepKey}): number
   /** Checked at once (throws for an unknown row); written at the next flush or write. */
   finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void
   /** Records a skipped step (one row, status skipped, no duration). */

@@ -33,6 +33,8 @@ test('executorProblem: the contract v1 shape, schema compiled at load', () => {
   assert.is(executorProblem({name: '', run() {}}), 'has no name: "name" must be a non-empty string, got string ""')
   assert.is(executorProblem({name: 'a/b', run() {}}), '"a/b" is not a valid name: it must not contain "/" or start with "." (those mean a qualified name or a local module)')
   assert.is(executorProblem({name: 'x', run() {}, description: 3}), '"x": "description" must be a string, got number 3')
+  assert.is(executorProblem({name: 'x', run() {}, version: 2}), '"x": "version" must be a string, got number 2')
+  assert.is(executorProblem({name: 'x', run() {}, version: '2.1.0'}), undefined)
   assert.match(executorProblem({name: 'x', run() {}, schema: {type: 'object', properties: {a: {minimum: 'one'}}}})!, /^"x" has an invalid options schema: schema is invalid/)
 })
 
