@@ -8,6 +8,9 @@ import type {LogLevel} from './plugins/types.js'
 import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
 import {mergeEnv, type IgnoredVariable} from './secrets/sources.js'
 import {LOG_LEVELS} from './store/values.js'
+import {BUDGET_SHAPE, checkPricesSection} from './budget/config.js'
+import type {ConfigBudget} from './budget/limits.js'
+import {withConfigPrices, type ConfigPrice, type PriceTable} from './budget/prices.js'
 
 export {CONFIG_FILE} from './project.js'
 
@@ -21,6 +24,10 @@ export interface ConfigFile {
   sandbox?: 'on' | 'off'
   /** Variables for the run, trusted like the process environment (e.g. ADW_CLAUDE_BIN); the process environment wins. */
   env?: Record<string, string>
+  /** Default limits of every run (`adw run --max-usd` & co. override them). */
+  budget?: ConfigBudget
+  /** Prices (USD per million tokens) over the built-in table, for models it lacks or to override it. */
+  prices?: Record<string, ConfigPrice>
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -41,6 +48,10 @@ export interface ResolvedConfig {
   configFile?: string
   /** The project root (see findProjectRoot): bare pipeline names and the default database resolve here. */
   projectRoot: string
+  /** adw.config.yaml's `budget:` (defaults for every run), if any. */
+  budget?: ConfigBudget
+  /** The price table: the built-in one with adw.config.yaml's `prices:` over it. */
+  prices: PriceTable
 }
 
 export interface ConfigOptions {
@@ -84,6 +95,8 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     ignored,
     configFile: root.configFile,
     projectRoot: root.dir,
+    ...(file.budget ? {budget: file.budget} : {}),
+    prices: withConfigPrices(file.prices),
   }
 }
 
@@ -122,6 +135,7 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   database: {path: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a file path)')},
   agent_sdk: {model: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a model id)')},
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
+  budget: BUDGET_SHAPE,
 }
 
 /**
@@ -164,8 +178,12 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
           checkEnvSection(section.value, keyOffset, at, {isMap, isScalar})
           continue
         }
+        if (key === 'prices') {
+          checkPricesSection(section.value, keyOffset, at, {isMap, isScalar})
+          continue
+        }
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'env'].join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'env', 'prices'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {
@@ -187,7 +205,8 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   }
   if (opts.requireAll && doc.errors.length === 0 && (doc.contents === null || isMap(doc.contents))) {
     const sections = isMap(doc.contents) ? doc.contents.items : []
-    for (const [key, fields] of Object.entries(SHAPE)) {
+    // The keys adw scaffold takes; budget is optional everywhere.
+    for (const [key, fields] of Object.entries(SHAPE).filter(([k]) => k !== 'budget')) {
       const section = sections.find(p => isScalar(p.key) && p.key.value === key)
       for (const name of Object.keys(fields)) {
         if (!section) problems.push({file: displayPath, line: 1, col: 1, message: `missing key "${key}.${name}" (no ${key} section)`})

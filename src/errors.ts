@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'EXECUTOR_NOT_FOUND'
   | 'SCAFFOLD'
   | 'DATABASE_INVALID'
+  | 'PRICE_UNKNOWN'
 
 export class AdwError extends Error {
   readonly code: ErrorCode

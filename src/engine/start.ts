@@ -13,6 +13,8 @@ import {openStore} from '../store/sqlite.js'
 import {resolveRunInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {createReporter} from '../ui/index.js'
+import {runLimit} from '../budget/limits.js'
+import {checkPrices} from '../budget/preflight.js'
 import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
 
 /** The package root (two levels above this module in dist/ and in src/). */
@@ -75,6 +77,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const pipeline = await loadPipeline(file, {registry})
   const inputs = resolveRunInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
+  checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
 
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
@@ -103,6 +106,7 @@ async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, confi
   const {planDryRun, formatDryRun} = await import('./dry-run.js')
   let refused: string | undefined
   try {
+    checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
     preflight(pipeline, config.env, workingDir)
   } catch (error) {
     refused = (error as Error).message

@@ -1,5 +1,6 @@
 import {dirname, resolve} from 'node:path'
 import {isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml'
+import {pipelineBudgets} from '../budget/pipeline.js'
 import {ValidationError} from '../errors.js'
 import {MAX_STEP_TIMEOUT_MS, readInputFile} from '../limits.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
@@ -105,7 +106,14 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
     source,
     inputs,
     steps,
+    ...budgetsOf(data),
   }
+}
+
+/** `budget:` of the pipeline and its steps (src/budget/), when any is given. */
+function budgetsOf(data: Record<string, unknown>): {budget?: Pipeline['budget']} {
+  const budget = pipelineBudgets(data)
+  return budget ? {budget} : {}
 }
 
 function checkInputs(src: SourceFile, raw: unknown): Record<string, InputDef> {

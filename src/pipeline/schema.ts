@@ -151,6 +151,12 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
       case 'minimum':
         src.reportAt(src.nodeAt(path), `${where} must be at least ${e.params.limit}, got ${shorten(value)}`)
         break
+      case 'exclusiveMinimum':
+        src.reportAt(src.nodeAt(path), `${where} must be more than ${e.params.limit}, got ${shorten(value)}`)
+        break
+      case 'minProperties':
+        src.reportAt(src.nodeAt(path), `${where} must not be empty${last === 'budget' ? ': give usd, tokens or minutes, e.g. budget: {usd: 2}' : ''}`)
+        break
       case 'maximum':
         src.reportAt(src.nodeAt(path), `${where} must be at most ${e.params.limit}, got ${shorten(value)}`)
         break

@@ -1,3 +1,4 @@
+import type {PipelineBudgets} from '../budget/limits.js'
 import type {StepExecutor} from '../plugins/types.js'
 
 /** Where something stands in a pipeline file (1-based). */
@@ -66,4 +67,6 @@ export interface Pipeline {
   source: string
   inputs: Record<string, InputDef>
   steps: Step[]
+  /** `budget:` of the pipeline and of its steps (by step id), when any is given (src/budget/limits.ts). */
+  budget?: PipelineBudgets
 }

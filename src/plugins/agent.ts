@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import type {StepExecutor} from './types.js'
-import type {ModelPrice} from './agent/pricing.js'
+import type {ModelPrice} from '../budget/prices.js'
 import {TOOL_NAMES} from './agent/tools/names.js'
 
 /** The `with:` block of an `agent` step. */
@@ -60,6 +60,8 @@ export function createAgentExecutor(settings: AgentSettings = {}): StepExecutor<
     },
     // output: json makes the answer's fields the outputs, whatever they are.
     outputs: options => (options.output === 'json' ? undefined : {text: {type: 'string', description: "The agent's final answer"}}),
+    // Priced from adw's price table per call (a USD budget refuses a model it lacks).
+    models: (options, runModel) => [(typeof options.model === 'string' && options.model.trim()) || runModel?.trim() || DEFAULT_MODEL],
     preflight({env, workingDir}) {
       if (!env.ANTHROPIC_API_KEY?.trim()) {
         return `The agent executor needs ANTHROPIC_API_KEY. Set it in the environment or in ${join(workingDir, '.env')} (ANTHROPIC_API_KEY=...).`

@@ -114,6 +114,12 @@ export interface StepExecutor<Options = any> {
    * function): any output name is accepted, as before.
    */
   outputs?: OutputDeclarations | ((options: Record<string, unknown>) => OutputDeclarations | undefined)
+  /**
+   * The models a step of this executor calls, given its (untemplated) `with:` block and the run's
+   * default model, so that a USD budget can refuse a model with no known price before the run starts.
+   * Leave it out when the executor reports its own cost (`Usage.costUsd`) or calls no model.
+   */
+  models?(options: Record<string, unknown>, runModel: string | undefined): string[]
   /** Checks the environment before any step runs; return a message to refuse the run (exit 2). */
   preflight?(ctx: PreflightContext): string | undefined | void
   run(options: Options, ctx: ExecutorContext): Promise<StepResult | void>

@@ -1,7 +1,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {agent, DEFAULT_MODEL} from '../../src/plugins/agent.js'
-import {costOf, priceOf} from '../../src/plugins/agent/pricing.js'
+import {costOf, priceOf} from '../../src/budget/prices.js'
 import {reply, startFakeAnthropic} from '../helpers/fake-anthropic.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 import {makeCtx, TEST_KEY} from './agent.helpers.js'

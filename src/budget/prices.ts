@@ -4,8 +4,11 @@
  * Source: https://platform.claude.com/docs/en/about-claude/pricing ("Model pricing"), read 2026-11-25.
  * Cache writes are the 5-minute rate (the agent only uses 5-minute `ephemeral` breakpoints).
  * Haiku 5.5 is listed at its ≤100k-token-prompt band. Update this table, and only this table,
- * when prices change; a project can override or extend it with `priceTableOverride`.
+ * when prices change. It is adw's one source of prices: the agent executor prices each API call
+ * with it, budgets price what executors report with it, and a project extends or overrides it with
+ * `prices:` in adw.config.yaml (see withConfigPrices).
  */
+/** USD per million tokens. */
 export interface ModelPrice {
   input: number
   output: number
@@ -70,4 +73,27 @@ export function costOf(model: string, t: CallTokens, table?: Readonly<Record<str
     (t.inputTokens * price.input + t.outputTokens * price.output + t.cacheCreationTokens * price.cacheWrite + t.cacheReadTokens * price.cacheRead) /
     1_000_000
   return Math.round(usd * 1e8) / 1e8
+}
+
+/** A price table: model id (or alias prefix) → price. */
+export type PriceTable = Readonly<Record<string, ModelPrice>>
+
+/** `prices:` of adw.config.yaml as written (snake_case, USD per million tokens). */
+export interface ConfigPrice {
+  input: number
+  output: number
+  cache_write?: number
+  cache_read?: number
+}
+
+/**
+ * The built-in table with the config's `prices:` over it. A config price without cache rates gets
+ * the usual ratios of the input price (writes 1.25×, reads 0.1×), as Anthropic prices every model.
+ */
+export function withConfigPrices(config: Readonly<Record<string, ConfigPrice>> | undefined, base: PriceTable = PRICES): PriceTable {
+  if (!config || Object.keys(config).length === 0) return base
+  const extra = Object.fromEntries(
+    Object.entries(config).map(([model, c]) => [model, p(c.input, c.output, c.cache_write ?? c.input * 1.25, c.cache_read ?? c.input * 0.1)]),
+  )
+  return {...base, ...extra}
 }
