@@ -23,6 +23,18 @@ export const MAX_STEP_TIMEOUT_MS = 24 * 60 * 60 * 1000
 /** The most iterations a loop may declare (`loop.maxAttempts`; the pipeline schema says the same). */
 export const MAX_LOOP_ATTEMPTS = 100
 
+/** Steps running at once when the pipeline says nothing (`concurrency:`), and the most it may say. */
+export const DEFAULT_CONCURRENCY = 4
+export const MAX_CONCURRENCY = 64
+
+/** The most items of a forEach list (`maxItems:`) by default, and the most a step may declare. */
+export const DEFAULT_FOR_EACH_ITEMS = 100
+export const MAX_FOR_EACH_ITEMS = 1000
+
+/** The most tries a `retry:` may declare, and its longest wait between two (`backoff.max`). */
+export const MAX_RETRY_ATTEMPTS = 20
+export const MAX_RETRY_WAIT_MS = 60 * 60 * 1000
+
 /** How a file is named in messages, and what to do about a problem with it. */
 export interface InputFile {
   /** `Pipeline file pipelines/x.yaml`, `The project config /p/adw.config.yaml`. */

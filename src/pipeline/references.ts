@@ -1,8 +1,10 @@
 import Mustache from 'mustache'
 import type {Node} from 'yaml'
 import type {OutputDeclarations} from '../plugins/types.js'
-import type {CompiledCondition} from './condition.js'
+import type {ASTNode} from '@marcbachmann/cel-js'
+import type {CompiledCondition, CompiledExpression} from './condition.js'
 import type {SourceFile} from './source.js'
+import type {SourcePos} from './types.js'
 import {closest} from './suggest.js'
 
 /** The roots a template or condition can read. */
@@ -10,8 +12,19 @@ export const SCOPE_ROOTS = ['inputs', 'steps', 'run', 'env'] as const
 
 /** What a template or expression at some place in the pipeline may refer to. */
 export interface RefScope {
-  /** Ids of the steps that run before this point. */
-  earlier: Set<string>
+  /** Whether step `id` has finished whenever this point runs: it is upstream of it (needs, directly or not). */
+  visible(id: string): boolean
+  /** The visible step ids, in file order, for messages and type checks. */
+  visibleIds(): string[]
+  /**
+   * Why a step that exists is not visible here, when it is not simply later in the file: the
+   * message's tail, e.g. `is not upstream of it ... needs: [plan, build]`. Undefined: it runs later.
+   */
+  notUpstream?(id: string): string | undefined
+  /** Names the step itself binds: `item` and `index` in a forEach step. */
+  locals?: ReadonlySet<string>
+  /** Steps that fan out (forEach): their outputs are a list, one entry per item. */
+  fanOut?: ReadonlySet<string>
   /** Every step id in the pipeline, with the line it is declared on. */
   all: Map<string, number>
   /** Declared input names. */
@@ -36,10 +49,13 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 /** Checks one `steps.X` / `inputs.X` reference; reports at `offset` when it is wrong. */
 function checkRef(src: SourceFile, offset: number, root: string, key: string, shown: string, scope: RefScope): void {
   if (root === 'steps') {
-    if (scope.earlier.has(key)) return
-    const before = [...scope.earlier]
+    if (key !== scope.self && scope.visible(key)) return
+    const before = scope.visibleIds()
+    const why = key === scope.self ? undefined : scope.notUpstream?.(key)
     if (key === scope.self) {
       src.report(offset, `${capital(scope.reader)} reads its own outputs (${shown}): a step can only use outputs of steps that run before it`)
+    } else if (why !== undefined) {
+      src.report(offset, `${capital(scope.reader)} reads ${shown}, but step "${key}" (line ${scope.all.get(key)}) ${why}`)
     } else if (scope.all.has(key)) {
       src.report(offset, `${capital(scope.reader)} reads ${shown}, but step "${key}" runs later (line ${scope.all.get(key)}): a step can only use outputs of steps that run before it${before.length > 0 ? ` (${before.join(', ')})` : ''}`)
     } else {
@@ -66,10 +82,28 @@ function checkField(src: SourceFile, offset: number, name: string, root: string,
 
 /** `steps.greet.outputs.stdot`: the executor of "greet" declares its outputs, and stdot is not one. */
 function checkOutput(src: SourceFile, offset: number, shown: string, step: string, output: string, scope: RefScope): void {
+  if (!scope.visible(step)) return
+  if (scope.fanOut?.has(step)) {
+    if (/^\d+$/.test(output)) return
+    src.report(offset, `Step "${step}" fans out (forEach): its outputs are a list with one entry per item (${shown} in ${scope.reader}). Read one item's, e.g. steps.${step}.outputs[0].${output} in a condition, or loop over the list with {{#steps.${step}.outputs}}{{${output}}}{{/steps.${step}.outputs}} in a template`)
+    return
+  }
   const declared = scope.outputs?.get(step)
-  if (!declared || Object.hasOwn(declared, output) || !scope.earlier.has(step)) return
+  if (!declared || Object.hasOwn(declared, output)) return
   const names = Object.keys(declared)
   src.report(offset, `Step "${step}" has no output "${output}" (${shown} in ${scope.reader}).${didYouMean(output, names)} Its outputs: ${names.length > 0 ? names.join(', ') : '(none)'}`)
+}
+
+/** The names a forEach step binds for each item. */
+export const FOR_EACH_LOCALS: ReadonlySet<string> = new Set(['item', 'index'])
+
+/** `Unknown name "x" in <shown> (<reader>)`: item/index outside a forEach step, a near name, or what can be read. */
+function unknownName(name: string, where: string, scope: RefScope, readable: string): string {
+  if (FOR_EACH_LOCALS.has(name) && !scope.locals?.has(name)) {
+    return `"${name}" in ${where} is only defined in a step with forEach: (the step runs once per item; item is the item, index its position). Add forEach: to the step, or read the list another way`
+  }
+  const names = [...SCOPE_ROOTS, ...(scope.locals ?? [])]
+  return `Unknown name "${name}" in ${where}: ${readable}${scope.locals?.size ? ', and item and index in this forEach step' : ''}.${didYouMean(name, names)}`
 }
 
 type Token = [string, string, number, number, Token[]?, number?]
@@ -103,8 +137,10 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
             const at = template.indexOf(`outputs.${output}`, start)
             checkOutput(src, at >= 0 ? src.scalarOffset(node, at + 'outputs.'.length) : offset, `{{${name}}}`, key, output, scope)
           }
+        } else if (scope.locals?.has(root)) {
+          // item / index of a forEach step: any shape
         } else if (depth === 0 && name !== '.') {
-          src.report(offset, `Unknown name "${name}" in {{${name}}} (${scope.reader}): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>`)
+          src.report(offset, unknownName(root, `{{${name}}} (${scope.reader})`, scope, 'templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>'))
         }
       }
       if (children) visit(children, depth + 1)
@@ -118,11 +154,30 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
  * CEL loads with the first condition: a pipeline without one starts without it.
  */
 export async function checkExpression(src: SourceFile, node: Node | undefined, expression: string, scope: RefScope, label: string): Promise<CompiledCondition | undefined> {
-  const {compileCondition, expressionRefs} = await import('./condition.js')
+  const {compileCondition} = await import('./condition.js')
+  return checkCel(src, node, expression, scope, label, 'bool', compileCondition)
+}
+
+/** Compiles a `forEach:` expression (any value, type-checked as a list) and checks its references. */
+export async function checkListExpression(src: SourceFile, node: Node | undefined, expression: string, scope: RefScope, label: string): Promise<CompiledExpression | undefined> {
+  const {compileExpression} = await import('./condition.js')
+  return checkCel(src, node, expression, scope, label, 'list', (source, pos) => compileExpression(source, pos, `forEach of ${scope.reader}`))
+}
+
+async function checkCel<T extends {ast: ASTNode}>(
+  src: SourceFile,
+  node: Node | undefined,
+  expression: string,
+  scope: RefScope,
+  label: string,
+  expect: 'bool' | 'list',
+  compile: (source: string, pos: SourcePos) => T,
+): Promise<T | undefined> {
+  const {expressionRefs} = await import('./condition.js')
   const offset = src.scalarOffset(node, 0)
-  let compiled: CompiledCondition
+  let compiled: T
   try {
-    compiled = compileCondition(expression, {file: src.displayName, ...src.position(offset)})
+    compiled = compile(expression, {file: src.displayName, ...src.position(offset)})
   } catch (error: any) {
     const at = error?.range?.start ?? error?.node?.pos ?? 0
     const reason = String(error?.summary ?? error?.message ?? error).split('\n')[0]
@@ -137,7 +192,7 @@ export async function checkExpression(src: SourceFile, node: Node | undefined, e
       return undefined
     }
   }
-  const {refs, unknown} = expressionRefs(compiled.ast, SCOPE_ROOTS)
+  const {refs, unknown} = expressionRefs(compiled.ast, [...SCOPE_ROOTS, ...(scope.locals ?? [])])
   let ok = true
   const before = src.diagnostics.length
   for (const ref of refs) {
@@ -145,11 +200,11 @@ export async function checkExpression(src: SourceFile, node: Node | undefined, e
   }
   for (const id of unknown) {
     ok = false
-    src.report(src.scalarOffset(node, id.start), `Unknown name "${id.name}" in ${label} of ${scope.reader}: expressions read inputs, steps, run and env (e.g. steps.review.outputs.verdict == "PASS")`)
+    src.report(src.scalarOffset(node, id.start), unknownName(id.name, `${label} of ${scope.reader}`, scope, 'expressions read inputs, steps, run and env (e.g. steps.review.outputs.verdict == "PASS")'))
   }
   if (!ok || src.diagnostics.length !== before) return undefined
   const {typeProblem} = await import('./condition-types.js')
-  const problem = typeProblem(expression, scope)
+  const problem = typeProblem(expression, scope, expect)
   if (problem) {
     src.report(src.scalarOffset(node, problem.at), `${problem.message} (${label} of ${scope.reader})`)
     return undefined

@@ -163,6 +163,12 @@ export function reportAjvErrors(src: SourceFile, errors: ErrorObject[], data: un
       case 'minItems':
         src.reportAt(src.nodeAt(path), `${where} must have at least ${e.params.limit} ${e.params.limit === 1 ? 'entry' : 'entries'}${last === 'steps' ? ' (add a step, e.g. - id: hello / uses: shell / with: {run: echo hi})' : ''}`)
         break
+      case 'uniqueItems': {
+        const dup = Array.isArray(value) ? value[e.params.i] : undefined
+        const what = last === 'needs' ? 'a step' : 'an entry'
+        src.reportAt(src.nodeAt([...path, e.params.i]), `${where} must not list ${what} twice: ${shorten(dup)} is there already; remove one`)
+        break
+      }
       case 'minLength':
         src.reportAt(src.nodeAt(path), `${where} must not be empty`)
         break
@@ -182,7 +188,9 @@ export function checkPipelineSchema(src: SourceFile, data: unknown): boolean {
     const item = m ? (data as any)?.steps?.[m[1]]?.steps?.[m[2]] : undefined
     return typeof item === 'object' && item !== null && 'loop' in item
   }
-  reportAjvErrors(src, (pipelineValidator.errors ?? []).filter(e => !nested(e)), data)
+  // forEach or retry on a loop: the loader says where they go instead.
+  const onLoop = (e: ErrorObject) => e.keyword === 'additionalProperties' && ['forEach', 'maxItems', 'retry'].includes(String(e.params.additionalProperty)) && 'loop' in ((e.data as object) ?? {})
+  reportAjvErrors(src, (pipelineValidator.errors ?? []).filter(e => !nested(e) && !onLoop(e)), data)
   return false
 }
 

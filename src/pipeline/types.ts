@@ -18,12 +18,36 @@ export interface InputDef {
   secret?: boolean
 }
 
+/** The status functions a condition may call, as in GitHub Actions. */
+export type StatusCheck = 'always' | 'failure' | 'success' | 'cancelled'
+
+/** What `scope.job.status` holds when a condition is evaluated: the outcome of the step's upstream steps so far. */
+export type JobStatus = 'success' | 'failure' | 'cancelled'
+
 /** A condition compiled at load time (CEL). */
 export interface Condition {
   source: string
   pos: SourcePos
-  /** Evaluates against `{inputs, steps, run, env}`; throws a readable Error on a missing key. */
+  /**
+   * Evaluates against `{inputs, steps, run, env, job}` (and `item`/`index` in a forEach step);
+   * throws a readable Error on a missing key. The status functions read `scope.job.status`
+   * (`'success'` when it is absent).
+   */
   evaluate(scope: Record<string, unknown>): boolean
+  /**
+   * Which status function the expression calls, if any (`always()`, `failure()`, `success()`,
+   * `cancelled()`). Without one, GitHub's implicit `success()` applies: the step is skipped when an
+   * upstream step failed.
+   */
+  statusCheck?: StatusCheck
+}
+
+/** A CEL expression compiled at load time that returns any value (a forEach list). */
+export interface Expression {
+  source: string
+  pos: SourcePos
+  /** Evaluates against the same scope as a condition; throws a readable Error on a missing key. */
+  evaluate(scope: Record<string, unknown>): unknown
 }
 
 interface StepBase {
@@ -31,6 +55,34 @@ interface StepBase {
   name?: string
   if?: Condition
   pos: SourcePos
+  /**
+   * Resolved upstream step ids in the same step list: `needs:` as written, else the previous step
+   * (none for the first); `needs: []` → []. In a loop body, ids of the body's own steps.
+   */
+  needs: string[]
+  /** True when `needs:` was written (so views can show it). */
+  explicitNeeds: boolean
+}
+
+/** The kinds of failure a retry policy can retry (see FailureKind in src/plugins/failures.ts). */
+export type RetryOn = 'rate_limit' | 'overloaded' | 'server' | 'timeout' | 'network' | 'exit' | 'any'
+
+/** How a step is tried again after a transient failure (`retry:`). */
+export interface RetryPolicy {
+  /** Tries in all, counting the first: 1..20. @default 3 */
+  maxAttempts: number
+  /** Exponential backoff: initialMs × factor^(n−1), at most maxMs. @default {initialMs: 1000, factor: 2, maxMs: 60000} */
+  backoff: {initialMs: number; factor: number; maxMs: number}
+  /** Which failures are retried. @default ['rate_limit', 'overloaded', 'server', 'network'] */
+  on: RetryOn[]
+}
+
+/** Fan-out: the step runs once per item of a CEL list. */
+export interface ForEach {
+  /** The list expression; each item is `item`, its position `index` in the step's templates and conditions. */
+  items: Expression
+  /** Most items the list may have; a longer list fails the step. @default 100 */
+  maxItems: number
 }
 
 /** A step that runs an executor. */
@@ -44,6 +96,10 @@ export interface ActionStep extends StepBase {
   continueOnError: boolean
   /** `{{{x}}}` / `{{& x}}` are allowed in the executor's shell options (trusted values only). */
   unsafeRaw?: boolean
+  /** Tries again after a transient failure. */
+  retry?: RetryPolicy
+  /** Fan-out: run once per item of a CEL list, `item` and `index` in scope; outputs collect as a list. */
+  forEach?: ForEach
 }
 
 /** A loop group: runs `steps` until `until` holds, at most `maxAttempts` times. */
@@ -53,6 +109,8 @@ export interface LoopStep extends StepBase {
   until: Condition
   onExhausted: 'fail' | 'continue'
   steps: ActionStep[]
+  /** The body's own graph (needs between the body's steps). */
+  graph: PipelineGraph
 }
 
 export type Step = ActionStep | LoopStep
@@ -67,6 +125,24 @@ export interface Pipeline {
   source: string
   inputs: Record<string, InputDef>
   steps: Step[]
+  /** Most steps running at once (pipeline `concurrency:`, `adw run --concurrency`). @default 4 */
+  concurrency: number
+  /** When a step fails, cancel the steps still running and start no more. @default false */
+  failFast: boolean
+  /** The top-level steps' graph (a loop is one node; its body has LoopStep.graph). */
+  graph: PipelineGraph
   /** `budget:` of the pipeline and of its steps (by step id), when any is given (src/budget/limits.ts). */
   budget?: PipelineBudgets
+}
+
+/** Which step waits for which, in one step list (src/pipeline/graph.ts). */
+export interface PipelineGraph {
+  /** A topological order of the step ids (file order among equals). */
+  order: string[]
+  /** Every step the given step waits for, directly or not. */
+  upstream(id: string): ReadonlySet<string>
+  /** Every step that waits for the given step, directly or not. */
+  downstream(id: string): ReadonlySet<string>
+  /** One [from, to] per need: `to` needs `from`. */
+  edges: Array<[from: string, to: string]>
 }

@@ -17,7 +17,7 @@ const cases: Case[] = [
   {name: 'YAML bad indentation', yaml: `name: x\nsteps:\n  - id: a\n     uses: shell\n`, expect: [['3:9', 'YAML syntax error: Nested mappings are not allowed in compact mappings']]},
   {name: 'duplicate key', yaml: `name: x\nsteps:\n  - id: a\n    uses: shell\n    uses: noop\n`, expect: [['5:5', 'Duplicate key "uses"']]},
   {name: 'unknown top-level key', yaml: `name: x\nstep:\n${STEP}steps:\n${STEP}`, expect: [['2:1', 'Unknown key "step" in the pipeline: did you mean "steps"?']]},
-  {name: 'unknown step key', yaml: `name: x\nsteps:\n  - id: a\n    uses: noop\n    timout: 5s\n`, expect: [['5:5', 'Unknown key "timout" in step "a": did you mean "timeout"? Allowed: id, name, uses, with, if, timeout, budget, continueOnError']]},
+  {name: 'unknown step key', yaml: `name: x\nsteps:\n  - id: a\n    uses: noop\n    timout: 5s\n`, expect: [['5:5', 'Unknown key "timout" in step "a": did you mean "timeout"? Allowed: id, name, uses, needs, with, if, timeout, budget, continueOnError, unsafeRaw, forEach, maxItems, retry']]},
   {name: 'missing uses', yaml: `name: x\nsteps:\n  - id: a\n    with: {run: echo}\n`, expect: [['3:5', 'Missing required key "uses" in step "a"']]},
   {name: 'missing name', yaml: `steps:\n${STEP}`, expect: [['1:1', 'Missing required key "name" in the pipeline']]},
   {name: 'unknown executor with a close match', yaml: `name: x\nsteps:\n  - id: build\n    uses: shel\n    with: {run: make}\n`, expect: [['4:11', 'Unknown executor "shel" in step "build". Did you mean "shell"? Try: adw executors']]},
