@@ -95,13 +95,16 @@ export function maskEdges(text: string, secrets: string[], mask: string): string
     }
   }
   if (spans.length === 0) return text
-  spans.sort((a, b) => b[0] - a[0])
-  let out = text
-  let limit = Infinity
-  for (const [from, to] of spans) {
-    if (to > limit) continue // overlaps a span already masked
-    out = out.slice(0, from) + mask + out.slice(to)
-    limit = from
+  // Pieces of two secrets can overlap (the kept tail of one, the cut head of another): mask their union.
+  spans.sort((a, b) => a[0] - b[0])
+  let out = ''
+  let copied = 0
+  for (let i = 0; i < spans.length; ) {
+    const from = spans[i][0]
+    let to = spans[i++][1]
+    while (i < spans.length && spans[i][0] <= to) to = Math.max(to, spans[i++][1])
+    out += text.slice(copied, from) + mask
+    copied = to
   }
-  return out
+  return out + text.slice(copied)
 }
