@@ -29,17 +29,22 @@ export function isSecretName(name: string): boolean {
   return INSIDE.test(name) || nameWords(name).some(w => WORDS.has(w))
 }
 
-/** The password of a URL with credentials (`postgres://user:pw@host/db`), as written and decoded. */
+/** A URL with credentials, anywhere in a value (`jdbc:postgresql://app:pw@db`, a list of hosts): group 1 is the password. */
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/gi
+
+/** The password of every URL with credentials in a value (`postgres://user:pw@host/db`), as written and decoded. */
 export function urlPasswords(value: string): string[] {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/i.exec(value)
-  if (!m) return []
-  let decoded = m[1]
-  try {
-    decoded = decodeURIComponent(m[1])
-  } catch {
-    // not percent-encoded: the raw form is the secret
+  const out: string[] = []
+  for (const [, raw] of value.matchAll(URL_CREDENTIALS)) {
+    out.push(raw)
+    try {
+      const decoded = decodeURIComponent(raw)
+      if (decoded !== raw) out.push(decoded)
+    } catch {
+      // not percent-encoded: the raw form is the secret
+    }
   }
-  return decoded === m[1] ? [m[1]] : [m[1], decoded]
+  return out
 }
 
 /**

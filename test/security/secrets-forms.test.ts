@@ -1,7 +1,7 @@
 // The forms of a secret the corpus' secrets (secrets.helpers.ts) do not take: control characters,
 // lines too short to mask alone, HTML entities of every kind, `+` for a space, base64 with `+` and `/`
 // in the middle of a value, a secret cut in the middle, pieces of two secrets side by side, errors
-// whose stack and message differ, values holding null or a URL object.
+// whose stack and message differ, values holding null or a URL object, URLs inside longer values.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {createRedactor, envRedactor, MASK} from '../../src/secrets/redactor.js'
@@ -113,6 +113,12 @@ test('values holding null, numbers and a URL object (whose JSON holds the passwo
   const v = {a: null, n: [null, 1, true], url: new URL('https://app:hunter2-pw@db.internal/x'), at: new Date(0)}
   const json = JSON.stringify(r.value(v))
   assert.is(json, `{"a":null,"n":[null,1,true],"url":"https://app:${MASK}@db.internal/x","at":"1970-01-01T00:00:00.000Z"}`)
+})
+
+test('the password of a URL inside a longer value is a secret: a JDBC URL, a list of hosts', () => {
+  const r = envRedactor({JDBC_URL: 'jdbc:postgresql://app:s3cret-pw@db/app', REPLICAS: 'postgres://a:first-pw-1@h1/x,postgres://b:second-pw-2@h2/x'})
+  assert.is(r.text('jdbc:postgresql://app:s3cret-pw@db/app'), `jdbc:postgresql://app:${MASK}@db/app`)
+  assert.is(r.text('first-pw-1 second-pw-2'), `${MASK} ${MASK}`)
 })
 
 test.run()
