@@ -7,20 +7,25 @@ const name = process.env.ADW_MUTATE_MODULE ?? 'config'
 const mod = MODULES[name]
 if (!mod) throw new Error(`ADW_MUTATE_MODULE=${name}: no such module (${Object.keys(MODULES).join(', ')})`)
 
-const uvu = `node_modules/node/bin/node --import tsx --import ./test/helpers/register.mjs node_modules/uvu/bin.js test '${mod.tests}' --no-color --bail`
+// A list of patterns runs in order, each only if the one before passed; ADW_MUTATE_QUICK (run.mjs
+// --quick): the first only.
+const patterns = process.env.ADW_MUTATE_QUICK ? [mod.tests].flat().slice(0, 1) : [mod.tests].flat()
+const uvu = patterns.map(p => `node_modules/node/bin/node --import tsx --import ./test/helpers/register.mjs node_modules/uvu/bin.js test '${p}' --no-color --bail`).join(' && ')
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'command',
   commandRunner: {command: uvu},
   buildCommand: mod.build ? 'npm run build' : undefined,
-  mutate: mod.mutate,
+  // ADW_MUTATE_ONLY (test/mutation/run.mjs --survivors): some lines of the module's files only.
+  mutate: process.env.ADW_MUTATE_ONLY ? JSON.parse(process.env.ADW_MUTATE_ONLY) : mod.mutate,
   coverageAnalysis: 'off',
   concurrency: Number(process.env.ADW_MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 60_000,
+  // Past the dry run's time: a mutant that makes a test hang (a regex that backtracks forever) counts as killed.
+  timeoutMS: Number(process.env.ADW_MUTATE_TIMEOUT_MS ?? 60_000),
   dryRunTimeoutMinutes: 10,
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: {fileName: `reports/mutation/${name}.json`},
+  jsonReporter: {fileName: process.env.ADW_MUTATE_REPORT ?? `reports/mutation/${name}.json`},
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   clearTextReporter: {allowColor: false, logTests: false},
   ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'bench/results', 'bench/peers/node_modules', '.adw', '*.db', '*.tgz'],

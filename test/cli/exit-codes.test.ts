@@ -39,6 +39,7 @@ test('Ctrl-C during a run exits 130 and records it cancelled', async () => {
     sub.kill('SIGINT')
     const r = await waitingFor('adw run to exit after Ctrl-C', sub)
     assert.is(r.exitCode, 130, String(r.stderr))
+    assert.not.match(String(r.stderr), 'cancelling the run', 'with --json, nothing but JSON is printed (the message is for the default view)')
     const conn = new DatabaseSync(db, {readOnly: true})
     assert.is((conn.prepare('SELECT status FROM runs').get() as {status: string}).status, 'cancelled')
     conn.close()
@@ -139,6 +140,9 @@ test('formatDiagnostics: a line longer than 200 characters is cut to the 200 bef
   assert.is(early[2].indexOf('^'), '  1 | '.length + 4)
   const exact = 'c'.repeat(200)
   assert.is(formatDiagnostics([{file: 'm.yaml', line: 1, col: 200, message: 'end', sourceLine: exact}]).split('\n')[1], `  1 | ${exact}`)
+  const atEnd = formatDiagnostics([{file: 'm.yaml', line: 1, col: 201, message: 'after the end', sourceLine: exact}]).split('\n')
+  assert.is(atEnd[1], `  1 | ${exact}`, 'a line of 200 is never cut, even with the caret just past its end')
+  assert.is(atEnd[2].indexOf('^'), '  1 | '.length + 200)
 })
 
 test('formatDiagnostics: past the limit, one line says how many more and where to see them', () => {

@@ -1,5 +1,6 @@
 // The critical modules `npm run mutate` measures, each with the tests that must kill its mutants.
-// `tests` is a regex on paths under test/ (uvu's pattern). `build: true`: the tests run the CLI
+// `tests` is a regex on paths under test/ (uvu's pattern), or a list of them run one after the other
+// (fast in-process files first: a mutant they kill costs no CLI run). `build: true`: the tests run the CLI
 // (bin/adw → dist/), so Stryker builds dist/ once from the instrumented src/ in its sandbox; every
 // mutant is in that build, switched on by the __STRYKER_ACTIVE_MUTANT__ environment variable that
 // adw's child processes inherit.
@@ -27,7 +28,7 @@ function between(file, start, end) {
   return `${file}:${a + 1}-${b}`
 }
 
-/** @type {Record<string, {what: string, mutate: string[], tests: string, build?: boolean, notes?: string}>} */
+/** @type {Record<string, {what: string, mutate: string[], tests: string | string[], build?: boolean, notes?: string}>} */
 export const MODULES = {
   config: {
     what: 'config precedence: flags > environment > .env > adw.config.yaml > defaults, and the config file checks',
@@ -50,13 +51,13 @@ export const MODULES = {
     what: 'exit codes: AdwError → its code (2), a bug → 1, a failed run → 1, cancelled → 130, and how errors print',
     // run.ts from its run() on: the flag descriptions and examples above it are help text, not behaviour.
     mutate: ['src/errors.ts', 'src/base-command.ts', from('src/commands/run.ts', 'async run(): Promise<void>')],
-    tests: '^cli/exit-codes\\.test\\.ts$',
+    tests: ['^cli/exit-codes\\.test\\.ts$', '^(cli/run-command|resume/cancel)\\.test\\.ts$'],
     build: true,
   },
   masking: {
-    what: 'secret masking: values of *KEY*, *TOKEN*, *SECRET*, *PASSWORD* variables never leave the step',
-    mutate: ['src/secrets/redactor.ts', 'src/secrets/encodings.ts', 'src/secrets/names.ts'],
-    tests: '^(engine/masking|plugins/agent-faults)\\.test\\.ts$',
+    what: 'secret masking: secret-looking variables, URL passwords and secret inputs, in every form a step prints them, never reach the database, logs or terminal',
+    mutate: ['src/secrets/redactor.ts', 'src/secrets/encodings.ts', 'src/secrets/names.ts', 'src/secrets/inputs.ts'],
+    tests: ['^security/secrets-(corpus|forms)\\.test\\.ts$', '^(engine/masking|plugins/agent-faults|security/secrets-(channels|dotenv|inputs))\\.test\\.ts$'],
     build: true,
   },
   'resume-reuse': {
@@ -65,12 +66,13 @@ export const MODULES = {
       'src/engine/reuse.ts',
       between('src/engine/action.ts', 'const prev = ctx.reuse.get(', 'if (step.if) {'),
     ],
-    tests: '^resume/reuse\\.test\\.ts$',
+    // reuse first (the quickest); crash, interrupted and claim resume runs left in every state.
+    tests: ['^resume/reuse\\.test\\.ts$', '^resume/(crash|interrupted|claim)\\.test\\.ts$'],
     build: true,
   },
   templating: {
     what: 'templates: Mustache without HTML escaping, shell quoting of every {{value}}, typed single tags; inputs and timeouts parsed',
-    mutate: ['src/pipeline/template.ts'],
-    tests: '^pipeline/(template|inputs|load)\\.test\\.ts$',
+    mutate: ['src/pipeline/template.ts', 'src/pipeline/shell/analyze.ts', 'src/pipeline/shell/check.ts', 'src/pipeline/shell/contexts.ts', 'src/pipeline/shell/parser.ts', 'src/pipeline/shell/render.ts'],
+    tests: '^pipeline/(template|inputs|load|shell-corpus)\\.test\\.ts$',
   },
 }

@@ -6,6 +6,10 @@
 //   npm run mutate -- --incremental         reuse earlier results for unchanged code and tests
 //   npm run mutate -- --write               also write bench/MUTATION.md from every report there is
 //   npm run mutate -- --report [--write]    run nothing: the table of the last reports (reports/mutation/)
+//   npm run mutate -- masking --survivors   test again only the last report's survivors (after adding tests;
+//                                           the module's source must be unchanged) and update that report
+//   npm run mutate -- masking --quick       with the module's first (in-process) tests only: a fast first
+//                                           pass, whose survivors `--survivors` then tests with all of them
 // Not part of `npm test` nor CI: run it when the machine is quiet (ADW_MUTATE_CONCURRENCY, default 2).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
@@ -15,7 +19,7 @@ import {parseArgs} from 'node:util'
 import {MODULES} from './modules.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
-const {values, positionals} = parseArgs({allowPositionals: true, options: {since: {type: 'string'}, incremental: {type: 'boolean', default: false}, write: {type: 'boolean', default: false}, report: {type: 'boolean', default: false}}})
+const {values, positionals} = parseArgs({allowPositionals: true, options: {since: {type: 'string'}, incremental: {type: 'boolean', default: false}, write: {type: 'boolean', default: false}, report: {type: 'boolean', default: false}, survivors: {type: 'boolean', default: false}, quick: {type: 'boolean', default: false}}})
 
 const unknown = positionals.filter(m => !MODULES[m])
 if (unknown.length) {
@@ -38,9 +42,14 @@ for (const name of names) {
   const commit = execFileSync('git', ['log', '-1', '--format=%h'], {cwd: ROOT, encoding: 'utf8'}).trim()
   const dirty = execFileSync('git', ['status', '--porcelain', '--', ...MODULES[name].mutate.map(f => f.split(':')[0])], {cwd: ROOT, encoding: 'utf8'}).trim() !== ''
   const meta = {commit: dirty ? `${commit}+` : commit, at: new Date().toISOString()}
-  const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...(values.incremental ? ['--incremental'] : [])], {cwd: ROOT, stdio: 'inherit', env: {...process.env, ADW_MUTATE_MODULE: name}})
-  if (r.status !== 0) failed = true
-  else writeFileSync(join(ROOT, `reports/mutation/${name}.meta.json`), JSON.stringify(meta))
+  if (values.survivors) {
+    failed = !retestSurvivors(name) || failed
+  } else {
+    const env = {...process.env, ADW_MUTATE_MODULE: name, ...(values.quick ? {ADW_MUTATE_QUICK: '1', ADW_MUTATE_TIMEOUT_MS: process.env.ADW_MUTATE_TIMEOUT_MS ?? '15000'} : {})}
+    const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...(values.incremental ? ['--incremental'] : [])], {cwd: ROOT, stdio: 'inherit', env})
+    if (r.status !== 0) failed = true
+    else writeFileSync(join(ROOT, `reports/mutation/${name}.meta.json`), JSON.stringify(meta))
+  }
   const s = summary(name)
   if (s) console.log(`== ${name}: ${s.score.toFixed(1)}% killed (${s.killed}/${s.valid}), ${s.survivors.length} survived, ${((Date.now() - started) / 60_000).toFixed(1)} min`)
 }
@@ -54,6 +63,49 @@ if (all.length) {
   }
 }
 process.exit(failed ? 1 : 0)
+
+/**
+ * `--survivors`: Stryker on the lines of the last report's surviving mutants only, then those it now
+ * kills are marked so in that report. Sound only when tests were added and the mutated source is the
+ * same as in the report (checked: a changed file needs a full run).
+ */
+function retestSurvivors(name) {
+  const file = join(ROOT, `reports/mutation/${name}.json`)
+  if (!existsSync(file)) {
+    console.error(`npm run mutate: no report of ${name} yet; run it in full first`)
+    return false
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  const paths = MODULES[name].mutate.map(f => f.split(':')[0])
+  const changed = Object.entries(report.files).filter(([path, f]) => !existsSync(join(ROOT, path)) || readFileSync(join(ROOT, path), 'utf8') !== f.source).map(([path]) => path)
+  const missing = paths.filter(p => !(p in report.files))
+  if (changed.length || missing.length) {
+    console.error(`npm run mutate: ${[...changed, ...missing].join(', ')} changed since the last report of ${name}; run it in full`)
+    return false
+  }
+  const open = ({status}) => status === 'Survived' || status === 'NoCoverage'
+  const ranges = [...new Set(Object.entries(report.files).flatMap(([path, f]) => f.mutants.filter(open).map(m => `${path}:${m.location.start.line}-${m.location.end.line}`)))]
+  if (ranges.length === 0) {
+    console.log(`== ${name}: no survivors to test again`)
+    return true
+  }
+  const out = `reports/mutation/${name}.survivors.json`
+  const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs'], {cwd: ROOT, stdio: 'inherit', env: {...process.env, ADW_MUTATE_MODULE: name, ADW_MUTATE_ONLY: JSON.stringify(ranges), ADW_MUTATE_REPORT: out}})
+  if (r.status !== 0) return false
+  const again = JSON.parse(readFileSync(join(ROOT, out), 'utf8'))
+  const key = m => `${m.mutatorName}|${m.replacement}|${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`
+  let killed = 0
+  for (const [path, f] of Object.entries(report.files)) {
+    const now = new Map((again.files[path]?.mutants ?? []).map(m => [key(m), m]))
+    for (const m of f.mutants.filter(open)) {
+      const n = now.get(key(m))
+      if (n && !open(n)) Object.assign(m, {status: n.status, statusReason: n.statusReason, killedBy: n.killedBy}), killed++
+    }
+  }
+  writeFileSync(file, JSON.stringify(report))
+  console.log(`== ${name}: ${killed} of the survivors are now killed`)
+  return true
+}
 
 /** Score and survivors of a module's last report (reports/mutation/<name>.json), or undefined. */
 function summary(name) {

@@ -90,8 +90,12 @@ test('unicode: the astral character survives around a masked secret, and \\u esc
 
 test('the name rule: which variables are secret', () => {
   const secret = ['ANTHROPIC_API_KEY', 'GITHUB_TOKEN', 'DB_PASS', 'MYSQL_PWD', 'PGPASSWORD', 'SMTP_PASSWD', 'SENTRY_DSN', 'GOOGLE_APPLICATION_CREDENTIALS', 'API_PRIVATE_KEY',
-    'AWS_SECRET_ACCESS_KEY', 'apiKey', 'npm_config__authToken', 'GH_PAT', 'SESSION_COOKIE', 'SSH_PASSPHRASE', 'JWT_SALT', 'MYAPIKEY', 'DOCKER_CREDS']
-  const plain = ['PWD', 'OLDPWD', 'SSH_AUTH_SOCK', 'PATH', 'HOME', 'BYPASS_CACHE', 'COMPASS_DIR', 'KEYBOARD_LAYOUT', 'PASSENGER_APP', 'LOG_LEVEL', 'AGENT_MODEL']
+    'AWS_SECRET_ACCESS_KEY', 'apiKey', 'npm_config__authToken', 'GH_PAT', 'SESSION_COOKIE', 'SSH_PASSPHRASE', 'JWT_SALT', 'MYAPIKEY', 'DOCKER_CREDS',
+    // every word alone, split at -, . and camelCase
+    'SIGNING_KEYS', 'BASIC_AUTH', 'db-pass', 'app.cookie', 'sentryDsn', 'RELEASE_PAT', 'CI_CREDS',
+    // inside a longer word
+    'GITHUBTOKEN', 'APPSECRET', 'DBPASSWORD', 'DBPASSWD', 'SSHPASSPHRASE', 'GCPCREDENTIALFILE', 'MYPRIVATEPEM', 'AWSACCESSKEY', 'vaulttoken']
+  const plain = ['PWD', 'OLDPWD', 'SSH_AUTH_SOCK', 'pwd', 'PATH', 'HOME', 'BYPASS_CACHE', 'COMPASS_DIR', 'KEYBOARD_LAYOUT', 'PASSENGER_APP', 'LOG_LEVEL', 'AGENT_MODEL', 'AUTHOR_NAME', 'PATTERN', 'SALTY']
   assert.equal(secret.filter(n => !isSecretName(n)), [], 'should be secret')
   assert.equal(plain.filter(n => isSecretName(n)), [], 'should not be secret')
 })
@@ -100,6 +104,12 @@ test('a URL password in any variable is a secret, as written and decoded', () =>
   const r = envRedactor({DATABASE_URL: 'postgres://app:s3cr3t%40pw@db.internal/app'})
   assert.is(r.text('connecting to postgres://app:s3cr3t%40pw@db.internal/app'), `connecting to postgres://app:${MASK}@db.internal/app`)
   assert.is(r.text('password is s3cr3t@pw'), `password is ${MASK}`)
+})
+
+test('a URL password that is not valid percent-encoding is masked as written', () => {
+  const r = envRedactor({MYSQL_URL: 'mysql+tls://u:100%pure-pw@db/app', CACHE_URL: 'REDIS://:cache-pass-77@cache:6379', PLAIN_URL: 'https://example.test/a:b@c'})
+  assert.is(r.text('mysql+tls://u:100%pure-pw@db/app and REDIS://:cache-pass-77@cache:6379'), `mysql+tls://u:${MASK}@db/app and REDIS://:${MASK}@cache:6379`)
+  assert.is(r.text('https://example.test/a:b@c'), 'https://example.test/a:b@c', 'a URL without credentials holds no password')
 })
 
 test(`values shorter than ${MIN_SECRET_LENGTH} characters are not masked in free text`, () => {
