@@ -28,6 +28,8 @@ export interface ConfigFile {
   budget?: ConfigBudget
   /** Prices (USD per million tokens) over the built-in table, for models it lacks or to override it. */
   prices?: Record<string, ConfigPrice>
+  /** `otlp`: an OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT wins). */
+  telemetry?: {otlp?: string}
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -52,6 +54,8 @@ export interface ResolvedConfig {
   budget?: ConfigBudget
   /** The price table: the built-in one with adw.config.yaml's `prices:` over it. */
   prices: PriceTable
+  /** adw.config.yaml `telemetry.otlp` (src/telemetry decides with the environment). */
+  telemetryOtlp?: string
 }
 
 export interface ConfigOptions {
@@ -97,6 +101,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     projectRoot: root.dir,
     ...(file.budget ? {budget: file.budget} : {}),
     prices: withConfigPrices(file.prices),
+    ...(file.telemetry?.otlp ? {telemetryOtlp: file.telemetry.otlp} : {}),
   }
 }
 
@@ -136,7 +141,11 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   agent_sdk: {model: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a model id)')},
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
   budget: BUDGET_SHAPE,
+  telemetry: {otlp: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318')},
 }
+
+/** Sections `adw scaffold --config` does not require. */
+const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget'])
 
 /**
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
@@ -205,8 +214,8 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   }
   if (opts.requireAll && doc.errors.length === 0 && (doc.contents === null || isMap(doc.contents))) {
     const sections = isMap(doc.contents) ? doc.contents.items : []
-    // The keys adw scaffold takes; budget is optional everywhere.
-    for (const [key, fields] of Object.entries(SHAPE).filter(([k]) => k !== 'budget')) {
+    for (const [key, fields] of Object.entries(SHAPE)) {
+      if (OPTIONAL_SECTIONS.has(key)) continue
       const section = sections.find(p => isScalar(p.key) && p.key.value === key)
       for (const name of Object.keys(fields)) {
         if (!section) problems.push({file: displayPath, line: 1, col: 1, message: `missing key "${key}.${name}" (no ${key} section)`})

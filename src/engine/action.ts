@@ -56,7 +56,7 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef): Promise
     iteration,
     workingDir: ctx.workingDir,
     signal: controller.signal,
-    env: ctx.executorEnv,
+    env: ctx.stepEnv ? {...ctx.executorEnv, ...ctx.stepEnv({stepId: step.id, iteration})} : ctx.executorEnv,
     model: ctx.model,
     sandbox: ctx.sandbox,
     log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),

@@ -41,6 +41,8 @@ export interface RunContext {
   steps: Record<string, StepState>
   /** The environment every executor sees: the run's, plus the owner mark that resume uses to find leftovers. */
   executorEnv: Record<string, string | undefined>
+  /** Variables for one step run's environment (RunOptions.stepEnv). */
+  stepEnv?: (step: {stepId: string; iteration: number}) => Record<string, string>
   model?: string
   sandbox: 'on' | 'off'
 }

@@ -35,7 +35,19 @@ export type EngineEvent =
   | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}
   | {type: 'loop:iteration'; adwId: string; stepId: string; iteration: number; maxAttempts: number; time: string}
   | {type: 'loop:end'; adwId: string; stepId: string; iterations: number; outcome: 'satisfied' | 'exhausted' | 'failed' | 'skipped' | 'cancelled'; reason?: string; time: string}
-  | {type: 'log'; adwId: string; stepId?: string; level: string; logType: string; message: string; time: string}
+  | {
+      type: 'log'
+      adwId: string
+      stepId?: string
+      /** The step run's loop iteration (0 outside loops). */
+      iteration?: number
+      level: string
+      logType: string
+      message: string
+      /** The row's details, masked (token usage of a cost_update row, tool, durationMs and ok of a tool_call row). */
+      details?: unknown
+      time: string
+    }
   | {
       type: 'run:end'
       adwId: string

@@ -65,7 +65,7 @@ export class Journal {
     const msg = clip(this.redact.text(message), MAX_LOG_MESSAGE)
     const det = details === undefined ? undefined : this.redact.value(details)
     this.store.log({adwId: this.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
-    if (this.emitLogs) this.emit({type: 'log', adwId: this.adwId, stepId, level, logType: type, message: msg, time: now()})
+    if (this.emitLogs) this.emit({type: 'log', adwId: this.adwId, stepId, iteration, level, logType: type, message: msg, ...(det === undefined ? {} : {details: det}), time: now()})
   }
 
   emit(event: EngineEvent): void {

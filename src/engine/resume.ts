@@ -14,7 +14,8 @@ import {restoreInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
-import {engineOptions, preflight, type RunCommandOptions} from './start.js'
+import {telemetrySettings} from '../telemetry/index.js'
+import {engineOptions, preflight, runObservers, type RunCommandOptions} from './start.js'
 
 /** `executors`, when given, replace the run's own `--executor` substitutions. */
 export interface ResumeOptions extends RunCommandOptions {
@@ -54,19 +55,21 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     if (changed) note(changed)
     const inputs = restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {})
     preflight(pipeline, config.env, workingDir)
+    const telemetry = telemetrySettings(config.env, config.telemetryOtlp)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
     const claim = store.claimRun(run.adw_id)
     if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
     const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
+    const observers = await runObservers(config, opts, store, run.adw_id, telemetry)
     return await runPipeline({
       pipeline,
       adwId: run.adw_id,
       inputs,
       workingDir,
       store,
-      ...engineOptions(config, opts),
+      ...engineOptions(config, opts, observers),
       resume: true,
       resumeDetails: {
         previousStatus: claim.previous.status,

@@ -33,6 +33,8 @@ export interface RunOptions {
   signal?: AbortSignal
   /** Also send every log row to the reporter (for `--json`). */
   emitLogs?: boolean
+  /** Variables added to one step run's environment (TRACEPARENT of its span); called right after its step:start event. */
+  stepEnv?: (step: {stepId: string; iteration: number}) => Record<string, string>
   /** `--executor FROM=TO` substitutions in force, recorded with the run for `--resume`. */
   executorAliases?: string[]
   /**
@@ -104,6 +106,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     steps: {},
     scope: {},
     executorEnv: {...opts.env, [OWNER_ENV]: `${process.pid}:${adwId}`},
+    stepEnv: opts.stepEnv,
     model: opts.model,
     sandbox: opts.sandbox ?? 'on',
   }

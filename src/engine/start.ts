@@ -15,6 +15,10 @@ import {describeIgnored} from '../secrets/sources.js'
 import {createReporter} from '../ui/index.js'
 import {runLimit} from '../budget/limits.js'
 import {checkPrices} from '../budget/preflight.js'
+import type {Store} from '../store/types.js'
+import {telemetrySettings, type TelemetrySettings} from '../telemetry/index.js'
+import {anyWantsLogs, fanOut} from './fanout.js'
+import {observe, type Observers} from './observe.js'
 import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
 
 /** The package root (two levels above this module in dist/ and in src/). */
@@ -49,18 +53,25 @@ export interface StartOptions extends RunCommandOptions {
   dryRun?: {print: (text: string) => void; json?: boolean}
 }
 
-/** The engine options that come from the configuration and the command's flags. */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings'> {
+/** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv'> {
+  const viewLogs = opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto')
   return {
     warnings: config.ignored.map(describeIgnored),
-    reporter: createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}),
+    reporter: fanOut(createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}), viewLogs, observers.subscribers),
     env: config.env,
     model: config.model,
     sandbox: config.sandbox,
     logLevel: config.logLevel,
     signal: opts.signal,
-    emitLogs: opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto'),
+    emitLogs: viewLogs || anyWantsLogs(observers.subscribers),
+    ...(observers.stepEnv ? {stepEnv: observers.stepEnv} : {}),
   }
+}
+
+/** The run's observers; their warnings go to stderr unless nothing may be printed. */
+export function runObservers(config: ResolvedConfig, opts: RunCommandOptions, store: Store, adwId: string, telemetry: TelemetrySettings | undefined): Promise<Observers> {
+  return observe({adwId, store, env: config.env, telemetry, stderr: opts.mode === 'silent' ? undefined : process.stderr})
 }
 
 /** `adw run`: resolves everything, refuses bad input with exit 2 before writing, then runs. */
@@ -79,6 +90,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
+  const telemetry = telemetrySettings(config.env, config.telemetryOtlp)
 
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
@@ -95,7 +107,8 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
       })
     }
     if (!opts.adwId && opts.mode !== 'json' && opts.mode !== 'quiet') opts.announce?.(`adw id: ${adwId}`)
-    return await runPipeline({pipeline, adwId, inputs, workingDir, store, ...engineOptions(config, opts), executorAliases: opts.executors})
+    const observers = await runObservers(config, opts, store, adwId, telemetry)
+    return await runPipeline({pipeline, adwId, inputs, workingDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors})
   } finally {
     store.close()
   }

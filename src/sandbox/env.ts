@@ -5,7 +5,7 @@
  */
 
 /** Names passed through as they are, when set. */
-const PASS = ['PATH', 'LANG', 'LANGUAGE', 'TERM', 'COLORTERM', 'NO_COLOR', 'FORCE_COLOR', 'TZ', 'USER', 'LOGNAME', 'SHELL', 'CI']
+const PASS = ['PATH', 'LANG', 'LANGUAGE', 'TERM', 'COLORTERM', 'NO_COLOR', 'FORCE_COLOR', 'TZ', 'USER', 'LOGNAME', 'SHELL', 'CI', 'TRACEPARENT', 'TRACESTATE']
 /** Locale variables (LC_ALL, LC_CTYPE, ...) pass too: they carry no secrets and tools print garbage without them. */
 const PASS_PREFIX = 'LC_'
 

@@ -13,6 +13,7 @@ const NEVER_FROM_DOTENV: Array<[RegExp, string]> = [
   [/^(NODE_OPTIONS|NODE_PATH|LD_.+|DYLD_.+|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|PERL5LIB|PERL5OPT|RUBYOPT|RUBYLIB|GIT_.+|XDG_.+)$/, 'it makes programs load code or configuration'],
   [/^(ADW_.+|CLAUDE_.+)$/, "it is one of adw's or Claude Code's own switches (binaries, permission modes)"],
   [/(_BIN|_BINARY|_EXECUTABLE|_CMD|_COMMAND)$/, 'it chooses which programs run'],
+  [/^OTEL_.+$/, 'it chooses where traces of the run are sent (OpenTelemetry)'],
   [/^(HTTPS?_PROXY|ALL_PROXY|NO_PROXY|NODE_TLS_REJECT_UNAUTHORIZED|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/i, 'it changes where requests go or which servers are trusted'],
 ]
 

@@ -50,6 +50,9 @@ export function isolatedEnv(): Record<string, string> {
       AGENT_MODEL: '',
       LOG_LEVEL: '',
       OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+      // A developer's own collector must not receive the suite's traces.
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
     }
   }
   return isolated
