@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'SCAFFOLD'
   | 'DATABASE_INVALID'
   | 'PRICE_UNKNOWN'
+  | 'APPROVAL_INVALID'
 
 export class AdwError extends Error {
   readonly code: ErrorCode

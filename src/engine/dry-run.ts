@@ -97,7 +97,7 @@ export function formatDryRun(d: DryRun, cwd: string): string {
   const out = [
     `Dry run of ${d.pipeline} (${relative(cwd, d.file).startsWith('..') ? d.file : relative(cwd, d.file)}): nothing runs and nothing is recorded.`,
     `Working dir: ${d.workingDir}`,
-    `Database:    ${d.db} (not opened)`,
+    `Database:    ${d.db} (only read, for the estimate below)`,
     `Inputs:      ${Object.entries(d.inputs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(none)'}`,
     '',
     'Steps, in order:',

@@ -125,7 +125,10 @@ async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, confi
     refused = (error as Error).message
   }
   const plan = await planDryRun(pipeline, inputs, config, workingDir, refused)
-  out.print(out.json ? JSON.stringify(plan, null, 2) : formatDryRun(plan, cwd))
+  // The cost and duration forecast from the recorded history (the database is only read).
+  const {forecastOf, formatEstimate} = await import('../budget/forecast.js')
+  const estimate = forecastOf(pipeline, config.dbPath, {runModel: config.model, prices: config.prices})
+  out.print(out.json ? JSON.stringify({...plan, estimate}, null, 2) : `${formatDryRun(plan, cwd)}\n\n${formatEstimate(estimate)}`)
   if (refused) throw new AdwError('PREFLIGHT', refused, {suggestions: ['fix the above, then run without --dry-run']})
   return {status: 'succeeded'} as RunOutcome
 }

@@ -27,14 +27,17 @@ export interface RunSummary extends RunRow {
   steps: StepCounts
 }
 
-/** The most recent runs, newest first, with their effective status and step counts. */
+/** Runs waiting at an approval gate, then the most recent others, newest first, with their effective status and step counts. */
 export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit' | 'pipeline'>): RunSummary[] {
   const store = openExistingStore(opts.dbPath)
   try {
     const limit = opts.limit ?? 20
     // running and interrupted are both stored as running; tell them apart before limiting.
     const live = opts.status === 'running' || opts.status === 'interrupted'
-    const rows = store.listRuns({status: live ? 'running' : opts.status, limit: live || opts.pipeline ? undefined : limit})
+    const listed = store.listRuns({status: live ? 'running' : opts.status, limit: live || opts.pipeline ? undefined : limit})
+    // Runs waiting for a decision come first (a person has to act), each group newest first.
+    const waiting = opts.status ? [] : store.listRuns({status: 'waiting'})
+    const rows = [...waiting, ...listed.filter(r => r.status !== 'waiting')]
     const shown = rows
       .filter(run => !opts.pipeline || run.pipeline_name === opts.pipeline)
       .map(run => ({run, status: effectiveStatus(run)}))

@@ -119,6 +119,98 @@ const MIGRATIONS: string[] = [
   ALTER TABLE steps ADD COLUMN content_key TEXT;
   ALTER TABLE steps ADD COLUMN key_parts TEXT CHECK (key_parts IS NULL OR json_valid(key_parts));
   `,
+  // 5: approval gates and budgets. Run statuses `waiting` (at an approval gate; the process exited)
+  // and `budget_exceeded` (a spend limit stopped it; resumable with a higher one); step statuses
+  // `waiting`, `budget_exceeded` and `rate_limited` (a usage limit with a reset time: never success,
+  // never retried blindly). The run's limits in force (`budget`, JSON) so a resume keeps them, and
+  // `active_ms`, the time it ran before (a minutes budget does not count time spent waiting).
+  // `approvals`: one row per gate reached, decided at most once. CHECKs change only by rebuilding
+  // the tables (as migration 3 did; migrate() turns foreign keys off around it).
+  `
+  CREATE TABLE runs_v5 (
+    adw_id                TEXT PRIMARY KEY,
+    pipeline_name         TEXT NOT NULL,
+    pipeline_file         TEXT NOT NULL,
+    pipeline_snapshot     TEXT NOT NULL,
+    inputs                TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),
+    working_dir           TEXT NOT NULL,
+    status                TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded')),
+    current_step          TEXT,
+    pid                   INTEGER,
+    host                  TEXT,
+    heartbeat_at          TEXT,
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    error                 TEXT,
+    executor_aliases      TEXT CHECK (executor_aliases IS NULL OR json_valid(executor_aliases)),
+    budget                TEXT CHECK (budget IS NULL OR json_valid(budget)),
+    active_ms             INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO runs_v5 (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, current_step, pid, host, heartbeat_at,
+    started_at, finished_at, duration_ms, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, error, executor_aliases)
+    SELECT adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, current_step, pid, host, heartbeat_at,
+    started_at, finished_at, duration_ms, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, error, executor_aliases FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v5 RENAME TO runs;
+  CREATE INDEX runs_status_started ON runs (status, started_at);
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE steps_v5 (
+    id                    INTEGER PRIMARY KEY,
+    adw_id                TEXT NOT NULL REFERENCES runs (adw_id) ON DELETE CASCADE,
+    step_id               TEXT NOT NULL,
+    step_name             TEXT,
+    parent_id             TEXT,
+    iteration             INTEGER NOT NULL DEFAULT 0,
+    executor              TEXT,
+    status                TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded', 'rate_limited')),
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    model                 TEXT,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    outputs               TEXT CHECK (outputs IS NULL OR json_valid(outputs)),
+    error                 TEXT,
+    reason                TEXT,
+    content_key           TEXT,
+    key_parts             TEXT CHECK (key_parts IS NULL OR json_valid(key_parts))
+  );
+  INSERT INTO steps_v5 (id, adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, duration_ms, model,
+    input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, outputs, error, reason, content_key, key_parts)
+    SELECT id, adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, duration_ms, model,
+    input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, outputs, error, reason, content_key, key_parts FROM steps;
+  DROP TABLE steps;
+  ALTER TABLE steps_v5 RENAME TO steps;
+  CREATE INDEX steps_run ON steps (adw_id, id);
+
+  CREATE TABLE approvals (
+    id            INTEGER PRIMARY KEY,
+    adw_id        TEXT NOT NULL REFERENCES runs (adw_id) ON DELETE CASCADE,
+    step_id       TEXT NOT NULL,
+    iteration     INTEGER NOT NULL DEFAULT 0,
+    message       TEXT,
+    approvers     TEXT CHECK (approvers IS NULL OR json_valid(approvers)),
+    requested_at  TEXT NOT NULL,
+    timeout_at    TEXT,
+    on_timeout    TEXT NOT NULL DEFAULT 'reject' CHECK (on_timeout IN ('reject', 'approve')),
+    decision      TEXT CHECK (decision IS NULL OR decision IN ('approved', 'rejected')),
+    decided_by    TEXT,
+    decided_at    TEXT,
+    comment       TEXT,
+    decided_via   TEXT CHECK (decided_via IS NULL OR decided_via IN ('cli', 'timeout')),
+    UNIQUE (adw_id, step_id, iteration)
+  );
+  `,
 ]
 
 /** The schema version this build writes. */

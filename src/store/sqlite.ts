@@ -6,10 +6,11 @@ import {AdwError} from '../errors.js'
 import type {Usage} from '../plugins/types.js'
 import {checkDatabasePath, openFailure} from './file.js'
 import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
+import {ApprovalQueries} from './approvals.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
-import type {Claim, ClaimOptions, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store} from './types.js'
+import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -105,10 +106,12 @@ class SqliteStore implements Store {
   /** started_at (ms) of step rows this store started, so finishStep needs no SELECT. */
   private readonly stepStarts = new Map<number, number>()
   private closed = false
+  private readonly approvals: ApprovalQueries
 
   constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
     this.db = db
     this.path = path
+    this.approvals = new ApprovalQueries(sql => this.stmt(sql), fn => transaction(this.db, fn), path)
     this.buffer = new LogBuffer({
       batchSize: options.batchSize ?? 500,
       intervalMs: options.flushIntervalMs ?? 200,
@@ -134,9 +137,9 @@ class SqliteStore implements Store {
   createRun(run: NewRun): void {
     const t = now()
     const {changes} = this.stmt(
-      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases)
-       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
-    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null)
+      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget)
+       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null)
     if (changes === 0) {
       throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
         suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],
@@ -398,6 +401,38 @@ class SqliteStore implements Store {
     }
     if (query.head !== undefined) return this.stmt(`${select} ORDER BY id LIMIT ?`).all(...values, query.head) as unknown as LogRow[]
     return this.stmt(`${select} ORDER BY id`).all(...values) as unknown as LogRow[]
+  }
+
+  setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): void {
+    this.writeWithLogs(() => {
+      if (patch.budget !== undefined) {
+        const json = patch.budget && Object.keys(patch.budget).length ? JSON.stringify(patch.budget) : null
+        this.mustChange(this.stmt('UPDATE runs SET budget = ? WHERE adw_id = ?').run(json, adwId).changes, adwId)
+      }
+      if (patch.activeMs !== undefined) this.mustChange(this.stmt('UPDATE runs SET active_ms = ? WHERE adw_id = ?').run(Math.round(patch.activeMs), adwId).changes, adwId)
+    })
+  }
+
+  requestApproval(request: ApprovalRequest): ApprovalRow {
+    return this.approvals.request(request)
+  }
+
+  getApproval(adwId: string, stepId: string, iteration: number): ApprovalRow | undefined {
+    return this.approvals.get(adwId, stepId, iteration)
+  }
+
+  listApprovals(adwId: string): ApprovalRow[] {
+    return this.approvals.list(adwId)
+  }
+
+  expireApprovals(adwId: string): ApprovalRow[] {
+    this.flushPending()
+    return this.approvals.expire(adwId)
+  }
+
+  decideApproval(decision: Decide): ApprovalRow {
+    this.flushPending()
+    return this.approvals.decide(decision)
   }
 
   close(): void {

@@ -1,8 +1,17 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
+/**
+ * `waiting`: stopped at an approval gate, its process exited (adw approve/reject continue it).
+ * `budget_exceeded`: a spend limit stopped it (resumable with a higher limit).
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'waiting' | 'budget_exceeded'
 /** `interrupted`: the adw process died while the step ran (closed on resume; the step runs again). */
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'interrupted'
+/**
+ * `waiting`: an approval gate waiting for a decision. `budget_exceeded`: the step that crossed a
+ * spend limit. `rate_limited`: stopped by a usage limit with a reset time (never success, never
+ * retried blindly). All three run again on resume.
+ */
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'interrupted' | 'waiting' | 'budget_exceeded' | 'rate_limited'
 
 /** A row of `runs`. Times are UTC ISO-8601 with milliseconds. */
 export interface RunRow {
@@ -30,6 +39,10 @@ export interface RunRow {
   error: string | null
   /** JSON array of the run's `--executor FROM=TO` substitutions, or null. */
   executor_aliases: string | null
+  /** JSON {usd?, tokens?, minutes?}: the run's limits in force, kept for --resume; null = none. */
+  budget: string | null
+  /** Milliseconds the run ran in earlier processes (a minutes budget counts them, not time spent waiting). */
+  active_ms: number
 }
 
 /** A row of `steps`: one execution of one step (loop iterations are separate rows). */
@@ -93,6 +106,8 @@ export interface NewRun {
   workingDir: string
   /** `--executor FROM=TO` substitutions, stored so `--resume` runs the same executors. */
   executorAliases?: string[]
+  /** The run's limits in force (src/budget/limits.ts), stored so `--resume` keeps them. */
+  budget?: {usd?: number; tokens?: number; minutes?: number}
 }
 
 export interface NewLog {
@@ -133,6 +148,9 @@ export interface StepCounts {
   running: number
   cancelled: number
   interrupted: number
+  waiting?: number
+  budget_exceeded?: number
+  rate_limited?: number
 }
 
 /** What `claimRun` found and did. */
@@ -229,5 +247,67 @@ export interface Store {
   log(entry: NewLog): void
   flush(): void
   queryLogs(query: LogQuery): LogRow[]
+  /** Records the run's limits in force (a resume with higher ones) and/or the time it has run so far. */
+  setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): void
+  /** The row of an approval gate reached (created once; a resumed run gets the row it made before). */
+  requestApproval(request: ApprovalRequest): ApprovalRow
+  getApproval(adwId: string, stepId: string, iteration: number): ApprovalRow | undefined
+  /** Every gate the run reached, oldest first. */
+  listApprovals(adwId: string): ApprovalRow[]
+  /** Decides the run's pending gates whose timeout has passed, as their onTimeout says; returns them. */
+  expireApprovals(adwId: string): ApprovalRow[]
+  /**
+   * Decides the run's pending gate, atomically: of two deciding at once exactly one wins. Throws
+   * APPROVAL_INVALID (exit 2, nothing changed) when the run is not waiting, the gate is already
+   * decided, or the name is not among its approvers; RUN_NOT_FOUND for an unknown run.
+   */
+  decideApproval(decision: Decide): ApprovalRow
   close(): void
+}
+
+export type ApprovalDecision = 'approved' | 'rejected'
+
+/** A row of `approvals`: one approval gate reached (step and iteration), decided at most once. */
+export interface ApprovalRow {
+  id: number
+  adw_id: string
+  step_id: string
+  iteration: number
+  /** The gate's message, rendered (what the approver is asked). */
+  message: string | null
+  /** JSON array of the names allowed to decide, or null (anyone). */
+  approvers: string | null
+  requested_at: string
+  /** When the gate times out (ISO), or null. */
+  timeout_at: string | null
+  /** What a timeout decides. */
+  on_timeout: 'reject' | 'approve'
+  decision: ApprovalDecision | null
+  decided_by: string | null
+  decided_at: string | null
+  comment: string | null
+  /** How it was decided: `cli` (adw approve/reject) or `timeout`. */
+  decided_via: 'cli' | 'timeout' | null
+}
+
+export interface ApprovalRequest {
+  adwId: string
+  stepId: string
+  iteration: number
+  message: string
+  approvers?: string[]
+  timeoutAt?: string
+  onTimeout?: 'reject' | 'approve'
+}
+
+export interface Decide {
+  adwId: string
+  /** The gate to decide; without it, the run's only pending one. */
+  stepId?: string
+  decision: ApprovalDecision
+  /** Who decides (the OS user, or `--as`). */
+  by: string
+  /** `--comment` of an approval, `--reason` of a rejection. */
+  comment?: string
+  via?: 'cli' | 'timeout'
 }

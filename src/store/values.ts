@@ -6,9 +6,9 @@ export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERR
 
 export const LOG_TYPES: readonly LogType[] = ['milestone', 'state_change', 'tool_call', 'cost_update', 'performance', 'error', 'output']
 
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted']
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded']
 
-export const STEP_STATUSES: readonly StepStatus[] = ['running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted']
+export const STEP_STATUSES: readonly StepStatus[] = ['running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded', 'rate_limited']
 
 /** The given level and every more severe one. */
 export function levelsFrom(level: LogLevel): LogLevel[] {

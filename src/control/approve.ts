@@ -1,0 +1,69 @@
+/**
+ * `adw approve` and `adw reject`: record a decision on a run waiting at an approval gate, then
+ * continue the run through the engine (unless --no-resume). Explicit verbs only: nothing a text
+ * says can count as a decision. A run that is not waiting, a gate decided already (twice, or by its
+ * timeout) or an unknown id: exit 2 and nothing changed; two deciding at once: exactly one wins.
+ */
+import {userInfo} from 'node:os'
+
+import {openExistingStore, requireRun} from '../history/open.js'
+import type {ApprovalDecision, ApprovalRow, Store} from '../store/types.js'
+
+export interface DecideOptions {
+  dbPath: string
+  adwId: string
+  decision: ApprovalDecision
+  stepId?: string
+  /** `--comment` (approve) or `--reason` (reject). */
+  comment?: string
+  /** `--as`: who decides; default the OS user. */
+  as?: string
+}
+
+/** The name a decision is recorded under: `--as`, else the OS user (USER when the OS has none). */
+export function decider(as?: string): string {
+  const given = as?.trim()
+  if (given) return given
+  try {
+    return userInfo().username || process.env.USER || 'unknown'
+  } catch {
+    return process.env.USER || 'unknown'
+  }
+}
+
+/** Records gates whose timeout passed (logged), as every command touching a waiting run does first. */
+export function expireGates(store: Store, adwId: string): ApprovalRow[] {
+  const expired = store.expireApprovals(adwId)
+  for (const g of expired) {
+    const msg = `Approval at step ${g.step_id} timed out (no decision before ${g.timeout_at}): ${g.decision} (onTimeout: ${g.on_timeout})`
+    store.log({adwId, agentName: 'approval', stepName: g.step_id, iteration: g.iteration, level: 'WARNING', type: 'milestone', message: msg, details: {decision: g.decision, by: 'timeout', timeoutAt: g.timeout_at}})
+  }
+  if (expired.length) store.flush()
+  return expired
+}
+
+/** Records the decision (one transaction) and its milestone row; returns the decided gate. */
+export function recordDecision(opts: DecideOptions): ApprovalRow {
+  const store = openExistingStore(opts.dbPath)
+  try {
+    requireRun(store, opts.adwId)
+    expireGates(store, opts.adwId)
+    const by = decider(opts.as)
+    const gate = store.decideApproval({adwId: opts.adwId, stepId: opts.stepId, decision: opts.decision, by, comment: opts.comment, via: 'cli'})
+    const said = gate.comment ? `: ${gate.comment}` : ''
+    store.log({
+      adwId: opts.adwId,
+      agentName: 'approval',
+      stepName: gate.step_id,
+      iteration: gate.iteration,
+      level: 'INFO',
+      type: 'milestone',
+      message: `Step ${gate.step_id} ${gate.decision} by ${by}${said}`,
+      details: {decision: gate.decision, by, comment: gate.comment, at: gate.decided_at},
+    })
+    store.flush()
+    return gate
+  } finally {
+    store.close()
+  }
+}
