@@ -9,7 +9,7 @@ export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
   static description = `A pipeline is a YAML file, or a bare name looked up in <project root>/pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
 
---resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it: completed steps are reused, the step that was in progress runs again, a loop continues at the iteration where it stopped. A succeeded run runs nothing. It refuses (exit 2) while another live process drives the run. Inputs declared secret: true are not stored: give them again with --input name=value.
+--resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it. A completed step is reused only while its key is unchanged: its rendered with:, executor and version, model and its upstream steps' outputs; otherwise it runs again, and so does what depends on it (each step's reason is shown and logged). The step that was in progress runs again, a failed one too, a loop continues at the iteration where it stopped. --from <step> runs that step and its downstream again; --pipeline <file> continues with an edited pipeline file (checked first, then recorded with the run). A succeeded run runs nothing, unless --from or --pipeline is given. It refuses (exit 2) while another live process drives the run. Inputs declared secret: true are not stored: give them again with --input name=value.
 
 Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processes, the run recorded as cancelled, exit 130. A second Ctrl-C exits at once.
 
@@ -21,6 +21,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run check --verbose                # each step\'s output as it comes',
     '<%= config.bin %> run plan-build --prompt "Add a README" --dry-run',
     '<%= config.bin %> run --resume --adw-id feat-42',
+    '<%= config.bin %> run --resume --adw-id feat-42 --from review    # review and what follows run again',
+    '<%= config.bin %> run --resume --adw-id feat-42 --pipeline pipelines/plan-build-review-fix.yaml',
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
   ]
   static args = {
@@ -32,6 +34,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     input: Flags.string({char: 'i', description: 'A pipeline input as key=value (repeatable; with --resume, only the secret inputs, which are never stored)', multiple: true}),
     'working-dir': Flags.string({char: 'w', description: 'Directory the steps work in (must exist) [default: the project root]'}),
     resume: Flags.boolean({description: 'Continue the run named by --adw-id where it stopped (its stored pipeline, inputs and working dir)'}),
+    from: Flags.string({description: 'With --resume: run this step and everything downstream of it again, even if their keys are unchanged'}),
+    pipeline: Flags.string({description: 'With --resume: continue with this (edited) pipeline file instead of the stored snapshot; it is checked first and recorded with the run'}),
     model: Flags.string({char: 'm', description: 'Default model for agent steps (over AGENT_MODEL and adw.config.yaml)'}),
     db: Flags.string({description: 'SQLite file (over DATABASE_PATH and adw.config.yaml; default <project root>/.adw/orchestrator.db)'}),
     json: Flags.boolean({description: 'Print one JSON event per line instead of the live view', exclusive: ['quiet']}),
@@ -55,6 +59,9 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'auto'
+    if (!flags.resume && (flags.from !== undefined || flags.pipeline !== undefined)) {
+      throw new AdwError('USAGE', `${flags.from !== undefined ? '--from' : '--pipeline'} continues an existing run: it needs --resume --adw-id <id>`, {suggestions: ['adw run --resume --adw-id <id> --from <step>', 'adw run <pipeline> ...  (a new run)']})
+    }
     if (flags.resume) checkResumeUsage(args.pipeline, flags)
     else if (!args.pipeline) throw new AdwError('USAGE', 'Missing the pipeline to run: a file or a bare name', {suggestions: ['adw run plan-build --prompt "..."', 'adw run --resume --adw-id <id>  (continue a run)']})
     const outcome = flags.resume
@@ -67,6 +74,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           registry: await loadRegistry(this.config),
           executors: flags.executor,
           inputs: parseInputFlags(flags.input ?? []),
+          from: flags.from,
+          pipeline: flags.pipeline,
           signal: controller.signal,
           note: line => this.logToStderr(line),
         })
@@ -100,7 +109,7 @@ function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: strin
   const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir'].filter(Boolean)
   if (extra.length) {
     throw new AdwError('USAGE', `--resume continues run "${flags['adw-id']}" with the pipeline snapshot, inputs and working directory stored with it; leave out ${extra.join(', ')}`, {
-      suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`],
+      suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`, ...(pipeline ? [`adw run --resume --adw-id ${flags['adw-id']} --pipeline ${pipeline}  (continue with an edited pipeline file)`] : [])],
     })
   }
 }

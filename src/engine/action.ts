@@ -5,39 +5,38 @@ import {CANCELLED, evaluate, type NodeResult, type RunContext} from './context.j
 import {invoke} from './invoke.js'
 import {now, type StepRef} from './journal.js'
 import {stepOutcome} from './outcome.js'
-import {reuseReason} from './reuse.js'
+import {prepareStep, type Prepared} from './reuse.js'
 import {hasUsage, zeroTotals} from './usage.js'
 
-/** Runs one action step (reused on resume, skipped by its `if`, or executed and recorded). */
+/** Runs one action step (skipped by its `if`, reused on resume when its key is unchanged, or executed and recorded). */
 export async function runAction(ctx: RunContext, step: ActionStep, iteration: number, parentId?: string): Promise<NodeResult> {
   const {adwId, journal} = ctx
   if (ctx.signal.aborted) return CANCELLED
   const ref: StepRef = {stepId: step.id, name: step.name, iteration, parentId, executor: step.executor.name}
-  const prev = ctx.reuse.get(step.id, iteration)
-  if (prev) {
-    ctx.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: prev.status, ...(prev.error ? {error: prev.error} : {})}
-    journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: reuseReason(prev), time: now()})
-    return prev.status === 'succeeded' ? {status: 'succeeded'} : prev.status === 'skipped' ? {status: 'skipped', reason: prev.reason ?? 'skipped'} : {status: 'failed', error: prev.error ?? '', tolerated: true}
-  }
   if (step.if) {
     const go = evaluate(ctx, step.if, step)
     if (typeof go !== 'boolean') return {status: 'failed', error: go.error}
     if (!go) {
       const reason = `if: ${step.if.source} was false`
       ctx.steps[step.id] = {outputs: {}, status: 'skipped'}
-      journal.skipStep(ref, reason)
+      const before = ctx.reuse.get(step.id, iteration)
+      // Resumed, and skipped for the same reason as before: shown, not recorded twice.
+      if (before?.status === 'skipped' && before.reason === reason) journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: `${reason} (as before)`, time: now()})
+      else journal.skipStep(ref, reason)
       return {status: 'skipped', reason}
     }
   }
-  return execute(ctx, step, ref)
+  const prepared = await prepareStep(ctx, step, iteration, parentId)
+  if (prepared.reused) return prepared.reused
+  return execute(ctx, step, ref, prepared)
 }
 
 /** Records the start, runs the executor once (see invoke), records the end. */
-async function execute(ctx: RunContext, step: ActionStep, ref: StepRef): Promise<NodeResult> {
+async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<NodeResult> {
   const {adwId, journal} = ctx
   const {iteration, parentId} = ref
   const started = Date.now()
-  const rowId = journal.startStep(ref)
+  const rowId = journal.startStep(ref, prepared.key)
   ctx.lease.stepStarted(rowId, step.id)
 
   const usage = zeroTotals()
@@ -67,7 +66,7 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef): Promise
     },
   }
 
-  const attempt = await invoke(step, ctx.scope, exec, controller)
+  const attempt = await invoke(step, prepared.rendered, exec, controller)
   ctx.signal.removeEventListener('abort', onRunAbort)
   const {outputs} = attempt
   if (attempt.usage && !reported) record(attempt.usage)
@@ -88,7 +87,7 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef): Promise
   journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
   journal.flush()
   const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
-  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), time: now()})
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), ...(prepared.reason ? {reason: prepared.reason} : {}), time: now()})
 
   if (error === undefined) return {status: 'succeeded'}
   if (cancelled) return CANCELLED

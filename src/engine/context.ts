@@ -16,7 +16,7 @@ export interface StepState {
  * `error` of a failure is the run's error if it ends the run.
  */
 export type NodeResult =
-  | {status: 'succeeded'}
+  | {status: 'succeeded'; /** On resume: its recorded run was reused (its key unchanged), nothing ran. */ reused?: boolean}
   | {status: 'skipped'; reason: string}
   | {status: 'failed'; error: string; tolerated?: boolean}
   | {status: 'cancelled'}

@@ -26,7 +26,7 @@ export type EngineEvent =
       durationMs: number
       usage?: Usage
       error?: string
-      /** Why it was skipped (false `if`, or reused from an earlier run on resume). */
+      /** Why it was skipped (false `if`; on resume `reused: key unchanged`), or why it ran again on resume (`re-run: its with: changed`). */
       reason?: string
       /** One line on what it did, for its title: `verdict FAIL, 2 issues`, a script's last line (see stepOutcome). */
       outcome?: string

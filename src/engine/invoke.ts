@@ -1,5 +1,5 @@
 import {checkOptions} from '../pipeline/schema.js'
-import {renderStepOptions} from '../pipeline/shell/render.js'
+import {renderStepOptions, type RenderedStep} from '../pipeline/shell/render.js'
 import type {ActionStep} from '../pipeline/types.js'
 import {duration as formatMs} from '../history/format.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
@@ -18,16 +18,27 @@ export interface Attempt {
   summary?: string
 }
 
+/** Renders the step's `with:` over `scope` (once per step run: its resume key is computed from the result); an error says why it does not render. */
+export async function render(step: ActionStep, scope: Record<string, unknown>): Promise<RenderedStep | Error> {
+  try {
+    return await renderStepOptions(step.with, scope, step.executor.shellOptions ?? [], {unsafeRaw: step.unsafeRaw, stepId: step.id})
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e))
+  }
+}
+
 /**
- * Renders the step's `with:` over `scope`, re-checks it against the executor's schema and runs the
- * executor under `controller` (timeout and cancel abort it). Never throws: a failure is `error`,
- * with any outputs the error carried (a shell step's exit code under continueOnError).
+ * Re-checks the rendered options against the executor's schema and runs the executor under
+ * `controller` (timeout and cancel abort it). Never throws: a failure is `error` (a `with:` that
+ * did not render among them), with any outputs the error carried (a shell step's exit code under
+ * continueOnError).
  */
-export async function invoke(step: ActionStep, scope: Record<string, unknown>, ctx: ExecutorContext, controller: AbortController): Promise<Attempt> {
+export async function invoke(step: ActionStep, rendered: RenderedStep | Error, ctx: ExecutorContext, controller: AbortController): Promise<Attempt> {
   let timer: NodeJS.Timeout | undefined
   if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
   try {
-    const {options, env} = await renderStepOptions(step.with, scope, step.executor.shellOptions ?? [], {unsafeRaw: step.unsafeRaw, stepId: step.id})
+    if (rendered instanceof Error) throw rendered
+    const {options, env} = rendered
     const problems = checkOptions(step.executor, options, step.id)
     if (problems.length) throw new Error(problems.join('; '))
     // The values of the shell options' tags travel as environment variables, never as script text.

@@ -1,5 +1,5 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
-import type {NewRun, RunStatus, Store, StepStatus} from '../store/types.js'
+import type {NewRun, RunStatus, Store, StepKey, StepStatus} from '../store/types.js'
 import {LOG_LEVELS} from '../store/values.js'
 import type {Redactor} from '../secrets/redactor.js'
 import type {EngineEvent, Reporter} from './events.js'
@@ -87,11 +87,12 @@ export class Journal {
   }
 
   /** Opens a step row (its milestone commits with it: one transaction per start) and tells the view. Returns the row id. */
-  startStep(ref: StepRef): number {
+  /** `key`: the step run's resume key (memo.ts), recorded with its row. */
+  startStep(ref: StepRef, key?: StepKey): number {
     const {stepId, iteration, executor} = ref
     this.log('INFO', 'milestone', `Step ${stepId} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor, iteration}, stepId, iteration)
     this.store.setCurrentStep(this.adwId, stepId)
-    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor})
+    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor, ...(key ? {contentKey: key} : {})})
     this.emit({type: 'step:start', adwId: this.adwId, stepId, name: ref.name, executor, iteration, parentId: ref.parentId, time: now()})
     return rowId
   }

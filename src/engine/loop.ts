@@ -4,46 +4,48 @@ import {evaluate, halts, type NodeResult, type RunContext} from './context.js'
 import {now} from './journal.js'
 
 /**
- * Runs a loop group: its body in order, then `until`, at most maxAttempts times. On resume the
- * iterations that completed before are replayed from their recorded outputs (no executor runs), so
- * that `until` is evaluated exactly as before; only their milestones are not written twice.
+ * Runs a loop group: its body in order, then `until`, at most maxAttempts times. On resume each body
+ * step is reused while its key is unchanged (reuse.ts), so an iteration that completed before is
+ * replayed from its recorded outputs (no executor runs) and `until` is evaluated on them exactly as
+ * before; a replayed iteration's milestones are not written twice.
  */
 export async function runLoop(ctx: RunContext, loop: LoopStep): Promise<NodeResult> {
   const {adwId, journal} = ctx
-  const skippedBefore = ctx.reuse.get(loop.id, 0)
-  if (skippedBefore?.status === 'skipped') {
-    const reason = `${skippedBefore.reason ?? 'skipped'} (recorded before; not re-evaluated)`
-    ctx.steps[loop.id] = {outputs: {}, status: 'skipped'}
-    journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason, time: now()})
-    return {status: 'skipped', reason}
-  }
   if (loop.if) {
     const go = evaluate(ctx, loop.if, loop)
     if (typeof go !== 'boolean') return {status: 'failed', error: go.error}
     if (!go) {
       const reason = `if: ${loop.if.source} was false`
       ctx.steps[loop.id] = {outputs: {}, status: 'skipped'}
-      journal.skipStep({stepId: loop.id, name: loop.name, iteration: 0, executor: 'loop'}, reason)
-      journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason, time: now()})
+      const before = ctx.reuse.get(loop.id, 0)
+      // Resumed, and skipped for the same reason as before: shown, not recorded twice.
+      if (before?.status !== 'skipped' || before.reason !== reason) journal.skipStep({stepId: loop.id, name: loop.name, iteration: 0, executor: 'loop'}, reason)
+      journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason: before?.status === 'skipped' && before.reason === reason ? `${reason} (as before)` : reason, time: now()})
       return {status: 'skipped', reason}
     }
   }
   journal.emit({type: 'loop:start', adwId, stepId: loop.id, maxAttempts: loop.maxAttempts, time: now()})
-  const reused = ctx.reuse.iterationsDone(loop)
+  // Iterations whose every body step succeeded before: each may be replayed (its steps still check their keys).
+  const recorded = ctx.reuse.forced(loop.id) ? 0 : ctx.reuse.iterationsDone(loop)
+  let replayed = 0
   for (let i = 1; i <= loop.maxAttempts; i++) {
-    const replay = i <= reused
-    if (i === reused + 1 && reused > 0) {
-      journal.log('INFO', 'milestone', `Loop ${loop.id}: ${reused} iteration(s) completed before (outputs reused); continuing at iteration ${i}`, {reusedIterations: reused, maxAttempts: loop.maxAttempts}, loop.id)
+    const candidate = i <= recorded
+    if (!candidate && replayed > 0 && replayed === i - 1) {
+      journal.log('INFO', 'milestone', `Loop ${loop.id}: ${replayed} iteration(s) completed before (outputs reused); continuing at iteration ${i}`, {reusedIterations: replayed, maxAttempts: loop.maxAttempts}, loop.id)
     }
-    if (!replay) journal.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
+    if (!candidate) journal.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
     journal.emit({type: 'loop:iteration', adwId, stepId: loop.id, iteration: i, maxAttempts: loop.maxAttempts, time: now()})
+    let allReused = true
     for (const step of loop.steps) {
       const result = await runAction(ctx, step, i, loop.id)
       if (halts(result)) {
         journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: ctx.signal.aborted ? 'cancelled' : 'failed', time: now()})
         return result
       }
+      if (!(result.status === 'succeeded' && result.reused) && result.status !== 'skipped') allReused = false
     }
+    const replay = candidate && allReused
+    if (replay) replayed++
     const done = evaluate(ctx, loop.until, loop)
     if (typeof done !== 'boolean') return {status: 'failed', error: done.error}
     if (!replay) {

@@ -134,6 +134,7 @@ export type PreviousRun = {status: string; content_key: string | null; key_parts
 export function decide(stepId: string, now: ContentKey | undefined, previous: PreviousRun | undefined, ctx: ResumeContext): Decision {
   if (!previous) return {reuse: false, reason: 'run: not run before'}
   if (ctx.forced?.has(stepId)) return {reuse: false, reason: ctx.from === stepId ? `re-run: --from ${stepId}` : `re-run: downstream of --from ${ctx.from}`}
+  if (previous.status === 'skipped') return {reuse: false, reason: 'run: skipped before'}
   if (previous.status !== 'succeeded') return {reuse: false, reason: `re-run: ${previous.status} before`}
   if (previous.content_key === null) {
     return ctx.samePipeline ? {reuse: true, reason: 'reused: recorded before resume keys, pipeline unchanged'} : {reuse: false, reason: 're-run: recorded before resume keys and the pipeline changed'}

@@ -4,18 +4,20 @@ import {resolve} from 'node:path'
 import {resolveConfig} from '../config.js'
 import {AdwError} from '../errors.js'
 import {openExistingStore, requireRun} from '../history/open.js'
-import {loadPipelineSource} from '../pipeline/load.js'
+import {loadPipeline, loadPipelineSource} from '../pipeline/load.js'
 import type {Pipeline} from '../pipeline/types.js'
 import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
-import {restoreInputs} from '../secrets/inputs.js'
+import {resolveRunInputs, restoreInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
 import {telemetrySettings} from '../telemetry/index.js'
-import {engineOptions, preflight, runObservers, type RunCommandOptions} from './start.js'
+import {forcedFrom} from './from.js'
+import type {ResumeContext} from './memo.js'
+import {engineOptions, findPipeline, preflight, runObservers, type RunCommandOptions} from './start.js'
 
 /** `executors`, when given, replace the run's own `--executor` substitutions. */
 export interface ResumeOptions extends RunCommandOptions {
@@ -24,22 +26,33 @@ export interface ResumeOptions extends RunCommandOptions {
   inputs?: Record<string, string>
   /** Notes for the user (stderr): the snapshot is used, nothing to resume. */
   note?: (line: string) => void
+  /** `--from <step>`: that step and everything downstream of it run again, whatever their keys say. */
+  from?: string
+  /**
+   * `--pipeline <file>`: continue with this (edited) pipeline instead of the stored snapshot. It is
+   * loaded and checked before anything is written, and recorded as the run's pipeline.
+   */
+  pipeline?: string
 }
 
 /**
  * `adw run --resume`: continues a run that failed, was cancelled or whose process died, with the
- * pipeline snapshot, inputs and working directory stored with it. Completed step runs are reused
- * (see the engine); a succeeded run runs nothing. Refuses (RUN_LOCKED, exit 2) while another live
- * process drives the run; the claim itself is one IMMEDIATE transaction (store.claimRun).
+ * pipeline snapshot (or `--pipeline <file>`), inputs and working directory stored with it. A
+ * completed step run is reused only while its resume key matches (see memo.ts): an edited step,
+ * input or upstream output makes it, and what depends on it, run again; `--from` forces a step and
+ * its downstream. A succeeded run runs nothing unless `--from` or `--pipeline` asks for it. Refuses
+ * (RUN_LOCKED, exit 2) while another live process drives the run; the claim itself is one IMMEDIATE
+ * transaction (store.claimRun).
  */
 export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd()
   const note = opts.note ?? (() => {})
   const dbPath = (await resolveConfig({cwd, db: opts.db})).dbPath
   const store = openExistingStore(dbPath)
+  const reopen = opts.from !== undefined || opts.pipeline !== undefined
   try {
     const run = requireRun(store, opts.adwId)
-    if (run.status === 'succeeded') return alreadySucceeded(run, note)
+    if (run.status === 'succeeded' && !reopen) return alreadySucceeded(run, note)
     if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, store.path)
 
     const workingDir = run.working_dir
@@ -50,19 +63,23 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const stored: string[] = run.executor_aliases ? JSON.parse(run.executor_aliases) : []
     const executors = opts.executors?.length ? opts.executors : stored
     if (stored.length && !opts.executors?.length) note(`Executors as when the run started: --executor ${stored.join(' --executor ')}`)
-    const pipeline = await loadSnapshot(run, aliasRegistry(opts.registry ?? createRegistry(), executors))
-    const changed = snapshotNote(run)
+    const registry = aliasRegistry(opts.registry ?? createRegistry(), executors)
+    const pipeline = opts.pipeline !== undefined ? await loadPipeline(findPipeline(opts.pipeline, cwd, config.projectRoot), {registry}) : await loadSnapshot(run, registry)
+    const samePipeline = pipeline.source === run.pipeline_snapshot
+    const changed = opts.pipeline === undefined ? snapshotNote(run) : undefined
     if (changed) note(changed)
-    const inputs = restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {})
+    const forced = opts.from !== undefined ? forcedFrom(pipeline, opts.from) : undefined
+    const inputs = withNewInputs(pipeline, run.adw_id, restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {}))
     preflight(pipeline, config.env, workingDir)
     const telemetry = telemetrySettings(config.env, config.telemetryOtlp)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
-    const claim = store.claimRun(run.adw_id)
-    if (claim.previous.status === 'succeeded') return alreadySucceeded(claim.previous, note) // won by a concurrent resume
+    const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {})})
+    if (claim.previous.status === 'succeeded' && !reopen) return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
     const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
     const observers = await runObservers(config, opts, store, run.adw_id, telemetry)
+    const resume: ResumeContext = {samePipeline, ...(forced ? {forced, from: opts.from} : {})}
     return await runPipeline({
       pipeline,
       adwId: run.adw_id,
@@ -71,6 +88,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
       store,
       ...engineOptions(config, opts, observers),
       resume: true,
+      resumeContext: resume,
       resumeDetails: {
         previousStatus: claim.previous.status,
         previousPid: claim.previous.pid,
@@ -78,11 +96,30 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
         ...(claim.interruptedSteps.length ? {interruptedSteps: claim.interruptedSteps} : {}),
         ...(orphans.length ? {stoppedLeftoverProcesses: orphans} : {}),
         ...(changed ? {snapshotDiffersFromFile: true} : {}),
+        ...(opts.pipeline !== undefined ? {pipelineFile: pipeline.file, pipelineChanged: !samePipeline} : {}),
+        ...(opts.from !== undefined ? {from: opts.from, forcedSteps: [...forced!]} : {}),
       },
     })
   } finally {
     store.close()
   }
+}
+
+/**
+ * Inputs an edited pipeline (`--pipeline`) declares that the run was not started with: their
+ * defaults. One without a default is refused (exit 2): the run has no value to give it.
+ */
+function withNewInputs(pipeline: Pipeline, adwId: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const fresh = Object.keys(pipeline.inputs).filter(n => !(n in inputs))
+  if (fresh.length === 0) return inputs
+  const lacking = fresh.filter(n => pipeline.inputs[n].default === undefined && pipeline.inputs[n].required)
+  if (lacking.length) {
+    throw new AdwError('USAGE', `${pipeline.file} declares input(s) ${lacking.join(', ')} that run "${adwId}" was not started with, and without a default`, {
+      suggestions: ['give them a default in the pipeline file, or start a new run with them'],
+    })
+  }
+  const only = {...pipeline, inputs: Object.fromEntries(fresh.map(n => [n, pipeline.inputs[n]]))}
+  return {...resolveRunInputs(only, {}), ...inputs}
 }
 
 function alreadySucceeded(run: RunRow, note: (line: string) => void): RunOutcome {
@@ -124,5 +161,5 @@ function snapshotNote(run: RunRow): string | undefined {
     return `Note: ${run.pipeline_file} is gone; resuming with the pipeline snapshot stored with the run.`
   }
   if (now === run.pipeline_snapshot) return undefined
-  return `Note: ${run.pipeline_file} changed since run "${run.adw_id}" started; resuming with the snapshot stored with the run (start a new run to use the edited file).`
+  return `Note: ${run.pipeline_file} changed since run "${run.adw_id}" started; resuming with the snapshot stored with the run (to use the edited file: adw run --resume --adw-id ${run.adw_id} --pipeline ${run.pipeline_file}).`
 }

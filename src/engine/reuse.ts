@@ -1,39 +1,76 @@
-import type {LoopStep, Pipeline} from '../pipeline/types.js'
+import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
 import type {RunRow, StepRow} from '../store/types.js'
+import {contentKey, decide, modelInForce, type ContentKey, type Decision, type ResumeContext} from './memo.js'
+import type {NodeResult, RunContext, StepState} from './context.js'
+import type {RenderedStep} from '../pipeline/shell/render.js'
+import {render} from './invoke.js'
+import {now} from './journal.js'
 import type {Totals} from './usage.js'
 import {addUsage} from './usage.js'
 
 /**
- * What a resumed run may take from before: the step runs that completed (succeeded; skipped by a
- * false `if`; failed under continueOnError: the run went on past them), by step id and iteration.
- * Cancelled, failed and `interrupted` rows run again: an interrupted step never finished, whatever
- * its continueOnError says.
+ * What a resumed run may take from before, and the keys that decide it (memo.ts). Holds the latest
+ * row of every step run of the run being resumed, by step id and iteration; a fresh run has none
+ * and only computes the keys it records.
  */
 export class ReuseIndex {
   private readonly rows = new Map<string, StepRow>()
+  /** Step id → the upstream steps its key covers. */
+  private readonly upstreamOf = new Map<string, string[]>()
+  private readonly resuming: boolean
 
-  constructor(pipeline?: Pipeline, steps: StepRow[] = []) {
-    if (!pipeline) return
-    const continueOnError = new Set(pipeline.steps.flatMap(s => (s.kind === 'loop' ? s.steps : [s])).filter(s => s.continueOnError).map(s => s.id))
-    for (const row of steps) {
-      const done = row.status === 'succeeded' || row.status === 'skipped' || (row.status === 'failed' && continueOnError.has(row.step_id))
-      if (done) this.rows.set(`${row.step_id}#${row.iteration}`, row)
-    }
+  constructor(pipeline: Pipeline, steps: StepRow[] | undefined, private readonly context: ResumeContext = {samePipeline: true}) {
+    this.resuming = steps !== undefined
+    for (const row of steps ?? []) this.rows.set(`${row.step_id}#${row.iteration}`, row) // ordered by id: the latest wins
+    const needs = (list: Step[], i: number, outer: string[]) => (list[i] as {needs?: string[]}).needs ?? (i > 0 ? [list[i - 1].id] : outer)
+    pipeline.steps.forEach((s, i) => {
+      const top = needs(pipeline.steps, i, [])
+      this.upstreamOf.set(s.id, top)
+      // A body step that needs nothing inside the body depends on what the loop needs.
+      if (s.kind === 'loop') s.steps.forEach((b, j) => this.upstreamOf.set(b.id, needs(s.steps, j, []).length ? needs(s.steps, j, []) : top))
+    })
   }
 
+  /** Succeeded step runs recorded before (the most that can be reused). */
   get size(): number {
-    return this.rows.size
+    let n = 0
+    for (const row of this.rows.values()) if (row.status === 'succeeded') n++
+    return n
   }
 
+  /** The latest recorded run of a step at an iteration. */
   get(stepId: string, iteration: number): StepRow | undefined {
     return this.rows.size === 0 ? undefined : this.rows.get(`${stepId}#${iteration}`)
   }
 
-  /** How many leading iterations of a loop completed before (every body step reusable). */
+  /** Whether `--from` forces this step (or loop) to run again. */
+  forced(stepId: string): boolean {
+    return this.context.forced?.has(stepId) === true
+  }
+
+  /** How many leading iterations of a loop succeeded before in every body step (each step still checks its key). */
   iterationsDone(loop: LoopStep): number {
     let n = 0
-    while (n < loop.maxAttempts && loop.steps.every(s => this.rows.has(`${s.id}#${n + 1}`))) n++
+    while (n < loop.maxAttempts && loop.steps.every(s => ['succeeded', 'skipped'].includes(this.get(s.id, n + 1)?.status ?? ''))) n++
     return n
+  }
+
+  /** The upstream steps whose results a step's key covers: its `needs`; in a loop body without any, the loop's. */
+  upstream(stepId: string): string[] {
+    return this.upstreamOf.get(stepId) ?? []
+  }
+
+  /** The key of a step run about to start, from its rendered options and its upstream steps' results now. */
+  key(step: ActionStep, rendered: RenderedStep, upstream: string[], steps: Record<string, StepState>, runModel: string | undefined): ContentKey {
+    const up: Record<string, {status: string; outputs: unknown}> = {}
+    for (const id of upstream) up[id] = {status: steps[id]?.status ?? 'not run', outputs: steps[id]?.outputs ?? {}}
+    return contentKey({executor: step.executor, options: rendered.options, env: rendered.env, model: modelInForce(step.executor, rendered.options, runModel), upstream: up})
+  }
+
+  /** On resume, whether the step's recorded run is reused (see memo.decide); undefined in a fresh run. */
+  decide(stepId: string, iteration: number, key: ContentKey | undefined): Decision | undefined {
+    if (!this.resuming) return undefined
+    return decide(stepId, key, this.get(stepId, iteration), this.context)
   }
 }
 
@@ -42,7 +79,32 @@ export function addRecordedUsage(totals: Totals, run: RunRow | undefined): void 
   if (run) addUsage(totals, {inputTokens: run.input_tokens, outputTokens: run.output_tokens, cacheCreationTokens: run.cache_creation_tokens, cacheReadTokens: run.cache_read_tokens, costUsd: run.cost_usd})
 }
 
-/** Why a reused step run is not run again, for its end event. */
-export function reuseReason(prev: StepRow): string {
-  return prev.status === 'succeeded' ? 'succeeded before; outputs reused' : prev.status === 'skipped' ? `${prev.reason ?? 'skipped'} (recorded before)` : 'failed before (continueOnError); not run again'
+/** A step about to run, as the reuse decision left it. */
+export interface Prepared {
+  /** The rendered options, or why they do not render (the step then fails with it). */
+  rendered: RenderedStep | Error
+  key?: ContentKey
+  /** Why it runs (on resume): `re-run: its with: changed`. */
+  reason?: string
+}
+
+/**
+ * Renders a step's options, computes its key and, on resume, decides: a reused run's recorded
+ * outputs become the step's (`reused`), with its reason in the view and a log row; otherwise the
+ * step runs, its key recorded with it.
+ */
+export async function prepareStep(ctx: RunContext, step: ActionStep, iteration: number, parentId?: string): Promise<Prepared & {reused?: NodeResult}> {
+  const rendered = await render(step, ctx.scope)
+  const key = rendered instanceof Error ? undefined : ctx.reuse.key(step, rendered, ctx.reuse.upstream(step.id), ctx.steps, ctx.model)
+  const decision = ctx.reuse.decide(step.id, iteration, key)
+  if (!decision) return {rendered, key}
+  const {journal, adwId} = ctx
+  const details = {decision: decision.reuse ? 'reuse' : 'run', reason: decision.reason, contentKey: key?.key ?? null}
+  journal.log('INFO', 'state_change', `Step ${step.id}${iteration ? ` (iteration ${iteration})` : ''} ${decision.reason}`, details, step.id, iteration)
+  // Why it runs again, for its end event (a step that never ran before needs no reason).
+  if (!decision.reuse) return {rendered, key, ...(ctx.reuse.get(step.id, iteration) ? {reason: decision.reason} : {})}
+  const prev = ctx.reuse.get(step.id, iteration)!
+  ctx.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: 'succeeded'}
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: decision.reason, time: now()})
+  return {rendered, key, reused: {status: 'succeeded', reused: true}}
 }

@@ -8,6 +8,7 @@ import {outline, type Reporter} from './events.js'
 import {Journal, now} from './journal.js'
 import {Lease} from './lease.js'
 import {OWNER_ENV} from './orphans.js'
+import type {ResumeContext} from './memo.js'
 import {addRecordedUsage, ReuseIndex} from './reuse.js'
 import {schedule} from './scheduler.js'
 import type {Totals} from './usage.js'
@@ -38,12 +39,14 @@ export interface RunOptions {
   /** `--executor FROM=TO` substitutions in force, recorded with the run for `--resume`. */
   executorAliases?: string[]
   /**
-   * Continue an existing run: step runs that completed (succeeded, skipped, or failed under
-   * continueOnError) are reused instead of run again; `interrupted`, cancelled and other failed
-   * step runs run again. The caller normally claims the run first
+   * Continue an existing run: a succeeded step run is reused instead of run again while its key
+   * (memo.ts: rendered with:, executor, model, upstream outputs) is unchanged; failed (continueOnError
+   * too), `interrupted` and cancelled step runs run again, and a false `if` is decided again. The caller normally claims the run first
    * (`store.claimRun`, see resume.ts); if this process has not, the engine claims it.
    */
   resume?: boolean
+  /** On resume: `--from` and whether the pipeline is the one the run started with (see memo.decide). @default same pipeline, nothing forced */
+  resumeContext?: ResumeContext
   /** Extra details for the `Run resumed` milestone (previous status, interrupted steps). */
   resumeDetails?: Record<string, unknown>
   /** Recorded as WARNING rows when the run starts (`.env` variables that were ignored). */
@@ -71,11 +74,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const lease = new Lease(store, journal, pipeline.name, signal)
   const inputs = recordedInputs(pipeline, opts.inputs, redact)
 
-  let reuse = new ReuseIndex()
+  let reuse = new ReuseIndex(pipeline, undefined)
   let interrupted: string[] = []
   if (opts.resume) {
     interrupted = lease.claim(opts.resumeDetails?.interruptedSteps)
-    reuse = new ReuseIndex(pipeline, store.listSteps(adwId))
+    reuse = new ReuseIndex(pipeline, store.listSteps(adwId), opts.resumeContext)
     addRecordedUsage(journal.totals, store.getRun(adwId))
   } else {
     journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases})

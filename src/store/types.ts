@@ -79,7 +79,7 @@ export interface StepRow {
 /** A step run's resume key as stored (see src/engine/memo.ts: only digests, never content). */
 export interface StepKey {
   key: string
-  parts: Record<string, unknown>
+  parts: object
 }
 
 /** A row of `agent_logs`, the Python original's contract. */

@@ -61,13 +61,10 @@ export const MODULES = {
     build: true,
   },
   'resume-reuse': {
-    what: 'resume: which recorded step runs are reused (outputs fed on), which run again, where a loop continues',
-    mutate: [
-      'src/engine/reuse.ts',
-      between('src/engine/action.ts', 'const prev = ctx.reuse.get(', 'if (step.if) {'),
-    ],
-    // reuse first (the quickest); crash, interrupted and claim resume runs left in every state.
-    tests: ['^resume/reuse\\.test\\.ts$', '^resume/(crash|interrupted|claim)\\.test\\.ts$'],
+    what: 'resume: content keys (what a step run depends on), which recorded step runs are reused (outputs fed on), which run again and why, where a loop continues',
+    mutate: ['src/engine/reuse.ts', 'src/engine/memo.ts', 'src/engine/from.ts'],
+    // memo and reuse first (the quickest); keys, then crash, interrupted and claim resume runs left in every state.
+    tests: ['^engine/memo\\.test\\.ts$', '^resume/(reuse|keys)\\.test\\.ts$', '^resume/(crash|interrupted|claim)\\.test\\.ts$'],
     build: true,
   },
   templating: {

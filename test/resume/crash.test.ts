@@ -84,8 +84,8 @@ for (const blockIn of ['check', 'bump'] as const) {
       assert.equal({status: run.status, error: run.error, current_step: run.current_step}, {status: 'succeeded', error: null, current_step: null})
 
       // The resumed view shows reused steps as skipped, with the reason.
-      assert.match(r.stdout, /init \[SKIPPED: succeeded before; outputs reused\]/)
-      assert.match(r.stdout, /bump · attempt 1\/4 \[SKIPPED: succeeded before; outputs reused\]/)
+      assert.match(r.stdout, /init \[SKIPPED: reused: key unchanged\]/)
+      assert.match(r.stdout, /bump · attempt 1\/4 \[SKIPPED: reused: key unchanged\]/)
       // One `Run resumed` milestone naming what happened; iteration 1's milestones are not written twice.
       const resumed = rows(db, "SELECT details FROM agent_logs WHERE log_type = 'milestone' AND message LIKE 'Run resumed:%'")
       assert.is(resumed.length, 1)

@@ -1,6 +1,8 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {rmDir} from '../helpers/cli.js'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {adwIn, BLOCK_ONCE, killPidFile, markers, project, rows, spawnAdw, sqlite3, stepRuns, waitForFile} from './resume.helpers.js'
 
 /**
@@ -66,25 +68,33 @@ test('kill -9 during a continueOnError step in a loop: the step is recorded inte
   }
 })
 
-test('a continueOnError step that really failed is still kept on resume (not run again); only interrupted ones re-run', async () => {
+test('a continueOnError step that failed runs again on resume (a failure is never replayed from the record); what follows sees its new outputs', async () => {
   const {dir, db} = project(`name: keep
 steps:
   - id: flaky
     uses: shell
     continueOnError: true
     with:
-      run: echo x >> ran-flaky; exit 3
+      run: echo x >> ran-flaky; test -e fixed || exit 3; echo ok
   - id: stop
     uses: shell
     with:
-      run: echo x >> ran-stop; test -e go
+      run: echo x >> ran-stop; test -e go || exit 1; echo "flaky said {{steps.flaky.outputs.stdout}}"
 `)
   try {
     const first = await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'k', '--db', db])
     assert.is(first.exitCode, 1, first.stderr)
-    await adwIn(dir, ['run', '--resume', '--adw-id', 'k', '--db', db]).then(r => assert.is(r.exitCode, 1, r.stderr))
-    assert.equal(markers(dir), {'ran-flaky': 1, 'ran-stop': 2})
-    assert.equal(stepRuns(db), ['flaky#0:failed', 'stop#0:failed', 'stop#0:failed'])
+    const again = await adwIn(dir, ['run', '--resume', '--adw-id', 'k', '--db', db])
+    assert.is(again.exitCode, 1, again.stderr)
+    assert.match(again.stdout, /flaky.*re-run: failed before/)
+    assert.equal(markers(dir), {'ran-flaky': 2, 'ran-stop': 2})
+    writeFileSync(join(dir, 'fixed'), '')
+    writeFileSync(join(dir, 'go'), '')
+    const done = await adwIn(dir, ['run', '--resume', '--adw-id', 'k', '--db', db])
+    assert.is(done.exitCode, 0, done.stderr + done.stdout)
+    assert.equal(markers(dir), {'ran-flaky': 3, 'ran-stop': 3})
+    assert.equal(stepRuns(db), ['flaky#0:failed', 'stop#0:failed', 'flaky#0:failed', 'stop#0:failed', 'flaky#0:succeeded', 'stop#0:succeeded'])
+    assert.is(JSON.parse(rows(db, "SELECT outputs FROM steps WHERE step_id = 'stop' AND status = 'succeeded'")[0].outputs).stdout, 'flaky said ok')
   } finally {
     rmDir(dir)
   }

@@ -8,7 +8,7 @@ import {adwIn, markers, project, rows, stepRuns} from './resume.helpers.js'
 /**
  * A loop satisfied at iteration 2, with a step its `if` skips and a continueOnError failure, then a
  * step that fails until the file `open` exists. Resume must replay the loop from its records:
- * `until` holds again at iteration 2 (no iteration 3), and nothing completed runs again.
+ * `until` holds again at iteration 2 (no iteration 3), and nothing that succeeded runs again.
  */
 const YAML = `name: replay
 steps:
@@ -53,7 +53,7 @@ steps:
       run: echo x >> ran-gate; test -e open
 `
 
-test('resume of a failed run: a satisfied loop is replayed from its records (until holds at 2 again), skipped and continueOnError steps are not re-run', async () => {
+test('resume of a failed run: a satisfied loop is replayed from its records (until holds at 2 again), false ifs are decided again and not recorded twice, a continueOnError failure runs again', async () => {
   const {dir, db} = project(YAML)
   try {
     const first = await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'rp', '--db', db, '--quiet'])
@@ -65,11 +65,14 @@ test('resume of a failed run: a satisfied loop is replayed from its records (unt
     writeFileSync(join(dir, 'open'), '')
     const r = await adwIn(dir, ['run', '--resume', '--adw-id', 'rp', '--db', db])
     assert.is(r.exitCode, 0, r.stderr + r.stdout)
-    assert.equal(markers(dir), {...before, 'ran-gate': 2}, 'only the failed step ran again')
-    assert.equal(stepRuns(db), [...rowsBefore, 'gate#0:succeeded'], 'no new rows but the re-run step')
-    assert.match(r.stdout, /flaky \[SKIPPED: failed before \(continueOnError\); not run again\]/)
-    assert.match(r.stdout, /never · attempt 2\/5 \[SKIPPED: if: steps\.flaky\.outputs\.exitCode == 0 was false \(recorded before\)\]/)
-    assert.match(r.stdout, /skipped_loop.*SKIPPED: if: steps\.flaky\.outputs\.exitCode == 0 was false \(recorded before; not re-evaluated\)/)
+    assert.equal(markers(dir), {...before, 'ran-flaky': 2, 'ran-gate': 2}, 'only the failed steps ran again')
+    assert.equal(stepRuns(db), [...rowsBefore, 'flaky#0:failed', 'gate#0:succeeded'], 'no new rows but the re-run steps')
+    // flaky failed the same way (same outputs): nothing after it changes key.
+    assert.match(r.stdout, /flaky.*· re-run: failed before/)
+    assert.match(r.stdout, /bump · attempt 1\/5 \[SKIPPED: reused: key unchanged\]/)
+    assert.match(r.stdout, /never · attempt 2\/5 \[SKIPPED: if: steps\.flaky\.outputs\.exitCode == 0 was false \(as before\)\]/)
+    assert.match(r.stdout, /skipped_loop.*SKIPPED: if: steps\.flaky\.outputs\.exitCode == 0 was false \(as before\)/)
+    assert.match(r.stdout, /gate.*· re-run: failed before/)
     assert.is(rows(db, "SELECT count(*) AS n FROM agent_logs WHERE message = 'Loop fix_loop: until held at iteration 2/5 (completed before; outputs reused)'")[0].n, 1)
     assert.is(rows(db, "SELECT count(*) AS n FROM agent_logs WHERE message LIKE 'Loop fix_loop:%continuing at%'")[0].n, 0)
     assert.is(rows(db, "SELECT count(*) AS n FROM agent_logs WHERE message LIKE 'Loop fix_loop: iteration 3/5%'")[0].n, 0)

@@ -114,7 +114,8 @@ function runningTimer(slot: StepSlot, task: Wrapper, label: string): NodeJS.Time
 /** Turns how a step ended into the listr task's final state (a thrown error = failed). */
 function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
   if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
-  task.title = `${label}${end.outcome ? ` — ${end.outcome}` : ''} (${resultParts(end.durationMs, end.usage)})`
+  // On resume, why it ran again (`re-run: its with: changed`).
+  task.title = `${label}${end.outcome ? ` — ${end.outcome}` : ''} (${resultParts(end.durationMs, end.usage)})${end.reason ? ` · ${oneLine(end.reason, 200)}` : ''}`
   if (end.status === 'failed') throw new Error(oneLine(end.error || 'failed', 500))
   if (end.status === 'cancelled') throw new Error(end.error && end.error !== 'cancelled' ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
 }
