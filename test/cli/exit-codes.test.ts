@@ -63,7 +63,7 @@ test('a user mistake exits 2 with `Error:` and one `Try:` line per suggestion, n
     assert.is(resume.stderr, 'Error: --resume needs --adw-id <id>: the run to continue\nTry: adw runs --status interrupted  (or failed, cancelled) lists candidates')
     const extra = await adw(['run', 'p.yaml', '--resume', '--adw-id', 'r1', '--prompt', 'x', '--input', 'a=b', '--working-dir', '.', '--db', join(dir, 'x.db')], {cwd: dir})
     assert.is(extra.exitCode, 2)
-    assert.is(extra.stderr, 'Error: --resume continues run "r1" with the pipeline snapshot, inputs and working directory stored with it; leave out the pipeline argument (p.yaml), --prompt, --working-dir\nTry: adw run --resume --adw-id r1')
+    assert.is(extra.stderr, 'Error: --resume continues run "r1" with the pipeline snapshot, inputs and working directory stored with it; leave out the pipeline argument (p.yaml), --prompt, --working-dir\nTry: adw run --resume --adw-id r1\nTry: adw run --resume --adw-id r1 --pipeline p.yaml  (continue with an edited pipeline file)')
     const none = await adw(['run', '--db', join(dir, 'x.db')], {cwd: dir})
     assert.is(none.exitCode, 2)
     assert.match(none.stderr, /^Error: Missing the pipeline to run: a file or a bare name\nTry: adw run plan-build --prompt "\.\.\."\nTry: adw run --resume --adw-id <id>/)

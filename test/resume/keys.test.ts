@@ -241,7 +241,7 @@ steps:
     assert.is((await adwIn(dir, ['run', 'p.yaml', '--adw-id', 's1', '--db', db, '--input', 'token=first-Secret-1234567'])).exitCode, 1)
     const other = await resume('second-Secret-7654321')
     assert.is(other.exitCode, 1)
-    assert.match(other.stdout, /a .*· re-run: its with: changed/)
+    assert.match(other.stdout, /a .*· re-run: its with: changed/, other.stdout + other.stderr)
     writeFileSync(join(dir, 'go'), '')
     const same = await resume('second-Secret-7654321')
     assert.is(same.exitCode, 0, same.stderr + same.stdout)
@@ -249,6 +249,41 @@ steps:
     assert.equal(markers(dir), {'ran-a': 2, 'ran-b': 3})
     const bytes = dbBytes(db).toString('latin1')
     assert.not.ok(bytes.includes('first-Secret-1234567') || bytes.includes('second-Secret-7654321'), 'no secret in the database')
+  } finally {
+    rmDir(dir)
+  }
+})
+
+test('a loop iteration is reused only while its steps\' keys match: an edited body step re-runs it, and the step after the loop is reused when the loop ends the same way', async () => {
+  const yaml = (fix: string) => `name: looped
+steps:
+  - id: init
+    uses: shell
+    with: {run: "echo x >> ran-init"}
+  - id: fix_loop
+    loop: {maxAttempts: 3, until: 'steps.check.outputs.stdout == "ok"'}
+    steps:
+      - id: fix
+        uses: shell
+        with: {run: "echo x >> ran-fix; echo ${fix}"}
+      - id: check
+        uses: shell
+        with: {run: "echo x >> ran-check; echo ok"}
+  - id: after
+    uses: shell
+    with: {run: "echo x >> ran-after"}
+`
+  const {dir, db} = project(yaml('fix-1'))
+  try {
+    assert.is((await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'l1', '--db', db, '-q'])).exitCode, 0)
+    writeFileSync(join(dir, 'p.yaml'), yaml('fix-2'))
+    const r = await adwIn(dir, ['run', '--resume', '--adw-id', 'l1', '--db', db, '--pipeline', 'p.yaml'])
+    assert.is(r.exitCode, 0, r.stderr + r.stdout)
+    assert.equal(markers(dir), {'ran-after': 1, 'ran-check': 2, 'ran-fix': 2, 'ran-init': 1})
+    assert.match(r.stdout, /fix · attempt 1\/3 — fix-2 .*· re-run: its with: changed/)
+    assert.match(r.stdout, /check · attempt 1\/3 — ok .*· re-run: upstream fix changed/)
+    assert.match(r.stdout, /after \[SKIPPED: reused: key unchanged\]/)
+    assert.equal(stepRuns(db).slice(4), ['fix#1:succeeded', 'check#1:succeeded'])
   } finally {
     rmDir(dir)
   }
