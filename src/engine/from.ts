@@ -26,14 +26,10 @@ export function forcedFrom(pipeline: Pipeline, from: string): Set<string> {
     // The loop itself re-runs (its until is decided again), its body from the named step on.
     forced.add(owner.id)
     forced.add(from)
-    for (const id of downstream(owner.steps, from)) forced.add(id)
+    for (const id of owner.graph.downstream(from)) forced.add(id)
   } else add(owner)
   const byId = new Map(pipeline.steps.map(s => [s.id, s]))
-  for (const id of downstream(pipeline.steps, owner.id)) add(byId.get(id)!)
+  for (const id of pipeline.graph.downstream(owner.id)) add(byId.get(id)!)
   return forced
 }
 
-/** The steps of a list downstream of `id`: those after it (each step follows the one before it). */
-function downstream(list: Step[], id: string): string[] {
-  return list.slice(list.findIndex(s => s.id === id) + 1).map(s => s.id)
-}

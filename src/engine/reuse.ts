@@ -1,4 +1,4 @@
-import type {ActionStep, LoopStep, Pipeline, Step} from '../pipeline/types.js'
+import type {ActionStep, LoopStep, Pipeline} from '../pipeline/types.js'
 import type {RunRow, StepRow} from '../store/types.js'
 import {contentKey, decide, modelInForce, type ContentKey, type Decision, type ResumeContext} from './memo.js'
 import type {NodeResult, RunContext, StepState} from './context.js'
@@ -22,13 +22,11 @@ export class ReuseIndex {
   constructor(pipeline: Pipeline, steps: StepRow[] | undefined, private readonly context: ResumeContext = {samePipeline: true}) {
     this.resuming = steps !== undefined
     for (const row of steps ?? []) this.rows.set(`${row.step_id}#${row.iteration}`, row) // ordered by id: the latest wins
-    const needs = (list: Step[], i: number, outer: string[]) => (list[i] as {needs?: string[]}).needs ?? (i > 0 ? [list[i - 1].id] : outer)
-    pipeline.steps.forEach((s, i) => {
-      const top = needs(pipeline.steps, i, [])
-      this.upstreamOf.set(s.id, top)
+    for (const s of pipeline.steps) {
+      this.upstreamOf.set(s.id, s.needs)
       // A body step that needs nothing inside the body depends on what the loop needs.
-      if (s.kind === 'loop') s.steps.forEach((b, j) => this.upstreamOf.set(b.id, needs(s.steps, j, []).length ? needs(s.steps, j, []) : top))
-    })
+      if (s.kind === 'loop') for (const b of s.steps) this.upstreamOf.set(b.id, b.needs.length ? b.needs : s.needs)
+    }
   }
 
   /** Succeeded step runs recorded before (the most that can be reused). */
@@ -55,7 +53,10 @@ export class ReuseIndex {
     return n
   }
 
-  /** The upstream steps whose results a step's key covers: its `needs`; in a loop body without any, the loop's. */
+  /**
+   * The upstream steps whose results a step's key covers: its `needs` (by default the step before
+   * it); in a loop body without any, the loop's. What it reads of other steps is in its rendered `with:`.
+   */
   upstream(stepId: string): string[] {
     return this.upstreamOf.get(stepId) ?? []
   }
