@@ -30,6 +30,10 @@ export interface ConfigFile {
   prices?: Record<string, ConfigPrice>
   /** `otlp`: an OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT wins). */
   telemetry?: {otlp?: string}
+  /** `worktree`: every run works in its own git worktree and branch (as `adw run --worktree`). @default none */
+  isolation?: 'none' | 'worktree'
+  /** `comments: true`: a run started with `--issue` comments its progress on the issue. */
+  github?: {comments?: boolean}
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -56,6 +60,10 @@ export interface ResolvedConfig {
   prices: PriceTable
   /** adw.config.yaml `telemetry.otlp` (src/telemetry decides with the environment). */
   telemetryOtlp?: string
+  /** adw.config.yaml `isolation:` (a pipeline's own `isolation:` and `--worktree` win). */
+  isolation?: 'none' | 'worktree'
+  /** adw.config.yaml `github.comments`: progress comments on the issue of `--issue` runs. @default false */
+  githubComments?: boolean
 }
 
 export interface ConfigOptions {
@@ -102,6 +110,8 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     ...(file.budget ? {budget: file.budget} : {}),
     prices: withConfigPrices(file.prices),
     ...(file.telemetry?.otlp ? {telemetryOtlp: file.telemetry.otlp} : {}),
+    ...(file.isolation ? {isolation: file.isolation} : {}),
+    ...(file.github?.comments === true ? {githubComments: true} : {}),
   }
 }
 
@@ -142,10 +152,11 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
   budget: BUDGET_SHAPE,
   telemetry: {otlp: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318')},
+  github: {comments: v => (typeof v === 'boolean' ? undefined : 'must be true or false (progress comments on the issue of an --issue run)')},
 }
 
 /** Sections `adw scaffold --config` does not require. */
-const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget'])
+const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github'])
 
 /**
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
@@ -178,6 +189,11 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
       for (const section of doc.contents.items) {
         const key = isScalar(section.key) ? String(section.key.value) : '?'
         const keyOffset = (section.key as any)?.range?.[0] ?? 0
+        if (key === 'isolation') {
+          const v = isScalar(section.value) ? section.value.value : undefined
+          if (v !== 'none' && v !== 'worktree') at((section.value as any)?.range?.[0] ?? keyOffset, 'isolation must be "worktree" (each run in its own git worktree and branch) or "none"')
+          continue
+        }
         if (key === 'sandbox') {
           if (!sandboxValue(isScalar(section.value) ? section.value.value : undefined)) at((section.value as any)?.range?.[0] ?? keyOffset, 'sandbox must be "on" or "off" (off runs agent commands unsandboxed)')
           continue
@@ -192,7 +208,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
           continue
         }
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'env', 'prices'].join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'isolation', 'env', 'prices'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {

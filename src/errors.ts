@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'DATABASE_INVALID'
   | 'PRICE_UNKNOWN'
   | 'APPROVAL_INVALID'
+  | 'NOT_A_GIT_REPO'
+  | 'WORKTREE'
 
 export class AdwError extends Error {
   readonly code: ErrorCode

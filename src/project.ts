@@ -44,10 +44,14 @@ export function defaultDbPath(root: string): string {
  */
 export function prepareStateDir(dbPath: string): void {
   const dir = dirname(dbPath)
-  if (basename(dir) !== STATE_DIR) return
+  if (basename(dir) === STATE_DIR) ensureStateDir(dir)
+}
+
+/** Creates a `.adw/` folder (the path given) with its `.gitignore` of `*` if it has none. */
+export function ensureStateDir(dir: string): void {
   mkdirSync(dir, {recursive: true})
   try {
-    writeFileSync(join(dir, '.gitignore'), '# Written by adw: the run database and its WAL files, never committed.\n*\n', {flag: 'wx'})
+    writeFileSync(join(dir, '.gitignore'), '# Written by adw: its run database and run worktrees, never committed.\n*\n', {flag: 'wx'})
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }

@@ -11,6 +11,8 @@ export default class Run extends AdwCommand {
 
 --resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it. A completed step is reused only while its key is unchanged: its rendered with:, executor and version, model and its upstream steps' outputs; otherwise it runs again, and so does what depends on it (each step's reason is shown and logged). The step that was in progress runs again, a failed one too, a loop continues at the iteration where it stopped. --from <step> runs that step and its downstream again; --pipeline <file> continues with an edited pipeline file (checked first, then recorded with the run). A succeeded run runs nothing, unless --from or --pipeline is given. It refuses (exit 2) while another live process drives the run. Inputs declared secret: true are not stored: give them again with --input name=value.
 
+--worktree runs every step in a new git worktree (.adw/worktrees/<adw-id>, git-ignored) on a new branch (adw/<adw-id>, from --base, default HEAD); several runs on one repository then never touch each other's files. The run reads its configuration and .env from the checkout; untracked files such as .env are not copied in. adw worktrees lists them, adw worktrees prune removes those of finished runs.
+
 Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processes, the run recorded as cancelled, exit 130. A second Ctrl-C exits at once.
 
 Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 130 interrupted (Ctrl-C).`
@@ -24,6 +26,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run --resume --adw-id feat-42 --from review    # review and what follows run again',
     '<%= config.bin %> run --resume --adw-id feat-42 --pipeline pipelines/plan-build-review-fix.yaml',
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
+    '<%= config.bin %> run plan-build --prompt "Add login" --worktree --base main   # on branch adw/<adw-id> in .adw/worktrees/<adw-id>',
   ]
   static args = {
     pipeline: Args.string({description: 'Pipeline file or bare name (not with --resume)'}),
@@ -43,6 +46,9 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     'dry-run': Flags.boolean({description: 'Show what would run: the resolved inputs, the steps in order with their executors, conditions and rendered with:. Nothing runs and nothing is recorded', exclusive: ['resume', 'verbose']}),
     verbose: Flags.boolean({description: "Stream each step's output lines and tool calls under it as they come", exclusive: ['quiet', 'json']}),
     executor: Flags.string({char: 'e', description: 'Run steps of one executor on another, as FROM=TO (repeatable), e.g. agent=claude-code', multiple: true}),
+    worktree: Flags.boolean({description: 'Work in a new git worktree on a new branch (.adw/worktrees/<adw-id>, branch adw/<adw-id>); --no-worktree works in place even when the pipeline or adw.config.yaml say isolation: worktree', allowNo: true}),
+    base: Flags.string({description: 'With --worktree: the commit, branch or tag the new branch starts from [default: HEAD]'}),
+    branch: Flags.string({description: "With --worktree: the new branch's name [default: adw/<adw-id>]"}),
   }
 
   async run(): Promise<void> {
@@ -92,6 +98,9 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           verbose: flags.verbose,
           registry: await loadRegistry(this.config),
           signal: controller.signal,
+          worktree: flags.worktree,
+          base: flags.base,
+          branch: flags.branch,
           ...(flags['dry-run'] ? {dryRun: {print: (text: string) => this.log(text), json: flags.json}} : {}),
           announce: line => this.logToStderr(line),
         })
@@ -103,10 +112,10 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
 }
 
 /** With --resume everything comes from the run: refuse what would be silently ignored. */
-function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string}): void {
+function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string; worktree?: boolean; base?: string; branch?: string}): void {
   if (!flags['adw-id']) throw new AdwError('USAGE', '--resume needs --adw-id <id>: the run to continue', {suggestions: ['adw runs --status interrupted  (or failed, cancelled) lists candidates']})
   // --input is checked by resumeRun: it is allowed for the inputs stored masked (secret ones).
-  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir'].filter(Boolean)
+  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir', flags.worktree !== undefined && '--worktree', flags.base !== undefined && '--base', flags.branch !== undefined && '--branch'].filter(Boolean)
   if (extra.length) {
     throw new AdwError('USAGE', `--resume continues run "${flags['adw-id']}" with the pipeline snapshot, inputs and working directory stored with it; leave out ${extra.join(', ')}`, {
       suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`, ...(pipeline ? [`adw run --resume --adw-id ${flags['adw-id']} --pipeline ${pipeline}  (continue with an edited pipeline file)`] : [])],

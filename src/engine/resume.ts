@@ -55,11 +55,13 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     if (run.status === 'succeeded' && !reopen) return alreadySucceeded(run, note)
     if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, store.path)
 
-    const workingDir = run.working_dir
+    // A run in a worktree gets it back, re-created from its branch if it was pruned.
+    // Its .env and configuration are the checkout's (configDir), as when it started.
+    const {workingDir, configDir} = store.getWorktree(run.adw_id) ? await (await import('../worktrees/index.js')).worktreeDirForResume(store, run, note) : {workingDir: run.working_dir, configDir: run.working_dir}
     if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
       throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
     }
-    const config = await resolveConfig({cwd, workingDir, db: dbPath, model: opts.model})
+    const config = await resolveConfig({cwd, workingDir: configDir, db: dbPath, model: opts.model})
     const stored: string[] = run.executor_aliases ? JSON.parse(run.executor_aliases) : []
     const executors = opts.executors?.length ? opts.executors : stored
     if (stored.length && !opts.executors?.length) note(`Executors as when the run started: --executor ${stored.join(' --executor ')}`)

@@ -10,12 +10,12 @@ import type {StepExecutor} from '../plugins/types.js'
 import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
 import {openStore} from '../store/sqlite.js'
+import type {Store} from '../store/types.js'
 import {resolveRunInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {createReporter} from '../ui/index.js'
 import {runLimit} from '../budget/limits.js'
 import {checkPrices} from '../budget/preflight.js'
-import type {Store} from '../store/types.js'
 import {telemetrySettings, type TelemetrySettings} from '../telemetry/index.js'
 import {anyWantsLogs, fanOut} from './fanout.js'
 import {observe, type Observers} from './observe.js'
@@ -51,6 +51,12 @@ export interface StartOptions extends RunCommandOptions {
   announce?: (line: string) => void
   /** Show what would run (see planDryRun) instead of running; nothing is written. */
   dryRun?: {print: (text: string) => void; json?: boolean}
+  /** Work in a new git worktree (true), in place (false), or as the pipeline / adw.config.yaml `isolation:` say (undefined). */
+  worktree?: boolean
+  /** With a worktree: the commit-ish its branch starts from. @default HEAD */
+  base?: string
+  /** With a worktree: its branch. @default adw/<adw-id> */
+  branch?: string
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
@@ -87,6 +93,11 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const file = findPipeline(opts.pipeline, cwd, config.projectRoot)
   const pipeline = await loadPipeline(file, {registry})
   const inputs = resolveRunInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
+  const isolated = opts.worktree ?? (pipeline.isolation ?? config.isolation) === 'worktree'
+  if (!isolated && (opts.base !== undefined || opts.branch !== undefined)) {
+    throw new AdwError('USAGE', `${opts.base !== undefined ? '--base' : '--branch'} names the branch of a run's worktree; it needs --worktree (or isolation: worktree)`, {suggestions: ['adw run <pipeline> --worktree --base main']})
+  }
+  if (isolated) await (await import('../worktrees/index.js')).repositoryRoot(workingDir)
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
@@ -106,12 +117,23 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
         suggestions: [`choose another --adw-id, or continue it with: adw run --resume --adw-id ${adwId}`],
       })
     }
-    if (!opts.adwId && opts.mode !== 'json' && opts.mode !== 'quiet') opts.announce?.(`adw id: ${adwId}`)
+    const chatty = opts.mode !== 'json' && opts.mode !== 'quiet'
+    if (!opts.adwId && chatty) opts.announce?.(`adw id: ${adwId}`)
+    // The run works in its worktree; its configuration and .env stay those of the checkout (read above).
+    const runDir = isolated ? await worktreeFor(store, adwId, workingDir, opts, chatty) : workingDir
     const observers = await runObservers(config, opts, store, adwId, telemetry)
-    return await runPipeline({pipeline, adwId, inputs, workingDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors})
+    return await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors})
   } finally {
     store.close()
   }
+}
+
+/** Creates and records the run's worktree; returns the folder the run works in. */
+async function worktreeFor(store: Store, adwId: string, workingDir: string, opts: StartOptions, chatty: boolean): Promise<string> {
+  const {isolateRun} = await import('../worktrees/index.js')
+  const plan = await isolateRun(store, {adwId, workingDir, base: opts.base, branch: opts.branch})
+  if (chatty) opts.announce?.(`worktree: ${plan.path} (branch ${plan.branch} from ${plan.baseRef} ${plan.baseCommit.slice(0, 7)})`)
+  return plan.workingDir
 }
 
 /** `adw run --dry-run`: prints the plan; the outcome is "failed" (exit 2 in the command) when preflight would refuse. */

@@ -1,5 +1,5 @@
 import {effectiveStatus} from '../store/status.js'
-import type {RunRow, StepRow} from '../store/types.js'
+import type {RunRow, StepRow, WorktreeRow} from '../store/types.js'
 import {count, dateTime, dollars, duration, table, truncate} from './format.js'
 import {openExistingStore, requireRun} from './open.js'
 
@@ -17,18 +17,19 @@ export function showRun(opts: ShowRunOptions): void {
   try {
     const run = requireRun(store, opts.adwId)
     const steps = store.listSteps(run.adw_id)
+    const worktree = store.getWorktree(run.adw_id)
     if (opts.json) {
       const {pipeline_snapshot: _, ...row} = run
-      opts.write(JSON.stringify({run: {...row, status: effectiveStatus(run), inputs: JSON.parse(run.inputs)}, steps: steps.map(s => ({...s, outputs: s.outputs === null ? null : JSON.parse(s.outputs)}))}, null, 2))
+      opts.write(JSON.stringify({run: {...row, status: effectiveStatus(run), inputs: JSON.parse(run.inputs), worktree: worktree ?? null}, steps: steps.map(s => ({...s, outputs: s.outputs === null ? null : JSON.parse(s.outputs)}))}, null, 2))
       return
     }
-    opts.write([...header(run), '', ...stepTable(run, steps)].join('\n'))
+    opts.write([...header(run, worktree), '', ...stepTable(run, steps)].join('\n'))
   } finally {
     store.close()
   }
 }
 
-function header(run: RunRow): string[] {
+function header(run: RunRow, worktree: WorktreeRow | undefined): string[] {
   const status = effectiveStatus(run)
   const took = run.duration_ms !== null ? ` · ${duration(run.duration_ms)}` : ''
   const inputs = Object.entries(JSON.parse(run.inputs) as Record<string, unknown>).map(([k, v]) => `${k}=${truncate(JSON.stringify(v), 60)}`)
@@ -36,6 +37,7 @@ function header(run: RunRow): string[] {
     `Run ${run.adw_id} · ${run.pipeline_name} · ${status} · started ${dateTime(run.started_at)}${took}`,
     `Pipeline: ${run.pipeline_file}`,
     `Working dir: ${run.working_dir}`,
+    ...(worktree ? [`Branch: ${worktree.branch} (worktree from ${worktree.base_ref} ${worktree.base_commit.slice(0, 7)} in ${worktree.repo}${worktree.removed_at ? `; pruned ${dateTime(worktree.removed_at)}` : ''})`] : []),
     ...(inputs.length ? [`Inputs: ${inputs.join(' ')}`] : []),
     ...(run.error && run.error !== status ? [`Error: ${truncate(run.error.split('\n')[0], 200)}`] : []),
   ]

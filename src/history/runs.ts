@@ -25,6 +25,8 @@ export interface RunSummary extends RunRow {
   /** The status as recorded, when it differs from `status` (e.g. running → interrupted). */
   recorded_status?: RunStatus
   steps: StepCounts
+  /** The branch of the run's worktree (`adw run --worktree`), else null. */
+  branch: string | null
 }
 
 /** Runs waiting at an approval gate, then the most recent others, newest first, with their effective status and step counts. */
@@ -50,6 +52,7 @@ export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | '
       status,
       ...(status === run.status ? {} : {recorded_status: run.status}),
       steps: counts.get(run.adw_id) ?? none,
+      branch: store.getWorktree(run.adw_id)?.branch ?? null,
     }))
   } finally {
     store.close()
@@ -85,7 +88,13 @@ export function listRuns(opts: ListRunsOptions): void {
   const total = (f: (r: RunSummary) => number) => runs.reduce((sum, r) => sum + f(r), 0)
   const ms = total(r => r.duration_ms ?? 0)
   rows.push([`total (${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`, '', '', '', ms > 0 ? duration(ms) : '-', '', count(total(runTokens)), dollars(total(r => r.cost_usd))])
-  const lines = table(['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST'], rows)
+  const header = ['ADW_ID', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOKENS', 'COST']
+  // A BRANCH column once some run shown worked in a worktree (adw run --worktree).
+  if (runs.some(r => r.branch)) {
+    header.splice(2, 0, 'BRANCH')
+    rows.forEach((row, i) => row.splice(2, 0, runs[i]?.branch ?? (i < runs.length ? '-' : '')))
+  }
+  const lines = table(header, rows)
   opts.write(lines.join('\n'))
 }
 

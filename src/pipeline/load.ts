@@ -107,6 +107,7 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
     failFast: data.failFast === true,
     graph,
     ...budgetsOf(data),
+    ...(data.isolation === 'worktree' || data.isolation === 'none' ? {isolation: data.isolation} : {}),
   }
 }
 

@@ -133,6 +133,8 @@ export interface Pipeline {
   graph: PipelineGraph
   /** `budget:` of the pipeline and of its steps (by step id), when any is given (src/budget/limits.ts). */
   budget?: PipelineBudgets
+  /** `worktree`: every run works in its own git worktree and branch (as `adw run --worktree`). */
+  isolation?: 'none' | 'worktree'
 }
 
 /** Which step waits for which, in one step list (src/pipeline/graph.ts). */

@@ -58,6 +58,10 @@ export function bwrapArgs(policy: BwrapPolicy, command: string[]): string[] {
     const p = join(workingDir, rel)
     if (existsSync(p)) args.push('--ro-bind', p, p)
   }
+  // In a linked worktree (adw run --worktree) .git is a file naming the repository's git dir: rewritten,
+  // it would point a later, unsandboxed git commit at hooks the command wrote itself.
+  const dotGit = join(workingDir, '.git')
+  if (isFile(dotGit)) args.push('--ro-bind', dotGit, dotGit)
   for (const rel of MASKED_INSIDE) {
     const p = join(workingDir, rel)
     if (isFile(p)) args.push('--ro-bind', '/dev/null', p)

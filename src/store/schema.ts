@@ -211,6 +211,23 @@ const MIGRATIONS: string[] = [
     UNIQUE (adw_id, step_id, iteration)
   );
   `,
+  // 6: the git worktree a run works in (adw run --worktree): the repository, the commit and branch it
+  // started from, where it is, and which process made it (a run row may not exist yet while it starts).
+  // No foreign key: the worktree is recorded before the run's row, and outlives a deleted run.
+  `
+  CREATE TABLE IF NOT EXISTS worktrees (
+    adw_id       TEXT PRIMARY KEY,
+    repo         TEXT NOT NULL,
+    base_ref     TEXT NOT NULL,
+    base_commit  TEXT NOT NULL,
+    branch       TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    pid          INTEGER,
+    host         TEXT,
+    created_at   TEXT NOT NULL,
+    removed_at   TEXT
+  );
+  `,
 ]
 
 /** The schema version this build writes. */

@@ -10,7 +10,7 @@ import {ApprovalQueries} from './approvals.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
-import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store} from './types.js'
+import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store, WorktreeRow} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -433,6 +433,27 @@ class SqliteStore implements Store {
   decideApproval(decision: Decide): ApprovalRow {
     this.flushPending()
     return this.approvals.decide(decision)
+  }
+
+  recordWorktree(w: NewWorktree): void {
+    this.stmt(
+      `INSERT INTO worktrees (adw_id, repo, base_ref, base_commit, branch, path, pid, host, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (adw_id) DO UPDATE SET repo = excluded.repo, base_ref = excluded.base_ref, base_commit = excluded.base_commit, branch = excluded.branch,
+         path = excluded.path, pid = excluded.pid, host = excluded.host, created_at = excluded.created_at, removed_at = NULL`,
+    ).run(w.adwId, w.repo, w.baseRef, w.baseCommit, w.branch, w.path, process.pid, hostname(), now())
+  }
+
+  getWorktree(adwId: string): WorktreeRow | undefined {
+    return this.stmt('SELECT * FROM worktrees WHERE adw_id = ?').get(adwId) as WorktreeRow | undefined
+  }
+
+  listWorktrees(query: {removed?: boolean} = {}): WorktreeRow[] {
+    const where = query.removed ? '' : 'WHERE removed_at IS NULL'
+    return this.stmt(`SELECT * FROM worktrees ${where} ORDER BY created_at DESC, rowid DESC`).all() as unknown as WorktreeRow[]
+  }
+
+  setWorktreeRemoved(adwId: string, removedAt: string | null): void {
+    this.stmt('UPDATE worktrees SET removed_at = ? WHERE adw_id = ?').run(removedAt, adwId)
   }
 
   close(): void {

@@ -82,6 +82,35 @@ export interface StepKey {
   parts: object
 }
 
+/** A row of `worktrees`: the git worktree a run works in (`adw run --worktree`). */
+export interface WorktreeRow {
+  adw_id: string
+  /** The main checkout's top-level folder (the repository the worktree belongs to). */
+  repo: string
+  /** The base as given (`--base`, default HEAD). */
+  base_ref: string
+  /** The commit the branch was created at. */
+  base_commit: string
+  branch: string
+  /** The worktree's folder (`<repo>/.adw/worktrees/<adw-id>`). */
+  path: string
+  /** The process that created it (its run row may not exist yet). */
+  pid: number | null
+  host: string | null
+  created_at: string
+  /** When `adw worktrees prune` removed it (null: it should exist). */
+  removed_at: string | null
+}
+
+export interface NewWorktree {
+  adwId: string
+  repo: string
+  baseRef: string
+  baseCommit: string
+  branch: string
+  path: string
+}
+
 /** A row of `agent_logs`, the Python original's contract. */
 export interface LogRow {
   id: number
@@ -262,6 +291,13 @@ export interface Store {
    * decided, or the name is not among its approvers; RUN_NOT_FOUND for an unknown run.
    */
   decideApproval(decision: Decide): ApprovalRow
+  /** Records the worktree a run works in, with this process as its creator; a second record for one id replaces the first. */
+  recordWorktree(worktree: NewWorktree): void
+  getWorktree(adwId: string): WorktreeRow | undefined
+  /** Worktrees newest first; removed ones only with `removed: true`. */
+  listWorktrees(query?: {removed?: boolean}): WorktreeRow[]
+  /** Sets (a time) or clears (null: re-created on resume) removed_at. */
+  setWorktreeRemoved(adwId: string, removedAt: string | null): void
   close(): void
 }
 
