@@ -5,7 +5,7 @@ import {resolveDbPath} from '../config.js'
 
 export default class Ui extends AdwCommand {
   static summary = 'Serve a live web dashboard of runs, steps, logs and cost'
-  static description = `One process serves a JSON API over the database and a page (bundled with adw, works offline): runs with live status and filters, a run's steps and streaming log rows, the plan, cost and quality over time. Read-only.
+  static description = `One process serves a JSON API over the database and a page (bundled with adw, works offline): runs with live status and filters, a run's steps and streaming log rows, the plan, cost and quality over time. Its actions: approve or reject a run waiting at an approval gate (as adw approve/reject; then the run continues), cancel a running run (as adw cancel).
 
 By default it listens on 127.0.0.1 only. Any other --host needs a token: one is drawn and printed with the URL (or pass --token / ADW_UI_TOKEN); every request must carry it. Stop with Ctrl-C.`
   static examples = ['<%= config.bin %> ui', '<%= config.bin %> ui --port 8080 --open', '<%= config.bin %> ui --host 0.0.0.0   # prints http://0.0.0.0:4400/?token=…']

@@ -46,24 +46,33 @@ export function expireGates(store: Store, adwId: string): ApprovalRow[] {
 export function recordDecision(opts: DecideOptions): ApprovalRow {
   const store = openExistingStore(opts.dbPath)
   try {
-    requireRun(store, opts.adwId)
-    expireGates(store, opts.adwId)
-    const by = decider(opts.as)
-    const gate = store.decideApproval({adwId: opts.adwId, stepId: opts.stepId, decision: opts.decision, by, comment: opts.comment, via: 'cli'})
-    const said = gate.comment ? `: ${gate.comment}` : ''
-    store.log({
-      adwId: opts.adwId,
-      agentName: 'approval',
-      stepName: gate.step_id,
-      iteration: gate.iteration,
-      level: 'INFO',
-      type: 'milestone',
-      message: `Step ${gate.step_id} ${gate.decision} by ${by}${said}`,
-      details: {decision: gate.decision, by, comment: gate.comment, at: gate.decided_at},
-    })
-    store.flush()
-    return gate
+    return decideOn(store, opts)
   } finally {
     store.close()
   }
+}
+
+/**
+ * The decision on an open store: expired gates first, then the decision in one transaction and its
+ * milestone row. `adw approve`/`adw reject` and the dashboard both decide through this; `from` says
+ * where a decision not typed at the command line came from (the row's details, e.g. `adw ui`).
+ */
+export function decideOn(store: Store, opts: Omit<DecideOptions, 'dbPath'> & {from?: string}): ApprovalRow {
+  requireRun(store, opts.adwId)
+  expireGates(store, opts.adwId)
+  const by = decider(opts.as)
+  const gate = store.decideApproval({adwId: opts.adwId, stepId: opts.stepId, decision: opts.decision, by, comment: opts.comment, via: 'cli'})
+  const said = gate.comment ? `: ${gate.comment}` : ''
+  store.log({
+    adwId: opts.adwId,
+    agentName: 'approval',
+    stepName: gate.step_id,
+    iteration: gate.iteration,
+    level: 'INFO',
+    type: 'milestone',
+    message: `Step ${gate.step_id} ${gate.decision} by ${by}${said}`,
+    details: {decision: gate.decision, by, comment: gate.comment, at: gate.decided_at, ...(opts.from ? {from: opts.from} : {})},
+  })
+  store.flush()
+  return gate
 }

@@ -2,6 +2,7 @@ import {Hono, type Context} from 'hono'
 import {secureHeaders} from 'hono/secure-headers'
 import {streamSSE} from 'hono/streaming'
 
+import {decider} from '../control/approve.js'
 import {requestCancel} from '../control/cancel.js'
 import {AdwError} from '../errors.js'
 import {runDetail, type ResumeCache} from '../history/run-detail.js'
@@ -9,6 +10,7 @@ import {runPage} from '../history/run-page.js'
 import {readPlan} from '../history/plan.js'
 import {computeStats} from '../history/stats.js'
 import type {Store} from '../store/types.js'
+import {continueWithResume, decideFromPage, decisionBody, type Continue} from './actions.js'
 import type {Asset} from './assets.js'
 import {errorResponse, HttpError} from './errors.js'
 import type {ChangeWatcher} from './live.js'
@@ -18,6 +20,10 @@ import {guard} from './security.js'
 
 export interface AppDeps {
   store: Store
+  /** The store's file: a decided run continues as `adw run --resume --db <it>`. */
+  dbPath: string
+  /** How a decided run continues (default: `adw run --resume` in a process of its own). */
+  continueRun?: Continue
   assets: Map<string, Asset>
   watcher: ChangeWatcher
   /** When set, every request must carry it (cookie or bearer). */
@@ -35,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   const {store, watcher} = deps
   const app = new Hono()
   const resumes: ResumeCache = new Map()
+  const continueRun = deps.continueRun ?? continueWithResume(store, deps.dbPath)
 
   app.use(
     '*',
@@ -64,7 +71,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/api/health', c => {
     onlyParams(c.req.query(), [])
-    return c.json({ok: true, version: deps.version})
+    return c.json({ok: true, version: deps.version, user: decider()})
   })
 
   app.get('/api/runs', c => {
@@ -132,6 +139,21 @@ export function createApp(deps: AppDeps): Hono {
       throw error
     }
   })
+
+  // The same decision as `adw approve` / `adw reject` (who: the name sent, else the server's OS user),
+  // then the run continues as they continue it (adw run --resume).
+  for (const [verb, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    app.post(`/api/runs/:id/${verb}`, async c => {
+      onlyParams(c.req.query(), [])
+      const adwId = c.req.param('id')
+      mustExist(adwId)
+      const raw = await c.req.json().catch(() => {
+        throw new HttpError(400, 'BAD_BODY', 'The body is not JSON: send {"comment": "…"} with content-type application/json.')
+      })
+      const approval = decideFromPage(store, adwId, decision, decisionBody(raw, decision))
+      return c.json({approval, continuedBy: continueRun(adwId) ?? null}, 202)
+    })
+  }
 
   // Something changed in the store (any run): the runs and cost pages refetch what they show.
   app.get('/api/events', c => {

@@ -39,7 +39,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const assets = loadAssets()
   const store = openExistingStore(opts.dbPath)
   const watcher = new ChangeWatcher(store)
-  const app = createApp({store, assets, watcher, token, version: opts.version ?? ''})
+  const app = createApp({store, dbPath: opts.dbPath, assets, watcher, token, version: opts.version ?? ''})
   let server: ReturnType<typeof serve>
   try {
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import type {StepCounts, StepRow, StepStatus, Store} from '../store/types.js'
+import type {ApprovalRow, StepCounts, StepRow, StepStatus, Store} from '../store/types.js'
 import {parseObject, runView, type RunView} from './run-page.js'
 
 /** One execution of one step (each loop iteration is its own), as the dashboard shows it. */
@@ -34,6 +34,24 @@ export interface RunDetail {
   steps: StepView[]
   /** When the run was resumed (UTC ISO), oldest first. */
   resumedAt: string[]
+  /** Its approval gates, in the order reached: pending ones (decision null) and who decided the others. */
+  approvals: ApprovalView[]
+}
+
+/** One approval gate reached, as the dashboard shows it. */
+export interface ApprovalView {
+  stepId: string
+  iteration: number
+  message: string | null
+  /** Who may decide; empty: anyone. */
+  approvers: string[]
+  requestedAt: string
+  timeoutAt: string | null
+  onTimeout: 'reject' | 'approve'
+  decision: 'approved' | 'rejected' | null
+  decidedBy: string | null
+  decidedAt: string | null
+  comment: string | null
 }
 
 /** Resume times by run, valid while the run's stored status is unchanged (a resume sets it to running). */
@@ -58,7 +76,7 @@ export function runDetail(store: Store, adwId: string, cache?: ResumeCache): Run
     cache?.set(adwId, {status: run.status, resumedAt})
   }
   const lastResume = resumedAt.at(-1)
-  return {run: runView(run, counts), steps: rows.map(r => stepView(r, lastResume)), resumedAt}
+  return {run: runView(run, counts), steps: rows.map(r => stepView(r, lastResume)), resumedAt, approvals: store.listApprovals(adwId).map(approvalView)}
 }
 
 function stepView(row: StepRow, lastResume: string | undefined): StepView {
@@ -83,5 +101,21 @@ function stepView(row: StepRow, lastResume: string | undefined): StepView {
     error: row.error,
     reason: row.reason,
     reused: lastResume !== undefined && row.status === 'succeeded' && row.started_at < lastResume,
+  }
+}
+
+function approvalView(a: ApprovalRow): ApprovalView {
+  return {
+    stepId: a.step_id,
+    iteration: a.iteration,
+    message: a.message,
+    approvers: a.approvers ? (JSON.parse(a.approvers) as string[]) : [],
+    requestedAt: a.requested_at,
+    timeoutAt: a.timeout_at,
+    onTimeout: a.on_timeout,
+    decision: a.decision,
+    decidedBy: a.decided_by,
+    decidedAt: a.decided_at,
+    comment: a.comment,
   }
 }

@@ -1,7 +1,8 @@
 import {useEffect, useState} from 'preact/hooks'
 
-import {api, listen, type LogView, type RunDetail, type StepView} from './api.js'
+import {api, ApiError, listen, type LogView, type RunDetail, type StepView} from './api.js'
 import {count, duration, elapsed, money, when} from './format.js'
+import {Gates} from './gate.js'
 import {LogPane} from './logs.js'
 import {Markdown} from './markdown.js'
 import {onLink} from './router.js'
@@ -16,20 +17,36 @@ export function RunPage({id}: {id: string}) {
   const [live, setLive] = useState<LogView[]>([])
   const [selected, setSelected] = useState<number>()
   const [tab, setTab] = useState<'logs' | 'plan'>('logs')
+  const [absent, setAbsent] = useState(false)
   const [, tick] = useState(0)
 
   useEffect(() => {
-    api.run(id).then(setDetail, e => setError(String(e.message)))
-    // The stream starts at the run's newest row: older rows come from the log pane's own fetch.
-    const stop = listen(`/api/runs/${encodeURIComponent(id)}/events`, {
-      run: (d: RunDetail) => setDetail(d),
-      logs: (rows: LogView[]) => setLive(prev => (prev.length > 5000 ? prev.slice(-2500) : prev).concat(rows)),
-    })
+    // A link announced before the run's first row: wait for the run (polling) instead of failing.
+    let stop = () => {}
+    let retry: ReturnType<typeof setTimeout> | undefined
+    const load = () =>
+      api.run(id).then(
+        d => {
+          setAbsent(false), setError(undefined), setDetail(d)
+          // The stream starts at the run's newest row: older rows come from the log pane's own fetch.
+          stop = listen(`/api/runs/${encodeURIComponent(id)}/events`, {
+            run: (d: RunDetail) => setDetail(d),
+            logs: (rows: LogView[]) => setLive(prev => (prev.length > 5000 ? prev.slice(-2500) : prev).concat(rows)),
+          })
+        },
+        e => {
+          if (e instanceof ApiError && e.status === 404) setAbsent(true)
+          else setError(String(e.message))
+          retry = setTimeout(load, ABSENT_POLL_MS)
+        },
+      )
+    setDetail(undefined), setLive([]), load()
     const clock = setInterval(() => tick(n => n + 1), 1000)
-    return () => (stop(), clearInterval(clock))
+    return () => (stop(), clearTimeout(retry), clearInterval(clock))
   }, [id])
 
-  if (error) return <p class="error">{error}</p>
+  if (absent && !detail) return <p class="note waiting-for-run">No run <code>{id}</code> yet: this page shows it as soon as it starts.</p>
+  if (error && !detail) return <p class="error">{error} (trying again)</p>
   if (!detail) return <p class="dim">Loading…</p>
   const {run, steps} = detail
   const step = steps.find(s => s.id === selected)
@@ -44,7 +61,7 @@ export function RunPage({id}: {id: string}) {
         <Status status={run.status} />
         <span class="dim">{run.pipeline}</span>
         <span class="grow" />
-        {run.status === 'running' ? <CancelButton adwId={run.adwId} /> : <ResumeCopy command={run.resumeCommand} />}
+        {run.status === 'running' ? <CancelButton adwId={run.adwId} /> : <ResumeCopy command={run.status === 'waiting' ? `adw approve ${run.adwId}` : run.resumeCommand} />}
       </div>
       <dl class="facts">
         <div><dt>started</dt><dd>{when(run.startedAt)}</dd></div>
@@ -57,6 +74,7 @@ export function RunPage({id}: {id: string}) {
       </dl>
       {run.prompt && <p class="prompt-full">{run.prompt}</p>}
       {run.error && <pre class="run-error">{run.error}</pre>}
+      <Gates adwId={run.adwId} approvals={detail.approvals} waiting={run.status === 'waiting'} />
       {run.status === 'interrupted' && <p class="note">Its process (pid {run.pid} on {run.host}) is gone. Continue it with <code>{run.resumeCommand}</code>.</p>}
       <div class="run-body">
         <Timeline run={run} steps={steps} selected={selected} onSelect={id => setSelected(id === selected ? undefined : id)} />
@@ -76,6 +94,8 @@ export function RunPage({id}: {id: string}) {
     </section>
   )
 }
+
+const ABSENT_POLL_MS = 1000
 
 export const label = (s: StepView): string => (s.iteration > 0 ? `${s.stepId} #${s.iteration}` : s.stepId)
 
