@@ -8,6 +8,7 @@ import {AdwError} from '../errors.js'
 import {runDetail, type ResumeCache} from '../history/run-detail.js'
 import {runPage} from '../history/run-page.js'
 import {readPlan} from '../history/plan.js'
+import {runGraph, type RunGraph} from '../history/run-graph.js'
 import {computeStats} from '../history/stats.js'
 import type {Store} from '../store/types.js'
 import {continueWithResume, decideFromPage, decisionBody, type Continue} from './actions.js'
@@ -113,6 +114,22 @@ export function createApp(deps: AppDeps): Hono {
         step: textParam(q, 'step'),
       }),
     )
+  })
+
+  // The pipeline's graph as stored with the run (a resume with --pipeline replaces the snapshot: a new graph).
+  const graphs = new Map<string, {snapshot: string; graph: RunGraph | null}>()
+  app.get('/api/runs/:id/graph', c => {
+    onlyParams(c.req.query(), [])
+    const adwId = c.req.param('id')
+    const run = store.getRun(adwId)
+    if (!run) throw notFound(adwId)
+    let cached = graphs.get(adwId)
+    if (cached?.snapshot !== run.pipeline_snapshot) {
+      if (graphs.size > 200) graphs.clear()
+      cached = {snapshot: run.pipeline_snapshot, graph: runGraph(run.pipeline_snapshot, run.pipeline_file) ?? null}
+      graphs.set(adwId, cached)
+    }
+    return c.json({graph: cached.graph})
   })
 
   app.get('/api/runs/:id/plan', c => {

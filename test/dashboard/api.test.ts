@@ -180,4 +180,54 @@ test('unknown endpoints are JSON 404s; the page is served at its routes; assets 
   assert.is((await call(base, '/assets/nope.js')).status, 404)
 })
 
+test('GET /api/runs/<id>/graph: the stored pipeline\'s steps and needs (implicit: the step before), a loop as one node with its body; 404, null when it does not parse', async () => {
+  await ready()
+  const store = openStore(ctx.db)
+  const snapshot = `name: g
+steps:
+  - id: plan
+    uses: shell
+    with: {run: echo}
+  - id: api
+    needs: [plan]
+    uses: shell
+    forEach: "['a', 'b']"
+    with: {run: echo}
+  - id: web
+    needs: [plan]
+    uses: shell
+    retry: {maxAttempts: 2}
+    with: {run: echo}
+  - id: fix
+    needs: [api, web]
+    loop: {maxAttempts: 2, until: "true"}
+    steps:
+      - {id: edit, uses: shell, with: {run: echo}}
+      - {id: check, uses: shell, with: {run: echo}}
+  - id: ship
+    uses: shell
+    with: {run: echo}
+`
+  store.createRun({adwId: 'graph-1', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: snapshot, inputs: {}, workingDir: ctx.dir})
+  store.createRun({adwId: 'graph-2', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: 'steps: [unclosed', inputs: {}, workingDir: ctx.dir})
+  store.close()
+  const r = await call(base, '/api/runs/graph-1/graph')
+  assert.is(r.status, 200)
+  const {nodes, edges} = r.body.graph
+  assert.equal(nodes.map((n: any) => [n.id, n.kind, n.needs, n.explicit]), [
+    ['plan', 'action', [], false],
+    ['api', 'action', ['plan'], true],
+    ['web', 'action', ['plan'], true],
+    ['fix', 'loop', ['api', 'web'], true],
+    ['ship', 'action', ['fix'], false],
+  ])
+  assert.equal([nodes[1].forEach, nodes[2].retry, nodes[0].forEach], [true, true, false])
+  assert.equal(nodes[3].body.map((n: any) => [n.id, n.needs]), [['edit', []], ['check', ['edit']]])
+  assert.equal(edges, [['plan', 'api'], ['plan', 'web'], ['api', 'fix'], ['web', 'fix'], ['fix', 'ship']])
+  assert.equal((await call(base, '/api/runs/graph-2/graph')).body, {graph: null})
+  const missing = await call(base, '/api/runs/nope/graph')
+  assert.is(missing.status, 404)
+  assert.is(missing.body.error.code, 'RUN_NOT_FOUND')
+})
+
 test.run()

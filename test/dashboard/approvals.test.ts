@@ -1,6 +1,5 @@
 // The dashboard's actions on runs at an approval gate, in Debian's Chromium: approve with a comment
-// and see the run continue (through adw run --resume, as `adw approve` does), reject with a reason,
-// and a run page opened before its run exists that shows the run once it starts.
+// and see the run continue (through adw run --resume, as `adw approve` does), reject with a reason.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
@@ -12,7 +11,6 @@ import {startDashboard, type Dashboard} from '../../src/dashboard/server.js'
 import {openStore} from '../../src/store/sqlite.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 import {rows} from '../helpers/db.js'
-import {spawnAdw} from '../resume/resume.helpers.js'
 import {launchChromium} from './browser.js'
 
 const SHOTS = process.env.ADW_UI_SCREENSHOTS ? resolve(process.env.ADW_UI_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'adw-ui-shots-'))
@@ -40,7 +38,7 @@ const errors: string[] = []
 let setup: Promise<void> | undefined
 const ready = () =>
   (setup ??= (async () => {
-    dir = tmpDir({'quick.yaml': 'name: quick\nsteps:\n  - id: hello\n    uses: shell\n    with:\n      run: echo hello from later\n'}, 'adw-ui-gates-')
+    dir = tmpDir({}, 'adw-ui-gates-')
     db = join(dir, 'orchestrator.db')
     const store = openStore(db)
     // Runs stopped at a gate as the engine leaves them: the step before it done, a pending approval, status waiting.
@@ -106,22 +104,6 @@ test('reject from the page needs a reason; recorded under the server’s OS user
   assert.equal({...rows(db, "SELECT decision, decided_by, comment FROM approvals WHERE adw_id = 'gated-r'")[0]}, {decision: 'rejected', decided_by: me, comment: 'Split the migration out'})
   // The run was handed to adw run --resume, as adw reject does; let it end before the next test.
   await page.waitForFunction(() => !/waiting|running/.test(document.querySelector('.run-head .status')?.textContent ?? 'waiting'))
-})
-
-test('a run page opened before its run exists waits, then shows the run once it starts', async () => {
-  await ready()
-  await page.goto(`${ui!.origin}/runs/later-run`)
-  await page.locator('.waiting-for-run', {hasText: 'No run later-run yet'}).waitFor()
-  const run = spawnAdw(dir, ['run', 'quick.yaml', '--adw-id', 'later-run', '--db', db])
-  try {
-    await page.locator('.run-head h1', {hasText: 'later-run'}).waitFor()
-    await page.locator('li.step[data-step="hello"][data-status="succeeded"]').waitFor()
-    await page.locator('.run-head .status', {hasText: 'succeeded'}).waitFor()
-    await page.locator('.log .msg', {hasText: 'hello from later'}).waitFor()
-    assert.is((await run).exitCode, 0)
-  } finally {
-    run.kill('SIGKILL')
-  }
   assert.equal(errors, [], 'no script errors')
 })
 

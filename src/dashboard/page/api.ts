@@ -3,9 +3,10 @@ import type {RunDetail} from '../../history/run-detail.js'
 import type {RunPage} from '../../history/run-page.js'
 import type {PlanFile} from '../../history/plan.js'
 import type {Stats} from '../../history/stats.js'
+import type {RunGraph, GraphNodeView} from '../../history/run-graph.js'
 import type {LogView} from '../logs.js'
 
-export type {RunDetail, RunPage, PlanFile, Stats, LogView}
+export type {RunDetail, RunPage, PlanFile, Stats, LogView, RunGraph, GraphNodeView}
 export type {RunView} from '../../history/run-page.js'
 export type {StepView, ApprovalView} from '../../history/run-detail.js'
 
@@ -39,6 +40,7 @@ export const api = {
   run: (id: string) => get<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
   logs: (id: string, q: {limit?: number; beforeId?: number; level?: string; type?: string; step?: string}) => get<{rows: LogView[]; more: boolean}>(`/api/runs/${encodeURIComponent(id)}/logs`, q),
   plan: (id: string) => get<{plan: PlanFile | null}>(`/api/runs/${encodeURIComponent(id)}/plan`),
+  graph: (id: string) => get<{graph: RunGraph | null}>(`/api/runs/${encodeURIComponent(id)}/graph`),
   stats: (days?: number) => get<Stats>('/api/stats', {days}),
   health: () => get<{ok: boolean; version: string; user: string}>('/api/health'),
   cancel: (id: string) => post<unknown>(`/api/runs/${encodeURIComponent(id)}/cancel`),

@@ -3,6 +3,7 @@ import {useEffect, useState} from 'preact/hooks'
 import {api, ApiError, listen, type LogView, type RunDetail, type StepView} from './api.js'
 import {count, duration, elapsed, money, when} from './format.js'
 import {Gates} from './gate.js'
+import {GraphView} from './graph.js'
 import {LogPane} from './logs.js'
 import {Markdown} from './markdown.js'
 import {onLink} from './router.js'
@@ -17,6 +18,7 @@ export function RunPage({id}: {id: string}) {
   const [live, setLive] = useState<LogView[]>([])
   const [selected, setSelected] = useState<number>()
   const [tab, setTab] = useState<'logs' | 'plan'>('logs')
+  const [view, setView] = useState<'timeline' | 'graph'>(() => (new URLSearchParams(location.search).get('view') === 'graph' ? 'graph' : 'timeline'))
   const [absent, setAbsent] = useState(false)
   const [, tick] = useState(0)
 
@@ -50,6 +52,7 @@ export function RunPage({id}: {id: string}) {
   if (!detail) return <p class="dim">Loading…</p>
   const {run, steps} = detail
   const step = steps.find(s => s.id === selected)
+  const select = (id: number) => setSelected(id === selected ? undefined : id)
   const ms = elapsed(run.startedAt, run.durationMs, run.status === 'running')
   return (
     <section class="run">
@@ -76,8 +79,16 @@ export function RunPage({id}: {id: string}) {
       {run.error && <pre class="run-error">{run.error}</pre>}
       <Gates adwId={run.adwId} approvals={detail.approvals} waiting={run.status === 'waiting'} />
       {run.status === 'interrupted' && <p class="note">Its process (pid {run.pid} on {run.host}) is gone. Continue it with <code>{run.resumeCommand}</code>.</p>}
-      <div class="run-body">
-        <Timeline run={run} steps={steps} selected={selected} onSelect={id => setSelected(id === selected ? undefined : id)} />
+      <div class="tabs views">
+        {(['timeline', 'graph'] as const).map(v => (
+          <button class={view === v ? 'active' : ''} onClick={() => setView(v)}>
+            {v === 'timeline' ? 'Timeline' : 'Graph'}
+          </button>
+        ))}
+      </div>
+      {view === 'graph' && <GraphView adwId={run.adwId} steps={steps} selected={selected} onSelect={select} />}
+      <div class={`run-body${view === 'graph' ? ' under-graph' : ''}`}>
+        {view === 'timeline' && <Timeline run={run} steps={steps} selected={selected} onSelect={select} />}
         <div class="detail">
           {step && <StepPanel step={step} />}
           <div class="tabs">
