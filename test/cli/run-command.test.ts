@@ -73,7 +73,9 @@ test('--resume names exactly the flags it would ignore, each alone', async () =>
     ] as const) {
       const r = await adw(['run', ...flags, '--resume', '--adw-id', 'r1', '--db', db], {cwd: dir})
       assert.is(r.exitCode, 2, r.stderr)
-      assert.is(r.stderr, `${lead} ${named}\nTry: adw run --resume --adw-id r1`)
+      // A pipeline argument also gets the way to resume against an edited file.
+      const more = flags[0] === 'p.yaml' ? '\nTry: adw run --resume --adw-id r1 --pipeline p.yaml  (continue with an edited pipeline file)' : ''
+      assert.is(r.stderr, `${lead} ${named}\nTry: adw run --resume --adw-id r1${more}`)
     }
   } finally {
     rmDir(dir)
