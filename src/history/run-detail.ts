@@ -25,7 +25,7 @@ export interface StepView {
   error: string | null
   /** Why it was skipped (`if:` false, ...), else null. */
   reason: string | null
-  /** Succeeded before the run's last resume: its outputs were reused, it did not run again. */
+  /** Succeeded before the run's last resume and not run since: its outputs were reused (its key unchanged). */
   reused: boolean
 }
 
@@ -76,9 +76,14 @@ export function runDetail(store: Store, adwId: string, cache?: ResumeCache): Run
     cache?.set(adwId, {status: run.status, resumedAt})
   }
   const lastResume = resumedAt.at(-1)
-  return {run: runView(run, counts), steps: rows.map(r => stepView(r, lastResume)), resumedAt, approvals: store.listApprovals(adwId).map(approvalView)}
+  // A row that a later run of the same step and iteration superseded (it ran again on resume) was not reused.
+  const latest = new Map<string, number>()
+  for (const r of rows) latest.set(`${r.step_id}#${r.iteration}`, r.id)
+  const steps = rows.map(r => stepView(r, lastResume !== undefined && latest.get(`${r.step_id}#${r.iteration}`) === r.id ? lastResume : undefined))
+  return {run: runView(run, counts), steps, resumedAt, approvals: store.listApprovals(adwId).map(approvalView)}
 }
 
+/** `lastResume`: when the run was last resumed, given only for the latest row of its step and iteration. */
 function stepView(row: StepRow, lastResume: string | undefined): StepView {
   return {
     id: row.id,
