@@ -2,6 +2,7 @@ import {checkOptions} from '../pipeline/schema.js'
 import {renderStepOptions, type RenderedStep} from '../pipeline/shell/render.js'
 import type {ActionStep} from '../pipeline/types.js'
 import {duration as formatMs} from '../history/format.js'
+import {StepFailure} from '../plugins/failures.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
 
 /** How long an executor may take to honour an abort before the engine stops waiting for it. */
@@ -35,7 +36,8 @@ export async function render(step: ActionStep, scope: Record<string, unknown>): 
  */
 export async function invoke(step: ActionStep, rendered: RenderedStep | Error, ctx: ExecutorContext, controller: AbortController): Promise<Attempt> {
   let timer: NodeJS.Timeout | undefined
-  if (step.timeoutMs) timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
+  // Typed, so a retry policy can tell a timeout (on: [timeout]) from a cancel; the message is as before.
+  if (step.timeoutMs) timer = setTimeout(() => controller.abort(new StepFailure('timeout', `timed out after ${formatMs(step.timeoutMs!)}`)), step.timeoutMs)
   try {
     if (rendered instanceof Error) throw rendered
     const {options, env} = rendered

@@ -96,8 +96,11 @@ function splitPath(path: PathSegment[], data: any): {field: string; subject: str
 const TYPE_NAMES: Record<string, string> = {object: 'a mapping', array: 'a list', integer: 'an integer', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null'}
 const typeList = (types: string | string[]) => String(types).split(',').map(t => TYPE_NAMES[t] ?? t).join(' or ')
 
+const DURATION_RULE = 'use a number with a unit, e.g. "500ms", "30s", "10m" or "1h30m"'
 const FIELD_RULES: Record<string, string> = {
-  timeout: 'use a number with a unit, e.g. "500ms", "30s", "10m" or "1h30m"',
+  timeout: DURATION_RULE,
+  initial: DURATION_RULE,
+  max: DURATION_RULE,
   id: 'use letters, digits, _ and -, starting with a letter or _ (e.g. build_2)',
 }
 

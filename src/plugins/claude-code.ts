@@ -1,6 +1,7 @@
 import {checkSchema, correctionPrompt, extractJson, jsonInstruction} from './agent/output.js'
 import {buildArgs, bypassRefusal, effectiveMode, permissionModeOf} from './claude-code/args.js'
 import {denialMessage} from './claude-code/failure.js'
+import {StepFailure} from './failures.js'
 import {chooseBinary, DEFAULT_MAX_RETRIES, missingBinaryMessage, resolveBinary, schema, type ClaudeCodeOptions} from './claude-code/options.js'
 import type {Invocation} from './claude-code/spawn.js'
 import type {ClaudeResult} from './claude-code/stream.js'
@@ -32,10 +33,10 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     const {invoke} = await import('./claude-code/spawn.js') // execa loads on first use: listing and validating start fast
     const choice = chooseBinary(options.binary, ctx.env)
     const bin = resolveBinary(choice.name, ctx.env, ctx.workingDir)
-    if (!bin) throw new Error(missingBinaryMessage(choice))
+    if (!bin) throw new StepFailure('invalid', missingBinaryMessage(choice))
     const {mode, problem} = permissionModeOf(options, ctx.env)
     const refusal = problem ?? bypassRefusal(effectiveMode(mode, options.args))
-    if (refusal || !mode) throw new Error(refusal)
+    if (refusal || !mode) throw new StepFailure('invalid', refusal ?? 'no permission mode')
     const json = options.output === 'json'
     const jsonSchema = json && options.schema && (await supportsJsonSchema(bin, ctx)) ? options.schema : undefined
     // With --json-schema Claude Code itself makes the model answer through a validated tool call.
@@ -76,7 +77,7 @@ async function supportsJsonSchema(bin: string, ctx: ExecutorContext): Promise<bo
 function checkDenials(r: ClaudeResult, o: ClaudeCodeOptions, ctx: ExecutorContext): void {
   const tools = (r.permission_denials ?? []).map(d => String(d.tool_name ?? 'tool'))
   if (tools.length === 0) return
-  if (o.onDenied !== 'warn') throw new Error(denialMessage(tools))
+  if (o.onDenied !== 'warn') throw new StepFailure('invalid', denialMessage(tools))
   ctx.log('WARNING', 'state_change', `Going on despite ${tools.length} permission denial(s) (onDenied: warn): ${[...new Set(tools)].join(', ')}`)
 }
 
@@ -93,5 +94,5 @@ function parseAnswer(r: ClaudeResult, schema?: Record<string, unknown>): {ok: tr
 }
 
 function jsonError(problem: string, r: ClaudeResult): Error {
-  return new Error(`Claude Code's final answer is not the JSON the step asks for (output: json): ${problem}. Received: ${clip((r.result ?? '').trim() || '(empty)', 300)}`)
+  return new StepFailure('invalid', `Claude Code's final answer is not the JSON the step asks for (output: json): ${problem}. Received: ${clip((r.result ?? '').trim() || '(empty)', 300)}`)
 }

@@ -1,6 +1,7 @@
 import {isAbsolute, resolve} from 'node:path'
 import {TAG_ENV_PREFIX} from '../pipeline/shell/analyze.js'
 import {stepLaunch, STEP_SANDBOX_SCHEMA, type StepSandboxOption} from '../sandbox/step.js'
+import {StepFailure} from './failures.js'
 import {killTree, startStepProcess, Tail} from './process.js'
 import type {StepExecutor} from './types.js'
 
@@ -95,15 +96,14 @@ export const shell: StepExecutor<ShellOptions> = {
     const result = await child
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled')
     if (result.code === 'ENOENT' || (result.failed && result.exitCode === undefined && !result.signal)) {
-      throw new Error(`could not start bash in ${cwd}: ${result.shortMessage ?? result.message}`)
+      throw new StepFailure('invalid', `could not start bash in ${cwd}: ${result.shortMessage ?? result.message}`)
     }
     const exitCode = result.exitCode ?? (result.signal ? 128 : 1)
     const outputs = {exitCode, stdout: trimEnd(stdout.toString()), stderr: trimEnd(stderr.toString())}
     if (exitCode !== 0) {
       const tail = outputs.stderr.split('\n').slice(-5).join('\n')
-      const err = new Error(`command exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}${tail ? `: ${tail}` : ''}`)
-      ;(err as any).outputs = outputs
-      throw err
+      // The outputs ride on the failure: continueOnError and later steps still see exitCode and the output.
+      throw new StepFailure('exit', `command exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}${tail ? `: ${tail}` : ''}`, {outputs})
     }
     return {outputs}
   },

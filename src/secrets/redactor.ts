@@ -45,9 +45,13 @@ export function createRedactor(values: Iterable<unknown>): Redactor {
       const message = text(e.message)
       const stack = e.stack === undefined ? undefined : text(e.stack)
       if (message === e.message && stack === e.stack) return e
-      const copy = new Error(message)
+      // Same class and own fields (a StepFailure keeps its kind, retry-after and outputs, masked too);
+      // the cause, which may hold the secret, is dropped.
+      const copy: Error = Object.create(Object.getPrototypeOf(e))
+      for (const [k, v] of Object.entries(e)) (copy as any)[k] = value(v)
+      Object.defineProperty(copy, 'message', {value: message, writable: true, configurable: true})
       copy.name = e.name
-      copy.stack = stack
+      Object.defineProperty(copy, 'stack', {value: stack, writable: true, configurable: true})
       return copy
     },
     log: log => (level, type, message, details) => log(level, type, text(message), details === undefined ? undefined : value(details)),

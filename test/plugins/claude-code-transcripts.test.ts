@@ -117,7 +117,7 @@ function realShapes(): Map<string, Set<string>> {
 
 /** Scenarios that inject faults the real CLI cannot be made to show (bad lines, crashes, hangs). */
 const FAULTS = new Set(['garbage-line', 'crash', 'hang'])
-const SCENARIOS = ['success', 'error-result', 'api-error', 'auth-retry', 'retry-then-success', 'denied', 'slow-lines', 'json-review', 'json-fix']
+const SCENARIOS = ['success', 'error-result', 'api-error', 'rate-limited', 'usage-limit', 'auth-retry', 'retry-then-success', 'denied', 'slow-lines', 'json-review', 'json-fix']
 
 test('every event the fake claude prints has a shape (type, subtype, keys, blocks) seen in a real transcript', async () => {
   const real = realShapes()

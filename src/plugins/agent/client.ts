@@ -1,4 +1,5 @@
 import Anthropic, {APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError} from '@anthropic-ai/sdk'
+import {classify, kindOfStatus, retryAfterMs, StepFailure} from '../failures.js'
 
 /** The API that answers when `ANTHROPIC_BASE_URL` is not set. */
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com'
@@ -27,34 +28,43 @@ export function createClient(s: ClientSettings): Anthropic {
   })
 }
 
-/** The step failure for an error thrown by the SDK: what failed, why, what to do. Never the key. */
-export function describeApiError(error: unknown, info: {baseURL: string; maxRetries: number; signal: AbortSignal}): Error {
-  if (info.signal.aborted) return info.signal.reason instanceof Error ? info.signal.reason : new Error('Agent step cancelled')
-  if (error instanceof APIUserAbortError) return new Error('Agent step cancelled', {cause: error})
+/**
+ * The step failure for an error thrown by the SDK: what failed, why, what to do, never the key;
+ * typed (src/plugins/failures.ts) so a step's retry policy can tell a 429 (with its retry-after)
+ * from a refused key.
+ */
+export function describeApiError(error: unknown, info: {baseURL: string; maxRetries: number; signal: AbortSignal}): StepFailure {
+  if (info.signal.aborted) return abortFailure(info.signal.reason)
+  if (error instanceof APIUserAbortError) return new StepFailure('cancelled', 'Agent step cancelled', {cause: error})
   if (error instanceof APIConnectionTimeoutError) {
-    return new Error(`Anthropic API at ${info.baseURL} did not answer in time (after ${info.maxRetries} retries).`, {cause: error})
+    return new StepFailure('timeout', `Anthropic API at ${info.baseURL} did not answer in time (after ${info.maxRetries} retries).`, {cause: error})
   }
   if (error instanceof APIConnectionError) {
     const why = (error.cause as Error | undefined)?.message ?? error.message
-    return new Error(`Could not reach the Anthropic API at ${info.baseURL} (after ${info.maxRetries} retries): ${why}. Check ANTHROPIC_BASE_URL and the network.`, {cause: error})
+    return new StepFailure('network', `Could not reach the Anthropic API at ${info.baseURL} (after ${info.maxRetries} retries): ${why}. Check ANTHROPIC_BASE_URL and the network.`, {cause: error})
   }
   if (error instanceof APIError && error.status) {
     const req = error.requestID ? `, request id ${error.requestID}` : ''
     const what = `${error.status} ${error.type ?? 'error'}${req}`
     const detail = error.apiMessage ? `: ${error.apiMessage}` : ''
+    const after = retryAfterMs(error.headers)
+    const typed = {status: error.status, cause: error, ...(after === undefined ? {} : {retryAfterMs: after})}
     if (error.status === 401) {
-      return new Error(
-        `Anthropic API rejected the API key (${what}). Check ANTHROPIC_API_KEY in the environment or in the working directory's .env.`,
-        {cause: error},
-      )
+      return new StepFailure('auth', `Anthropic API rejected the API key (${what}). Check ANTHROPIC_API_KEY in the environment or in the working directory's .env.`, typed)
     }
     if (error.status === 403) {
-      return new Error(`Anthropic API refused the request (${what})${detail}. The API key may lack access to this model or workspace.`, {cause: error})
+      return new StepFailure('auth', `Anthropic API refused the request (${what})${detail}. The API key may lack access to this model or workspace.`, typed)
     }
     const retried = error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500
-    return new Error(`Anthropic API error ${what}${detail}${retried ? ` (after ${info.maxRetries} retries)` : ''}.`, {cause: error})
+    return new StepFailure(kindOfStatus(error.status), `Anthropic API error ${what}${detail}${retried ? ` (after ${info.maxRetries} retries)` : ''}.`, typed)
   }
-  return error instanceof Error ? error : new Error(String(error))
+  return classify(error)
+}
+
+/** The failure of a step stopped by its signal: the engine's reason when it is typed (a timeout), else a cancel. */
+export function abortFailure(reason: unknown): StepFailure {
+  if (StepFailure.is(reason)) return reason
+  return new StepFailure('cancelled', reason instanceof Error ? reason.message : 'Agent step cancelled', reason instanceof Error ? {cause: reason} : {})
 }
 
 const SDK_NOTICE = /^The model '.*' is deprecated|^Using Claude with /

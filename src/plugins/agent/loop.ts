@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import type {Message, MessageParam, ToolResultBlockParam} from '@anthropic-ai/sdk/resources/messages'
 import type {LogLevel, LogType, Usage} from '../types.js'
+import {StepFailure} from '../failures.js'
 import {checkSchema, correctionPrompt, extractJson} from './output.js'
 import {costOf, type ModelPrice} from '../../budget/prices.js'
 import {describeCall, runTool, type ToolContext} from './tools/index.js'
@@ -105,7 +106,7 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
       continue
     }
     if (stop === 'max_tokens') {
-      if (calls.length) throw new Error(`The model's reply was cut off at maxTokens (${c.maxTokens}) in the middle of a tool call. Raise with.maxTokens.`)
+      if (calls.length) throw new StepFailure('invalid', `The model's reply was cut off at maxTokens (${c.maxTokens}) in the middle of a tool call. Raise with.maxTokens.`)
       c.log('WARNING', 'state_change', `The final answer was cut off at maxTokens (${c.maxTokens}).`)
     }
 
@@ -121,7 +122,7 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
     if (parsed.ok && !problems.length) return done(parsed.value)
     const problem = parsed.ok ? `the JSON does not match the schema: ${problems.join('; ')}` : problems[0]
     if (corrected) {
-      throw new Error(`The agent's final answer is not the JSON the step asks for, even after a corrective turn: ${problem}. Answer began: "${oneLine(answer, 120)}"`)
+      throw new StepFailure('invalid', `The agent's final answer is not the JSON the step asks for, even after a corrective turn: ${problem}. Answer began: "${oneLine(answer, 120)}"`)
     }
     corrected = true
     c.log('WARNING', 'state_change', `Final answer rejected (${problem}); asking the model once to correct it.`)

@@ -2,6 +2,7 @@ import {realpath} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {ExecutorContext, StepResult} from '../types.js'
 import {DEFAULT_MAX_TOKENS, DEFAULT_MAX_TURNS, DEFAULT_MODEL, type AgentOptions, type AgentSettings} from '../agent.js'
+import {StepFailure} from '../failures.js'
 import {createClient, describeApiError, DEFAULT_BASE_URL, routeSdkNotices} from './client.js'
 import {converse} from './loop.js'
 import {jsonInstruction} from './output.js'
@@ -16,7 +17,7 @@ const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
 /** The `agent` executor's work: one tool loop over the Messages API. Loaded on the first agent step. */
 export async function runAgent(options: AgentOptions, ctx: ExecutorContext, settings: AgentSettings): Promise<StepResult> {
   const apiKey = ctx.env.ANTHROPIC_API_KEY?.trim()
-  if (!apiKey) throw new Error(`ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
+  if (!apiKey) throw new StepFailure('auth', `ANTHROPIC_API_KEY is not set (environment or ${join(ctx.workingDir, '.env')}).`)
   // The engine masks every secret of the run too; this keeps the executor safe when called on its own.
   const redact = createRedactor([apiKey, ctx.env.ANTHROPIC_AUTH_TOKEN])
   const log = redact.log(ctx.log)

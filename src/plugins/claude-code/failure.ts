@@ -1,3 +1,4 @@
+import {kindOfStatus, type FailureKind} from '../failures.js'
 import {howToAllow} from './args.js'
 import type {ClaudeResult} from './stream.js'
 import {clip} from './summary.js'
@@ -25,8 +26,13 @@ export function authMessage(detail: string): string {
  */
 export function resultFailure(r: ClaudeResult, synthetic?: string): string | undefined {
   if (!isFailed(r)) return undefined
-  const detail = [r.result, ...(r.errors ?? []).map(String), synthetic].find(t => typeof t === 'string' && t.trim())?.trim() ?? 'no details'
+  const detail = detailOf(r, synthetic)
   const turns = `${r.num_turns ?? '?'} turns`
+  const limit = usageLimit(detail)
+  if (limit) {
+    const when = limit.resetsAt ? `; it resets at ${limit.resetsAt}` : ''
+    return `Claude Code usage limit reached${when}. Wait for the reset, or give ANTHROPIC_API_KEY (billed by usage) to run now: ${clip(detail, 300)}`
+  }
   if (isAuthFailure(r.api_error_status, detail)) return authMessage(r.api_error_status ? `API status ${r.api_error_status}, ${detail}` : detail)
   if (typeof r.api_error_status === 'number') return `Claude Code failed: the API answered ${r.api_error_status} (${turns}): ${clip(detail, 2000)}`
   switch (r.subtype) {
@@ -39,6 +45,35 @@ export function resultFailure(r: ClaudeResult, synthetic?: string): string | und
   }
   const why = [r.subtype && r.subtype !== 'success' ? r.subtype : 'error', r.terminal_reason && r.terminal_reason !== 'completed' ? r.terminal_reason : ''].filter(Boolean).join(', ')
   return `Claude Code failed (${why}, ${turns}): ${clip(detail, 2000)}`
+}
+
+const detailOf = (r: ClaudeResult, synthetic?: string): string =>
+  [r.result, ...(r.errors ?? []).map(String), synthetic].find(t => typeof t === 'string' && t.trim())?.trim() ?? 'no details'
+
+/** The kind of a failed result (src/plugins/failures.ts), with the API status and a quota's reset time when known. */
+export function resultKind(r: ClaudeResult, synthetic?: string): {kind: FailureKind; status?: number; resetsAt?: string} {
+  const detail = detailOf(r, synthetic)
+  const status = typeof r.api_error_status === 'number' ? {status: r.api_error_status} : {}
+  const limit = usageLimit(detail)
+  if (limit) return {kind: 'quota', ...status, ...(limit.resetsAt ? {resetsAt: limit.resetsAt} : {})}
+  if (isAuthFailure(r.api_error_status, detail)) return {kind: 'auth', ...status}
+  if (typeof r.api_error_status === 'number') return {kind: kindOfStatus(r.api_error_status), ...status}
+  if (r.subtype === 'error_max_budget_usd') return {kind: 'budget'}
+  if (r.subtype === 'error_max_structured_output_retries') return {kind: 'invalid'}
+  return {kind: 'other'}
+}
+
+// A subscription's usage limit, as Claude Code words it: "Claude AI usage limit reached|1749924000",
+// "5-hour limit reached ∙ resets 1am", "You've hit your session limit · resets 10:30pm (Europe/Berlin)".
+const USAGE_LIMIT = /usage limit reached|limit reached\s*[∙·•|]|hit your (?:[\w-]+ )?limit/i
+
+/** Whether the text says a usage limit is reached, and when it resets (an ISO time from an epoch, else Claude Code's words). */
+export function usageLimit(text: string): {resetsAt?: string} | undefined {
+  if (!USAGE_LIMIT.test(text)) return undefined
+  const epoch = /\|\s*(\d{10,13})\b/.exec(text)?.[1]
+  if (epoch) return {resetsAt: new Date(epoch.length > 10 ? Number(epoch) : Number(epoch) * 1000).toISOString()}
+  const words = /\bresets?\s+(?:at\s+)?([^\n.]*?\S)\s*(?:\.(?:\s|$)|\n|$)/i.exec(text)?.[1]
+  return words ? {resetsAt: words} : {}
 }
 
 /** The failure for permission denials: every denied tool, and how to allow each. */

@@ -2,7 +2,8 @@ import {createInterface} from 'node:readline'
 import type {Readable} from 'node:stream'
 import {killTree, startStepProcess} from '../process.js'
 import type {ExecutorContext} from '../types.js'
-import {resultFailure} from './failure.js'
+import {StepFailure} from '../failures.js'
+import {resultFailure, resultKind} from './failure.js'
 import {missingBinaryMessage, type BinaryChoice} from './options.js'
 import {StreamParser, type ClaudeResult} from './stream.js'
 import {clip} from './summary.js'
@@ -76,18 +77,23 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   }
   if (ctx.signal.aborted) throw abortError(ctx.signal) // the exit may win the race against the abort
   if (exit.code === 'ENOENT' || (exit.failed && exit.exitCode === undefined && !exit.signal)) {
-    throw new Error(`${missingBinaryMessage(inv.choice)} (could not start ${inv.bin}: ${exit.shortMessage ?? exit.message})`)
+    throw new StepFailure('invalid', `${missingBinaryMessage(inv.choice)} (could not start ${inv.bin}: ${exit.shortMessage ?? exit.message})`)
   }
-  if (stopped && parser.fatal) throw new Error(parser.fatal)
+  if (stopped && parser.fatal) throw new StepFailure('auth', parser.fatal) // the parser stops claude only for a refused key
   const r = parser.result
   const failed = r && resultFailure(r, parser.synthetic)
-  if (failed) throw new Error(withStderr(failed, stderr))
-  if (!r || exit.exitCode !== 0) throw new Error(withStderr(failureMessage(r, exit.exitCode, exit.signal), stderr))
+  if (failed) {
+    const {kind, ...typed} = resultKind(r, parser.synthetic)
+    throw new StepFailure(kind, withStderr(failed, stderr), typed)
+  }
+  if (!r || exit.exitCode !== 0) throw new StepFailure('other', withStderr(failureMessage(r, exit.exitCode, exit.signal), stderr))
   return {result: r, sessionId: r.session_id ?? parser.sessionId}
 }
 
+/** The engine's reason when it is typed (a timeout), else a cancel. */
 function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('claude was cancelled')
+  if (StepFailure.is(signal.reason)) return signal.reason
+  return new StepFailure('cancelled', signal.reason instanceof Error ? signal.reason.message : 'claude was cancelled', {cause: signal.reason})
 }
 
 function failureMessage(r: ClaudeResult | undefined, exitCode: number | undefined, signal: string | undefined): string {
