@@ -10,7 +10,7 @@ import {loadRegistry} from '../plugins/registry.js'
 
 export default class Validate extends AdwCommand {
   static summary = 'Check pipeline files without running them'
-  static description = 'With no argument, checks every pipelines/*.yaml of the project (found upwards, like adw run). Runs the same checks as `adw run` before anything starts: YAML syntax, the pipeline JSON Schema (`adw schema`), unique step ids, known executors and their options, templates and conditions that only read inputs and earlier steps. Every problem is listed as FILE:LINE:COL with the source line. Exit code 2 when any file is invalid.'
+  static description = 'With no argument, checks every pipelines/*.yaml of the project (found upwards, like adw run). Runs the same checks as `adw run` before anything starts: YAML syntax, the pipeline JSON Schema (`adw schema`), unique step ids, needs (known ids, no cycles), known executors and their options, templates and conditions that only read inputs and steps upstream of them, forEach lists and retry policies. A valid pipeline that runs steps in parallel, fans out or retries gets a one-line summary. Every problem is listed as FILE:LINE:COL with the source line. Exit code 2 when any file is invalid.'
   static examples = [
     '<%= config.bin %> validate                         # every pipelines/*.yaml of the project',
     '<%= config.bin %> validate mine                    # a bare name, as adw run takes it',
@@ -24,7 +24,7 @@ export default class Validate extends AdwCommand {
   }
 
   static flags = {
-    json: Flags.boolean({description: 'Print {files: [{file, valid, problems, diagnostics, error?}], problems} as JSON: every problem, however many'}),
+    json: Flags.boolean({description: 'Print {files: [{file, valid, problems, diagnostics, error?, summary?}], problems} as JSON: every problem, however many'}),
   }
 
   async run(): Promise<void> {
@@ -35,7 +35,7 @@ export default class Validate extends AdwCommand {
       this.log(JSON.stringify(result, null, 2))
     } else {
       for (const r of result.files) {
-        if (r.valid) this.log(`✓ ${r.file}`)
+        if (r.valid) this.log(`✓ ${r.file}${r.summary ? ` (${r.summary})` : ''}`)
         else if (r.error) this.logToStderr([`✗ ${r.error}`, ...(r.suggestions ?? []).map(s => `Try: ${s}`)].join('\n'))
         else {
           this.logToStderr(formatDiagnostics(r.diagnostics, {more: pipelineHint}))

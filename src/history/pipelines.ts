@@ -1,7 +1,8 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {PACKAGE_ROOT} from '../engine/start.js'
-import type {Pipeline} from '../pipeline/types.js'
+import {forEachLabel, needsLabel, retryLabel, scheduleLine, usesNeeds} from '../pipeline/describe.js'
+import type {ActionStep, Pipeline} from '../pipeline/types.js'
 import {table, truncate} from './format.js'
 
 /** A pipeline `adw run <name>` can start, as `adw pipelines` lists it. */
@@ -62,15 +63,20 @@ export function formatPipeline(p: Pipeline, cwd: string): string {
     out.push(...table(['  NAME', 'TYPE', '', 'DESCRIPTION'], rows).map(l => l.trimEnd()))
   }
   out.push('', 'Steps:')
+  // NEEDS only when a step has needs: written; a pipeline that runs top to bottom reads as before.
+  const needs = usesNeeds(p)
   const rows: string[][] = []
+  const when = (s: ActionStep) => [s.if ? `if: ${s.if.source}` : '', forEachLabel(s), retryLabel(s.retry), s.continueOnError ? 'continueOnError' : ''].filter(Boolean).join('; ')
   for (const s of p.steps) {
     const cond = s.if ? `if: ${s.if.source}` : ''
     if (s.kind === 'loop') {
-      rows.push([`  ${s.id}`, 'loop', `${cond}${cond ? '; ' : ''}at most ${s.maxAttempts} attempts until ${s.until.source} (then ${s.onExhausted})`])
-      for (const c of s.steps) rows.push([`    ${c.id}`, c.uses, c.if ? `if: ${c.if.source}` : ''])
-    } else rows.push([`  ${s.id}`, s.uses, `${cond}${s.continueOnError ? `${cond ? '; ' : ''}continueOnError` : ''}`])
+      rows.push([`  ${s.id}`, 'loop', ...(needs ? [needsLabel(s)] : []), `${cond}${cond ? '; ' : ''}at most ${s.maxAttempts} attempts until ${s.until.source} (then ${s.onExhausted})`])
+      for (const c of s.steps) rows.push([`    ${c.id}`, c.uses, ...(needs ? [needsLabel(c)] : []), when(c)])
+    } else rows.push([`  ${s.id}`, s.uses, ...(needs ? [needsLabel(s)] : []), when(s)])
   }
-  out.push(...table(['  STEP', 'USES', 'WHEN'], rows).map(l => l.trimEnd()))
+  out.push(...table(['  STEP', 'USES', ...(needs ? ['NEEDS'] : []), 'WHEN'], rows).map(l => l.trimEnd()))
+  const schedule = scheduleLine(p)
+  if (schedule) out.push('', schedule)
   const required = inputs.filter(([, d]) => d.required).map(([n]) => (n === 'prompt' ? '--prompt "..."' : `--input ${n}=...`))
   out.push('', `Run it: adw run ${basename(p.file).replace(/\.ya?ml$/, '')}${required.length ? ' ' + required.join(' ') : ''}`)
   return out.join('\n')

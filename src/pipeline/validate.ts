@@ -1,5 +1,6 @@
 import {AdwError, ValidationError, type Diagnostic} from '../errors.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
+import {validateSummary} from './describe.js'
 import {loadPipeline} from './load.js'
 
 /** The outcome of validating one pipeline file. */
@@ -14,6 +15,8 @@ export interface FileReport {
   error?: string
   /** What to do about `error`. */
   suggestions?: string[]
+  /** How a valid pipeline runs, when it uses needs, forEach or retry: `6 steps; lint, plan start at once, up to 4 at once; retry: build`. */
+  summary?: string
 }
 
 /** Every file's report, and the problems of all files together. */
@@ -27,8 +30,9 @@ export async function validatePipelines(files: string[], opts: {registry: Execut
   const reports: FileReport[] = []
   for (const file of files) {
     try {
-      await loadPipeline(file, opts)
-      reports.push({file, valid: true, problems: 0, diagnostics: []})
+      const pipeline = await loadPipeline(file, opts)
+      const summary = validateSummary(pipeline)
+      reports.push({file, valid: true, problems: 0, diagnostics: [], ...(summary ? {summary} : {})})
     } catch (error) {
       if (error instanceof ValidationError) reports.push({file, valid: false, problems: error.diagnostics.length, diagnostics: error.diagnostics})
       else if (error instanceof AdwError) reports.push({file, valid: false, problems: 1, diagnostics: [], error: error.message, ...(error.suggestions.length ? {suggestions: error.suggestions} : {})})
