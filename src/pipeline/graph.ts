@@ -26,6 +26,8 @@ export interface GraphBuild {
   cycles: string[][]
   /** Whether `from` is upstream of `to` (for the loader's reference checks; see Reach). */
   reaches(from: string, to: string): boolean
+  /** Every step upstream of `id`, computed now and not kept (graph.upstream caches its answers). */
+  upstreamNow(id: string): Set<string>
 }
 
 /** Builds the graph of one step list. Unknown needs are left out of it; a cycle's steps come last in `order`. */
@@ -47,7 +49,19 @@ export function buildGraph(nodes: GraphNode[]): GraphBuild {
   needsOf.forEach((needs, i) => needs.forEach(j => edges.push([nodes[j].id, nodes[i].id])))
   const graph = new Graph(nodes.map(n => n.id), needsOf, order, edges)
   const reach = new Reach(graph, index, needsOf, order, cycles.length === 0)
-  return {graph, unknown, cycles: cycles.map(c => c.map(i => nodes[i].id)), reaches: (from, to) => reach.reaches(from, to)}
+  const upstreamNow = (id: string): Set<string> => {
+    const start = index.get(id)
+    const seen = new Set<number>()
+    const todo = start === undefined ? [] : [...needsOf[start]]
+    while (todo.length > 0) {
+      const i = todo.pop()!
+      if (seen.has(i) || i === start) continue
+      seen.add(i)
+      todo.push(...needsOf[i])
+    }
+    return new Set([...seen].map(i => nodes[i].id))
+  }
+  return {graph, unknown, cycles: cycles.map(c => c.map(i => nodes[i].id)), reaches: (from, to) => reach.reaches(from, to), upstreamNow}
 }
 
 /**

@@ -78,12 +78,27 @@ export class PipelineNeeds {
 
   /** What a template or condition at `place` may read, for RefScope. */
   scope(place: Place): Pick<RefScope, 'visible' | 'visibleIds' | 'notUpstream'> {
-    const visible = (id: string) => this.visible(id, place)
     return {
-      visible,
-      visibleIds: () => this.fileOrder.filter(visible),
+      visible: id => this.visible(id, place),
+      visibleIds: () => this.visibleIds(place),
       notUpstream: id => this.whyNot(id, place),
     }
+  }
+
+  /** One walk of the graph, not one reachability query per step: conditions ask this for their type check. */
+  private visibleIds(place: Place): string[] {
+    const seen = new Set<string>()
+    for (const id of this.top.upstreamNow(place.top)) {
+      seen.add(id)
+      for (const inner of this.bodyIds(id)) seen.add(inner)
+    }
+    if (place.loop !== undefined && place.until) for (const inner of this.bodyIds(place.loop)) seen.add(inner)
+    else if (place.loop !== undefined && place.body !== undefined) for (const id of this.bodies.get(place.loop)!.upstreamNow(place.body)) seen.add(id)
+    return this.fileOrder.filter(id => seen.has(id))
+  }
+
+  private bodyIds(loop: string): string[] {
+    return this.bodies.get(loop)?.graph.order ?? []
   }
 
   private visible(id: string, place: Place): boolean {
@@ -105,7 +120,7 @@ export class PipelineNeeds {
     const need = sameLoop ? id : (owner ?? id)
     const current = this.of(needer).needs
     const via = need === id ? '' : ` (the loop "${need}" it is in)`
-    const upstream = this.fileOrder.filter(s => this.visible(s, place))
+    const upstream = this.visibleIds(place)
     const whose = !sameLoop && place.loop !== undefined ? `loop "${needer}"` : `step "${needer}"`
     const shown = upstream.length > 20 ? `${upstream.slice(-20).join(', ')}, and ${upstream.length - 20} more` : upstream.join(', ')
     return (
