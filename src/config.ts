@@ -5,6 +5,7 @@ import type {isMap as isMapFn, isScalar as isScalarFn} from 'yaml'
 import {AdwError, formatDiagnostics, type Diagnostic} from './errors.js'
 import {MAX_CONFIG_FILE_BYTES, readInputFile} from './limits.js'
 import type {LogLevel} from './plugins/types.js'
+import type {NotifyTargetConfig} from './notify/schema.js'
 import {CONFIG_FILE, defaultDbPath, findProjectRoot} from './project.js'
 import {mergeEnv, type IgnoredVariable} from './secrets/sources.js'
 import {LOG_LEVELS} from './store/values.js'
@@ -34,6 +35,10 @@ export interface ConfigFile {
   isolation?: 'none' | 'worktree'
   /** `comments: true`: a run started with `--issue` comments its progress on the issue. */
   github?: {comments?: boolean}
+  /** Where others reach `adw ui` (notifications link to the run there). */
+  ui?: {url?: string}
+  /** Webhooks and commands told about runs (src/notify). */
+  notify?: NotifyTargetConfig[]
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -64,6 +69,12 @@ export interface ResolvedConfig {
   isolation?: 'none' | 'worktree'
   /** adw.config.yaml `github.comments`: progress comments on the issue of `--issue` runs. @default false */
   githubComments?: boolean
+  /** adw.config.yaml `notify:` as written (checked; `${VARIABLE}`s are resolved when a run starts). */
+  notify?: NotifyTargetConfig[]
+  /** adw.config.yaml `ui.url`. */
+  uiUrl?: string
+  /** The process environment over adw.config.yaml `env:`, without the working directory's `.env`: what `${VARIABLE}` in notify targets may read. */
+  trustedEnv: Record<string, string | undefined>
 }
 
 export interface ConfigOptions {
@@ -112,6 +123,9 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     ...(file.telemetry?.otlp ? {telemetryOtlp: file.telemetry.otlp} : {}),
     ...(file.isolation ? {isolation: file.isolation} : {}),
     ...(file.github?.comments === true ? {githubComments: true} : {}),
+    ...(file.notify?.length ? {notify: file.notify} : {}),
+    ...(file.ui?.url ? {uiUrl: file.ui.url} : {}),
+    trustedEnv: {...(file.env ?? {}), ...nonEmpty(opts.env ?? process.env)},
   }
 }
 
@@ -151,12 +165,13 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   agent_sdk: {model: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a model id)')},
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
   budget: BUDGET_SHAPE,
+  ui: {url: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL, e.g. http://build-box:4400')},
   telemetry: {otlp: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318')},
   github: {comments: v => (typeof v === 'boolean' ? undefined : 'must be true or false (progress comments on the issue of an --issue run)')},
 }
 
 /** Sections `adw scaffold --config` does not require. */
-const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github'])
+const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github', 'ui'])
 
 /**
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
@@ -178,6 +193,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   const doc = parseDocument(text, {lineCounter: lc, uniqueKeys: true})
   const lines = text.split('\n')
   const problems: Diagnostic[] = []
+  let notify: {value: unknown; offset: number} | undefined
   const at = (offset: number, message: string) => {
     const {line, col} = lc.linePos(offset)
     problems.push({file: displayPath, line, col, message, sourceLine: lines[line - 1]})
@@ -207,8 +223,12 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
           checkPricesSection(section.value, keyOffset, at, {isMap, isScalar})
           continue
         }
+        if (key === 'notify') {
+          notify = {value: (section.value as {toJSON?: () => unknown} | null)?.toJSON?.() ?? null, offset: keyOffset}
+          continue
+        }
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'isolation', 'env', 'prices'].join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'isolation', 'env', 'prices', 'notify'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {
@@ -228,6 +248,11 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
       }
     }
   }
+  if (notify) {
+    // Loaded only for a config with notify: (it brings ajv).
+    const {checkNotify} = await import('./notify/schema.js')
+    for (const p of checkNotify(notify.value)) at(nodeOffset(doc, ['notify', ...p.path]) ?? notify.offset, p.message)
+  }
   if (opts.requireAll && doc.errors.length === 0 && (doc.contents === null || isMap(doc.contents))) {
     const sections = isMap(doc.contents) ? doc.contents.items : []
     for (const [key, fields] of Object.entries(SHAPE)) {
@@ -245,6 +270,15 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   if (config.sandbox !== undefined) config.sandbox = sandboxValue(config.sandbox)
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, String(v)]))
   return config
+}
+
+/** The offset of the node at `path`, or of its deepest existing ancestor. */
+function nodeOffset(doc: {getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown}, path: Array<string | number>): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as {range?: number[]} | undefined
+    if (node && typeof node === 'object' && node.range) return node.range[0]
+  }
+  return undefined
 }
 
 /** `env:` is a mapping of variable names to strings, numbers or booleans. */

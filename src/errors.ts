@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'APPROVAL_INVALID'
   | 'NOT_A_GIT_REPO'
   | 'WORKTREE'
+  | 'EXPORT_FAILED'
 
 export class AdwError extends Error {
   readonly code: ErrorCode

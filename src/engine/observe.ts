@@ -1,5 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {ResolvedConfig} from '../config.js'
+import type {NotifyTarget} from '../notify/index.js'
 import type {Store} from '../store/types.js'
 import {startTelemetry, type TelemetrySettings} from '../telemetry/index.js'
 import type {Subscriber} from './fanout.js'
@@ -17,8 +19,22 @@ export interface ObserveOptions {
   env: Readonly<Record<string, string | undefined>>
   /** From telemetrySettings(): undefined when telemetry is off (nothing of the SDK loads). */
   telemetry?: TelemetrySettings
+  /** From notifyTargets(): the config's webhooks and commands, resolved. */
+  notify?: NotifyTarget[]
+  uiUrl?: string
+  workingDir?: string
   /** Where warnings are printed (not with --json's stdout). */
   stderr?: NodeJS.WritableStream
+}
+
+/**
+ * The config's notify targets with their variables filled in, loading src/notify only when there
+ * are some. Called before the run starts: a variable that is not set is exit 2, nothing recorded.
+ */
+export async function notifyTargets(config: ResolvedConfig): Promise<NotifyTarget[] | undefined> {
+  if (!config.notify?.length) return undefined
+  const {configTargets} = await import('../notify/index.js')
+  return configTargets(config)
 }
 
 /** Builds the run's subscribers. Their warnings go to the run's log (agent_logs, `adw logs`) and stderr. */
@@ -29,6 +45,27 @@ export async function observe(opts: ObserveOptions): Promise<Observers> {
     const t = await startTelemetry({settings: opts.telemetry, env: opts.env, version: adwVersion(), warn: m => warn(`${m} (send them later with: adw trace ${opts.adwId})`)})
     out.subscribers.push(t.subscriber)
     out.stepEnv = t.stepEnv
+  }
+  if (opts.notify?.length) {
+    const {notifySubscriber} = await import('../notify/index.js')
+    const {store, adwId} = opts
+    out.subscribers.push(
+      notifySubscriber({
+        targets: opts.notify,
+        uiUrl: opts.uiUrl,
+        version: adwVersion(),
+        env: opts.env,
+        cwd: opts.workingDir,
+        record: a => {
+          try {
+            store.log({adwId, agentName: 'notify', stepName: null, iteration: 0, level: a.ok ? 'INFO' : 'WARNING', type: 'state_change', message: a.message, details: a.details})
+            store.flush()
+          } catch {
+            // the store closed already
+          }
+        },
+      }),
+    )
   }
   return out
 }

@@ -14,10 +14,9 @@ import {resolveRunInputs, restoreInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {stopOrphans} from './orphans.js'
 import {runPipeline, type RunOutcome} from './run.js'
-import {telemetrySettings} from '../telemetry/index.js'
 import {forcedFrom} from './from.js'
 import type {ResumeContext} from './memo.js'
-import {engineOptions, findPipeline, preflight, runObservers, type RunCommandOptions} from './start.js'
+import {engineOptions, findPipeline, preflight, planObservers, runObservers, type RunCommandOptions} from './start.js'
 
 /** `executors`, when given, replace the run's own `--executor` substitutions. */
 export interface ResumeOptions extends RunCommandOptions {
@@ -73,14 +72,14 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const forced = opts.from !== undefined ? forcedFrom(pipeline, opts.from) : undefined
     const inputs = withNewInputs(pipeline, run.adw_id, restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {}))
     preflight(pipeline, config.env, workingDir)
-    const telemetry = telemetrySettings(config.env, config.telemetryOtlp)
+    const observing = await planObservers(config)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
     const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {})})
     if (claim.previous.status === 'succeeded' && !reopen) return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
     const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
-    const observers = await runObservers(config, opts, store, run.adw_id, telemetry)
+    const observers = await runObservers(config, opts, store, run.adw_id, observing, workingDir)
     const resume: ResumeContext = {samePipeline, ...(forced ? {forced, from: opts.from} : {})}
     return await runPipeline({
       pipeline,

@@ -18,7 +18,8 @@ import {runLimit} from '../budget/limits.js'
 import {checkPrices} from '../budget/preflight.js'
 import {telemetrySettings, type TelemetrySettings} from '../telemetry/index.js'
 import {anyWantsLogs, fanOut} from './fanout.js'
-import {observe, type Observers} from './observe.js'
+import type {NotifyTarget} from '../notify/index.js'
+import {notifyTargets, observe, type Observers} from './observe.js'
 import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
 
 /** The package root (two levels above this module in dist/ and in src/). */
@@ -75,9 +76,19 @@ export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, o
   }
 }
 
+/** What watches a run, decided before it starts (bad settings: exit 2, nothing recorded). */
+export interface ObserverPlan {
+  telemetry?: TelemetrySettings
+  notify?: NotifyTarget[]
+}
+
+export async function planObservers(config: ResolvedConfig): Promise<ObserverPlan> {
+  return {telemetry: telemetrySettings(config.env, config.telemetryOtlp), notify: await notifyTargets(config)}
+}
+
 /** The run's observers; their warnings go to stderr unless nothing may be printed. */
-export function runObservers(config: ResolvedConfig, opts: RunCommandOptions, store: Store, adwId: string, telemetry: TelemetrySettings | undefined): Promise<Observers> {
-  return observe({adwId, store, env: config.env, telemetry, stderr: opts.mode === 'silent' ? undefined : process.stderr})
+export function runObservers(config: ResolvedConfig, opts: RunCommandOptions, store: Store, adwId: string, plan: ObserverPlan, workingDir: string): Promise<Observers> {
+  return observe({adwId, store, env: config.env, ...plan, uiUrl: config.uiUrl, workingDir, stderr: opts.mode === 'silent' ? undefined : process.stderr})
 }
 
 /** `adw run`: resolves everything, refuses bad input with exit 2 before writing, then runs. */
@@ -101,7 +112,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
-  const telemetry = telemetrySettings(config.env, config.telemetryOtlp)
+  const observing = await planObservers(config)
 
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
@@ -121,7 +132,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     if (!opts.adwId && chatty) opts.announce?.(`adw id: ${adwId}`)
     // The run works in its worktree; its configuration and .env stay those of the checkout (read above).
     const runDir = isolated ? await worktreeFor(store, adwId, workingDir, opts, chatty) : workingDir
-    const observers = await runObservers(config, opts, store, adwId, telemetry)
+    const observers = await runObservers(config, opts, store, adwId, observing, runDir)
     return await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors})
   } finally {
     store.close()

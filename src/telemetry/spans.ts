@@ -31,6 +31,8 @@ interface OpenStep {
   boundary: number
   /** Claude Code tool calls between their tool_use row and their result row, by tool_use id. */
   tools: Map<string, Span>
+  /** The model of its last call (the step's, as the steps row records it). */
+  model?: string
 }
 
 /** Fields engine v2 adds to step events (fan-out item, retry attempt); read when present. */
@@ -58,8 +60,10 @@ export class SpanBuilder {
 
   /** The trace's id, once the run started. */
   get traceId(): string | undefined {
-    return this.run?.spanContext().traceId
+    return this.trace
   }
+
+  private trace?: string
 
   onEvent(e: EngineEvent): void {
     switch (e.type) {
@@ -118,6 +122,7 @@ export class SpanBuilder {
   private runStart(e: Ev<'run:start'>): void {
     this.adwId = e.adwId
     this.run = this.start(`run ${e.pipeline}`, e.time, undefined, {[ADW.pipeline]: e.pipeline, ...(e.resumed ? {[ADW.resumed]: true} : {})})
+    this.trace = this.run.spanContext().traceId
   }
 
   private runEnd(e: Ev<'run:end'>): void {
@@ -192,7 +197,7 @@ export class SpanBuilder {
     span.setAttributes({
       [ADW.status]: e.status,
       ...usageAttributes(e.usage),
-      ...(e.usage?.model ? {[GEN_AI.requestModel]: e.usage.model} : {}),
+      ...(e.usage?.model ?? open.model ? {[GEN_AI.requestModel]: (e.usage?.model ?? open.model)!} : {}),
       ...(e.reason ? {[ADW.reason]: e.reason} : {}),
       ...(e.outcome ? {[ADW.outcome]: e.outcome} : {}),
     })
@@ -226,6 +231,7 @@ export class SpanBuilder {
     span.setStatus({code: SpanStatusCode.OK})
     span.end(new Date(time))
     open.boundary = ms(time)
+    if (model) open.model = model
   }
 
   private toolCall(open: OpenStep, e: Ev<'log'>, d: Record<string, unknown>): void {

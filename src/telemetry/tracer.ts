@@ -27,8 +27,8 @@ export interface Exporting {
   failure(): string | undefined
   /** Spans the collector accepted. */
   exported(): number
-  /** Sends what is queued (bounded by FLUSH_MS), then stops the provider. */
-  shutdown(): Promise<void>
+  /** Sends what is queued (bounded by `ms`, FLUSH_MS by default), then stops the provider. */
+  shutdown(ms?: number): Promise<void>
 }
 
 /** A provider exporting to `settings.url`; `onFailure` is called once, at the first failed export. */
@@ -44,9 +44,9 @@ export function createExporting(settings: TelemetrySettings, env: Readonly<Recor
     provider,
     failure: () => watched.firstFailure,
     exported: () => watched.sent,
-    async shutdown() {
+    async shutdown(ms = FLUSH_MS) {
       let timer: NodeJS.Timeout | undefined
-      const wait = watched.firstFailure === undefined ? FLUSH_MS : FLUSH_AFTER_FAILURE_MS
+      const wait = watched.firstFailure === undefined ? ms : FLUSH_AFTER_FAILURE_MS
       const late = new Promise<'late'>(resolve => {
         timer = setTimeout(() => resolve('late'), wait)
         timer.unref()
@@ -94,6 +94,25 @@ class WatchedExporter implements SpanExporter {
   forceFlush(): Promise<void> {
     return this.inner.forceFlush?.() ?? Promise.resolve()
   }
+}
+
+/** Exports the spans of a recorded run's events (`adw trace`); waits up to `flushMs` for the collector. */
+export async function exportEvents(settings: TelemetrySettings, events: EngineEvent[], opts: {env: Readonly<Record<string, string | undefined>>; version: string; flushMs: number}): Promise<{spans: number; traceId?: string; exported: number; failure?: string}> {
+  const exporting = createExporting(settings, opts.env, opts.version, () => {})
+  const builder = new SpanBuilder(exporting.provider.getTracer('adw', opts.version))
+  let flushed = 0
+  for (const e of events) {
+    builder.onEvent(e)
+    // Within the queue's bound: a run of 10,000 steps is sent as it is read, not dropped.
+    if (builder.spans - flushed >= QUEUE.maxQueueSize / 2) {
+      flushed = builder.spans
+      await exporting.provider.forceFlush().catch(() => {})
+    }
+  }
+  builder.finish(events.at(-1)?.time)
+  await exporting.shutdown(opts.flushMs)
+  const failure = exporting.failure()
+  return {spans: builder.spans, traceId: builder.traceId, exported: exporting.exported(), ...(failure ? {failure} : {})}
 }
 
 /** The run's subscriber: spans from its events, TRACEPARENT for its steps. */

@@ -143,4 +143,32 @@ test('telemetry.otlp in adw.config.yaml turns it on; a bad value is located (exi
   }
 })
 
+test('adw trace: exports a run recorded without telemetry; no endpoint is exit 2, a collector that is down exit 1, an unknown run exit 2', async () => {
+  const dir = tmpDir({'p.yaml': PIPELINE})
+  const db = join(dir, 'a.db')
+  const otlp = await startOtlpReceiver()
+  try {
+    assert.is((await adw(['run', 'p.yaml', '--adw-id', 'later-1', '--db', db], {cwd: dir})).exitCode, 0)
+    const none = await adw(['trace', 'later-1', '--db', db], {cwd: dir})
+    assert.is(none.exitCode, 2)
+    assert.match(none.stderr, 'No OTLP endpoint: pass --otlp <url>')
+    const ok = await adw(['trace', 'later-1', '--db', db, '--json'], {cwd: dir, env: {OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url}})
+    assert.is(ok.exitCode, 0, ok.stderr)
+    const out = JSON.parse(ok.stdout)
+    assert.is(out.spans, 3)
+    assert.equal(otlp.spans().map(s => s.name).sort(), ['run ctx', 'step again', 'step show'])
+    assert.ok(otlp.spans().every(s => s.traceId === out.traceId))
+    const unknown = await adw(['trace', 'nope', '--db', db, '--otlp', otlp.url], {cwd: dir})
+    assert.is(unknown.exitCode, 2)
+    assert.match(unknown.stderr, 'No run with adw_id "nope"')
+    await otlp.close()
+    const down = await adw(['trace', 'later-1', '--db', db, '--otlp', otlp.url], {cwd: dir})
+    assert.is(down.exitCode, 1)
+    assert.match(down.stderr, `Could not export run later-1 to ${otlp.url}/v1/traces`)
+  } finally {
+    await otlp.close()
+    rmDir(dir)
+  }
+})
+
 test.run()

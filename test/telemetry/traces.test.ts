@@ -7,6 +7,12 @@ import {rows} from '../helpers/db.js'
 import {startOtlpReceiver, type ReceivedSpan} from '../helpers/otlp-receiver.js'
 import * as S from '../pipelines/seed.helpers.js'
 
+/** Each span as `parent > name` with its status and token counts, sorted: what must be equal between two exports. */
+const shape = (spans: ReceivedSpan[]) => {
+  const names = new Map(spans.map(s => [s.spanId, s.name]))
+  const keys = ['adw.status', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.request.model', 'gen_ai.tool.name', 'adw.step.iteration']
+  return spans.map(s => `${names.get(s.parentSpanId ?? '') ?? '-'} > ${s.name} ${s.status.code} ${keys.map(k => s.attributes[k] ?? '').join(' ')}`).sort()
+}
 const byName = (spans: ReceivedSpan[], name: string) => spans.filter(s => s.name === name)
 const one = (spans: ReceivedSpan[], name: string) => {
   const found = byName(spans, name)
@@ -97,6 +103,19 @@ test('plan-build-review-fix with the fake Messages API: the span tree, GenAI att
     assert.is(tools.length, calls.length)
     assert.equal(tools.filter(t => stepOf.get(t.parentSpanId!)?.name === 'invoke_agent build').map(t => t.attributes['gen_ai.tool.name']).sort(), ['Bash', 'Read', 'Write'])
     assert.ok(tools.every(t => t.status.code === 1))
+
+    // adw trace rebuilds the same tree from the store, as a new trace.
+    const again = await startOtlpReceiver()
+    try {
+      const t = await adw(['trace', id, '--otlp', again.url, '--db', db], {cwd: dir})
+      assert.is(t.exitCode, 0, t.stderr)
+      assert.match(t.stdout, new RegExp(`^Exported ${spans.length} spans of run ${id} to ${again.url}/v1/traces \\(trace [0-9a-f]{32}\\)$`))
+      const replayed = again.spans()
+      assert.ok(replayed.every(s => s.traceId === replayed[0].traceId && s.traceId !== run.traceId))
+      assert.equal(shape(replayed), shape(spans))
+    } finally {
+      await again.close()
+    }
   } finally {
     await fake.close()
     await otlp.close()
