@@ -14,6 +14,7 @@ import {chatty, engineOverhead, shellStep} from './engine.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
 import {sandboxedBash} from './sandbox.js'
+import {telemetryOverhead} from './telemetry.js'
 import {formatTable, tally, type WorkloadResult} from './report.js'
 
 const {values} = parseArgs({
@@ -50,6 +51,8 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
 ]
 // 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])
+// otel (telemetry on, to a local receiver): the full bench, or `--only otel`.
+if (!quick || only?.has('otel')) workloads.push(['otel', () => telemetryOverhead(quick ? 20 : 1000, quick ? 1 : 9)])
 if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
 else if (values.peers) progress('peers: not run with --quick')
 

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ResolvedConfig} from '../config.js'
 import type {NotifyTarget} from '../notify/index.js'
+import type {Pipeline} from '../pipeline/types.js'
 import type {Store} from '../store/types.js'
 import {startTelemetry, type TelemetrySettings} from '../telemetry/index.js'
 import type {Subscriber} from './fanout.js'
@@ -31,10 +32,10 @@ export interface ObserveOptions {
  * The config's notify targets with their variables filled in, loading src/notify only when there
  * are some. Called before the run starts: a variable that is not set is exit 2, nothing recorded.
  */
-export async function notifyTargets(config: ResolvedConfig): Promise<NotifyTarget[] | undefined> {
-  if (!config.notify?.length) return undefined
-  const {configTargets} = await import('../notify/index.js')
-  return configTargets(config)
+export async function notifyTargets(config: ResolvedConfig, pipeline?: Pipeline): Promise<NotifyTarget[] | undefined> {
+  if (!config.notify?.length && !pipeline?.notify?.length) return undefined
+  const {configTargets, resolveTargets} = await import('../notify/index.js')
+  return [...configTargets(config), ...(pipeline?.notify?.length ? resolveTargets(pipeline.notify, config.trustedEnv, pipeline.file) : [])]
 }
 
 /** Builds the run's subscribers. Their warnings go to the run's log (agent_logs, `adw logs`) and stderr. */

@@ -72,7 +72,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const forced = opts.from !== undefined ? forcedFrom(pipeline, opts.from) : undefined
     const inputs = withNewInputs(pipeline, run.adw_id, restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {}))
     preflight(pipeline, config.env, workingDir)
-    const observing = await planObservers(config)
+    const observing = await planObservers(config, pipeline)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
     const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {})})

@@ -82,8 +82,8 @@ export interface ObserverPlan {
   notify?: NotifyTarget[]
 }
 
-export async function planObservers(config: ResolvedConfig): Promise<ObserverPlan> {
-  return {telemetry: telemetrySettings(config.env, config.telemetryOtlp), notify: await notifyTargets(config)}
+export async function planObservers(config: ResolvedConfig, pipeline: Pipeline): Promise<ObserverPlan> {
+  return {telemetry: telemetrySettings(config.env, config.telemetryOtlp), notify: await notifyTargets(config, pipeline)}
 }
 
 /** The run's observers; their warnings go to stderr unless nothing may be printed. */
@@ -112,7 +112,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
   checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
-  const observing = await planObservers(config)
+  const observing = await planObservers(config, pipeline)
 
   if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)

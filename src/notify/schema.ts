@@ -3,7 +3,8 @@
  * one located message each (`adw.config.yaml:7:11: notify[0].on[1] must be one of …`).
  */
 import type {ErrorObject} from 'ajv'
-import {newAjv} from '../pipeline/schema.js'
+import {getPipelineSchema, newAjv} from '../pipeline/schema.js'
+import {crossChecks, label, type Problem} from './cross-checks.js'
 
 import {NOTIFY_EVENTS, type NotifyEvent} from './events.js'
 
@@ -30,35 +31,8 @@ export interface NotifyTargetConfig {
   command?: string
 }
 
-/** As a step's timeout: 500ms, 5s, 1m, 1h30m. */
-const DURATION = '^(?=\\d)(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?$'
-
-export const NOTIFY_SCHEMA = {
-  type: 'array',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['on'],
-    properties: {
-      name: {type: 'string', minLength: 1},
-      on: {type: 'array', minItems: 1, items: {enum: [...NOTIFY_EVENTS]}},
-      webhook: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['url'],
-        properties: {
-          url: {type: 'string', pattern: '^(https?://[^\\s]+|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}.*)$'},
-          secret: {type: 'string', minLength: 1},
-          secretEnv: {type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$'},
-          headers: {type: 'object', additionalProperties: {type: 'string'}},
-          timeout: {type: 'string', pattern: DURATION},
-          retries: {type: 'integer', minimum: 0, maximum: 10},
-        },
-      },
-      command: {type: 'string', minLength: 1},
-    },
-  },
-} as const
+/** The schema of `notify:`: the pipeline schema's definition (pipelines/pipeline.schema.json), one for both files. */
+export const notifySchema = (): Record<string, unknown> => (getPipelineSchema() as {definitions: Record<string, Record<string, unknown>>}).definitions.notify
 
 const HINTS: Record<string, string> = {
   url: 'an http:// or https:// URL, or ${VARIABLE} holding one',
@@ -66,28 +40,14 @@ const HINTS: Record<string, string> = {
   secretEnv: 'the name of an environment variable',
 }
 
-/** A problem at a path inside `notify`, e.g. [0, 'webhook', 'url']. */
-export type Problem = {path: Array<string | number>; message: string}
+export {label, type Problem} from './cross-checks.js'
 
 /** Checks a `notify:` value (plain JSON); every problem, in order. */
 export function checkNotify(value: unknown): Problem[] {
-  const validate = newAjv({allErrors: true, verbose: true, strict: false}).compile(NOTIFY_SCHEMA)
+  const validate = newAjv({allErrors: true, verbose: true, strict: false}).compile(notifySchema())
   const problems: Problem[] = []
   if (!validate(value)) for (const e of validate.errors ?? []) problems.push(describe(e))
-  if (Array.isArray(value)) {
-    value.forEach((t, i) => {
-      if (!t || typeof t !== 'object') return
-      const target = t as NotifyTargetConfig
-      if (!!target.webhook === !!target.command) problems.push({path: [i], message: `${label([i])} needs either webhook: {url: ...} or command: "..." (one of them)`})
-      if (target.webhook?.secret && target.webhook.secretEnv) problems.push({path: [i, 'webhook', 'secretEnv'], message: `${label([i, 'webhook'])}: give secret or secretEnv, not both`})
-    })
-  }
-  return problems
-}
-
-/** `notify[0].webhook.url` */
-export function label(path: Array<string | number>): string {
-  return `notify${path.map(p => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`
+  return [...problems, ...crossChecks(value)]
 }
 
 function describe(e: ErrorObject): Problem {

@@ -1,6 +1,8 @@
 import {dirname, resolve} from 'node:path'
 import {isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml'
 import {pipelineBudgets} from '../budget/pipeline.js'
+import {crossChecks} from '../notify/cross-checks.js'
+import type {NotifyTargetConfig} from '../notify/schema.js'
 import {ValidationError} from '../errors.js'
 import {DEFAULT_CONCURRENCY, readInputFile} from '../limits.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
@@ -93,6 +95,7 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
     fail(src)
   }
   checkPipelineSchema(src, data)
+  for (const p of crossChecks(data.notify)) src.reportAt(src.nodeAt(['notify', ...p.path]), p.message)
   const inputs = checkInputs(src, data.inputs)
   const {steps, graph} = await new StepChecker(src, opts.registry, dirname(resolve(file)), inputs).check(data.steps)
   if (src.diagnostics.length > 0) fail(src)
@@ -108,6 +111,7 @@ export async function loadPipelineSource(source: string, file: string, opts: Loa
     graph,
     ...budgetsOf(data),
     ...(data.isolation === 'worktree' || data.isolation === 'none' ? {isolation: data.isolation} : {}),
+    ...(Array.isArray(data.notify) && data.notify.length ? {notify: data.notify as NotifyTargetConfig[]} : {}),
   }
 }
 

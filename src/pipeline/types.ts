@@ -1,4 +1,5 @@
 import type {PipelineBudgets} from '../budget/limits.js'
+import type {NotifyTargetConfig} from '../notify/schema.js'
 import type {StepExecutor} from '../plugins/types.js'
 
 /** Where something stands in a pipeline file (1-based). */
@@ -135,6 +136,8 @@ export interface Pipeline {
   budget?: PipelineBudgets
   /** `worktree`: every run works in its own git worktree and branch (as `adw run --worktree`). */
   isolation?: 'none' | 'worktree'
+  /** `notify:` targets as written (src/notify resolves them when a run starts), when any are given. */
+  notify?: NotifyTargetConfig[]
 }
 
 /** Which step waits for which, in one step list (src/pipeline/graph.ts). */

@@ -146,6 +146,28 @@ test('a .env cannot fill ${VARIABLE}s of notify targets (a cloned repository mus
   }
 })
 
+test('notify: in a pipeline joins the config targets; adw validate locates its mistakes', async () => {
+  const hook = await startWebhookReceiver()
+  const pipeline = (target: string) => ['name: noisy', 'notify:', target, 'steps:', '  - id: fine', '    uses: shell', "    with: {run: 'true'}"].join('\n')
+  const dir = tmpDir({
+    'p.yaml': pipeline(`  - {on: [run.succeeded], webhook: {url: "\${HOOK}/from-pipeline"}}`),
+    'adw.config.yaml': `notify:\n  - on: [run.succeeded]\n    webhook: {url: "${hook.url}/from-config"}\n`,
+  })
+  try {
+    const r = await adw(['run', 'p.yaml', '--db', join(dir, 'a.db')], {cwd: dir, env: {HOOK: hook.url}})
+    assert.is(r.exitCode, 0, r.stderr)
+    assert.equal(hook.received().map(g => g.path).sort(), ['/from-config', '/from-pipeline'])
+    writeFileSync(join(dir, 'bad.yaml'), pipeline('  - {on: [run.done], command: "x", webhook: {url: "http://h/x"}}'))
+    const v = await adw(['validate', 'bad.yaml'], {cwd: dir})
+    assert.is(v.exitCode, 2)
+    assert.match(v.stderr, /bad\.yaml:3:\d+: .*run\.done/)
+    assert.match(v.stderr, /bad\.yaml:3:5: notify\[0\] needs either webhook/)
+  } finally {
+    await hook.close()
+    rmDir(dir)
+  }
+})
+
 test('adw notify test: a sample to every target whatever its on:, each attempt printed; exit 1 when one did not get it; --json', async () => {
   const hook = await startWebhookReceiver()
   const gone = await startWebhookReceiver()

@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {adw, rmDir, tmpDir} from '../helpers/cli.js'
+import {execa} from 'execa'
+import {ADW, adw, isolatedEnv, rmDir, tmpDir} from '../helpers/cli.js'
+import {until} from '../helpers/deadline.js'
 import {rows} from '../helpers/db.js'
 import {startOtlpReceiver} from '../helpers/otlp-receiver.js'
 
@@ -63,6 +65,34 @@ test('without an endpoint: no TRACEPARENT, and the OpenTelemetry SDK is never lo
     assert.is(v.exitCode, 0)
     assert.equal(otelFiles(), [])
   } finally {
+    rmDir(dir)
+  }
+})
+
+test('Ctrl-C: the spans are flushed before adw exits 130, the run span cancelled', async () => {
+  const otlp = await startOtlpReceiver()
+  const dir = tmpDir({'p.yaml': ['name: slow', 'steps:', '  - id: wait', '    uses: shell', "    with: {run: 'echo started; sleep 30'}"].join('\n')})
+  const db = join(dir, 'a.db')
+  try {
+    const sub = execa(ADW, ['run', 'p.yaml', '--adw-id', 'int-1', '--db', db], {cwd: dir, env: {...isolatedEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url}, reject: false, stdin: 'ignore', timeout: 60_000})
+    const started = () => {
+      try {
+        return rows(db, "SELECT 1 FROM agent_logs WHERE message = 'started'").length > 0
+      } catch {
+        return false // not created yet, or busy a moment
+      }
+    }
+    await until(started, 'the step to print "started"', 30_000)
+    sub.kill('SIGINT')
+    const r = await sub
+    assert.is(r.exitCode, 130, String(r.stderr))
+    const run = otlp.spans().find(s => s.name === 'run slow')
+    assert.ok(run, 'the run span was sent before exit')
+    assert.is(run!.attributes['adw.status'], 'cancelled')
+    assert.is(run!.status.code, 2)
+    assert.is(otlp.spans().find(s => s.name === 'step wait')?.attributes['adw.status'], 'cancelled')
+  } finally {
+    await otlp.close()
     rmDir(dir)
   }
 })
