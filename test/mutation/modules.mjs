@@ -57,7 +57,9 @@ export const MODULES = {
   masking: {
     what: 'secret masking: secret-looking variables, URL passwords and secret inputs, in every form a step prints them, never reach the database, logs or terminal',
     mutate: ['src/secrets/redactor.ts', 'src/secrets/encodings.ts', 'src/secrets/names.ts', 'src/secrets/inputs.ts'],
-    tests: ['^security/secrets-(corpus|forms)\\.test\\.ts$', '^(engine/masking|plugins/agent-faults|security/secrets-(channels|dotenv|inputs))\\.test\\.ts$'],
+    // in-process first (the corpus, the forms, the input rules), then through the CLI: every channel, the
+    // agent's own redactor, secret inputs end to end. (secrets-dotenv tests src/secrets/sources.ts, not masking.)
+    tests: ['^security/secrets-(corpus|forms|inputs-rules)\\.test\\.ts$', '^(engine/masking|plugins/agent-faults|security/secrets-(channels|inputs))\\.test\\.ts$'],
     build: true,
   },
   'resume-reuse': {
@@ -70,6 +72,7 @@ export const MODULES = {
   templating: {
     what: 'templates: Mustache without HTML escaping, shell quoting of every {{value}}, typed single tags; inputs and timeouts parsed',
     mutate: ['src/pipeline/template.ts', 'src/pipeline/shell/analyze.ts', 'src/pipeline/shell/check.ts', 'src/pipeline/shell/contexts.ts', 'src/pipeline/shell/parser.ts', 'src/pipeline/shell/render.ts'],
-    tests: '^pipeline/(template|inputs|load|shell-corpus)\\.test\\.ts$',
+    // the corpus through real bash last: it takes the longest.
+    tests: ['^pipeline/(template|inputs|load|shell-places)\\.test\\.ts$', '^pipeline/shell-corpus\\.test\\.ts$'],
   },
 }

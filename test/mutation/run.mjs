@@ -156,7 +156,22 @@ function table(rows) {
   return lines.map(l => l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n')
 }
 
+/** Why a survivor is left: the first of the module's `why` rules whose pattern matches "where mutator original → mutant". */
+function whyLeft(name, s) {
+  const text = `${s.where} ${s.mutator} ${s.original} → ${s.replacement}`
+  return (MODULES[name].why ?? []).find(([re]) => re.test(text))?.[1] ?? ''
+}
+
+/**
+ * bench/MUTATION.md from the reports there are. A module with no report here keeps its row and its
+ * survivors as the file had them (measured elsewhere), unless its files changed in modules.mjs.
+ */
 function markdown(rows) {
+  const file = join(ROOT, 'bench/MUTATION.md')
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const oldRow = n => old.split('\n').find(l => l.startsWith(`| ${n} | `) && !l.includes('not measured yet') && l.includes(MODULES[n].mutate.map(f => `\`${f.split(':')[0]}`)[0]))
+  const oldSection = n => old.match(new RegExp(`^### ${n}\\n[\\s\\S]*?(?=^### |(?![\\s\\S]))`, 'm'))?.[0].trimEnd()
+  const kept = Object.keys(MODULES).filter(n => !rows.some(r => r.name === n) && oldRow(n))
   const out = [
     '# Mutation testing of the critical modules',
     '',
@@ -167,17 +182,25 @@ function markdown(rows) {
     '',
     '| module | what | files | mutants | killed | survived | score | measured |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(r => `| ${r.name} | ${MODULES[r.name].what} | ${r.files.map(f => `\`${f}\``).join(', ')} | ${r.valid} | ${r.killed} | ${r.survivors.length} | **${r.score.toFixed(1)}%** | ${r.at} |`),
-    ...Object.keys(MODULES).filter(n => !rows.some(r => r.name === n)).map(n => `| ${n} | ${MODULES[n].what} | ${MODULES[n].mutate.map(f => `\`${f}\``).join(', ')} | – | – | – | not measured yet | |`),
+    ...Object.keys(MODULES).map(n => {
+      const r = rows.find(x => x.name === n)
+      if (r) return `| ${r.name} | ${MODULES[r.name].what} | ${r.files.map(f => `\`${f}\``).join(', ')} | ${r.valid} | ${r.killed} | ${r.survivors.length} | **${r.score.toFixed(1)}%** | ${r.at} |`
+      return kept.includes(n) ? oldRow(n) : `| ${n} | ${MODULES[n].what} | ${MODULES[n].mutate.map(f => `\`${f}\``).join(', ')} | – | – | – | not measured yet | |`
+    }),
     '',
     '## Surviving mutants',
     '',
   ]
-  for (const r of rows) {
+  for (const n of Object.keys(MODULES)) {
+    const r = rows.find(x => x.name === n)
+    if (!r) {
+      if (kept.includes(n) && oldSection(n)) out.push(oldSection(n), '')
+      continue
+    }
     out.push(`### ${r.name}`, '')
     if (MODULES[r.name].notes) out.push(MODULES[r.name].notes, '')
     if (!r.survivors.length) out.push('None.', '')
-    else out.push('| where | mutator | original | mutant |', '| --- | --- | --- | --- |', ...r.survivors.map(s => `| \`${s.where}\` | ${s.mutator} | ${code(s.original)} | ${code(s.replacement)} |`), '')
+    else out.push('| where | mutator | original | mutant | why it is left |', '| --- | --- | --- | --- | --- |', ...r.survivors.map(s => `| \`${s.where}\` | ${s.mutator} | ${code(s.original)} | ${code(s.replacement)} | ${whyLeft(r.name, s)} |`), '')
   }
   return out.join('\n')
 }

@@ -49,4 +49,50 @@ test('a bad number or boolean names the input and the value', () => {
   assert.throws(() => resolveInputs(pipeline, {prompt: 'x', dry: 'maybe'}), /Input "dry" must be true or false, got "maybe"/)
 })
 
+test('booleans: true/yes/y/on/1 and false/no/n/off/0, in any case and with spaces around', () => {
+  for (const t of ['true', 'yes', 'y', 'on', '1', ' TRUE ', 'Yes']) assert.is(resolveInputs(pipeline, {prompt: 'x', dry: t}).dry, true, t)
+  for (const f of ['false', 'no', 'n', 'off', '0', ' False ', 'OFF']) assert.is(resolveInputs(pipeline, {prompt: 'x', dry: f}).dry, false, f)
+})
+
+test('numbers: spaces around are fine; blank, Infinity or words are refused with a hint', () => {
+  assert.is(resolveInputs(pipeline, {prompt: 'x', retries: ' 7 '}).retries, 7)
+  for (const bad of ['  ', 'Infinity', '1e999', 'seven']) {
+    assert.throws(() => resolveInputs(pipeline, {prompt: 'x', retries: bad}), (e: any) => e.code === 'USAGE' && e.message === `Input "retries" must be a number, got "${bad}"` && e.suggestions[0] === '--input retries=42', JSON.stringify(bad))
+  }
+  assert.throws(() => resolveInputs(pipeline, {prompt: 'x', dry: 'maybe'}), (e: any) => e.suggestions[0] === '--input dry=true')
+})
+
+test('the hint says how to pass a missing input: --prompt for prompt, --input name=... otherwise, or the caller’s own flag', () => {
+  const need = {...pipeline, inputs: {prompt: {type: 'string' as const, required: true}, target: {type: 'string' as const, required: true}}}
+  const hint = (given: Record<string, unknown>, opts = {}) => {
+    try {
+      resolveInputs(need, given, opts)
+    } catch (e: any) {
+      return [e.message, ...e.suggestions].join('\n')
+    }
+    return 'no error'
+  }
+  assert.is(hint({}), 'Missing required input "prompt" for pipeline demo (declared inputs: prompt, target)\nPass it with --prompt "..."')
+  assert.is(hint({prompt: 'x'}), 'Missing required input "target" for pipeline demo (declared inputs: prompt, target)\nPass it with --input target=...')
+  assert.is(hint({prompt: 'x'}, {flagFor: (n: string) => `--with ${n}`}), 'Missing required input "target" for pipeline demo (declared inputs: prompt, target)\nPass it with --with target')
+})
+
+test('an undeclared input: where to declare it, and the declared ones to pick from', () => {
+  const message = (p: typeof pipeline) => {
+    try {
+      resolveInputs(p, {modle: 'y'})
+    } catch (e: any) {
+      return [e.message, ...e.suggestions].join('\n')
+    }
+    return 'no error'
+  }
+  assert.is(message({...pipeline, inputs: {}}), 'Unknown input "modle": pipeline demo declares (none)\nDeclare it under inputs: in /p/demo.yaml')
+  assert.is(message(pipeline), 'Unknown input "modle": pipeline demo declares prompt, model, retries, dry, note\nDeclare it under inputs: in /p/demo.yaml, or pass one of: prompt, model, retries, dry, note')
+})
+
+test('an input without a type is a string; a default that is a mapping reads as its JSON', () => {
+  const p = {...pipeline, inputs: {plain: {}, meta: {type: 'string' as const, default: {a: 1}}}} as unknown as Pipeline
+  assert.equal(resolveInputs(p, {plain: 'text'}), {plain: 'text', meta: '{"a":1}'})
+})
+
 test.run()

@@ -110,6 +110,19 @@ test('several tags and several shell templates of one step number their variable
   assert.equal(env, {ADW_TAG_1: '1', ADW_TAG_2: '2', ADW_TAG_3: '2', ADW_TAG_4: '1'})
 })
 
+test('at run time a shell option is refused with a message: a NUL, a raw tag inside a section, a syntax error once rendered', async () => {
+  const fail = (withBlock: Record<string, unknown>, v: object) => renderStepOptions(withBlock, v, ['run'], {stepId: 's'}).then(() => 'rendered', (e: Error) => e.message)
+  assert.is(await fail({run: 'echo {{v}} \0'}, {v: 'a'}), 'run of step "s" holds a NUL character, which bash cannot run')
+  assert.is(await fail({run: '{{#list}}echo {{{x}}}{{/list}}'}, {list: [1], x: 'a'}), '{{{...}}} and {{& ...}} in run of step "s" insert a value as shell code: use {{...}}, or set unsafeRaw: true on the step for a trusted value')
+  assert.is(await fail({run: 'echo {{v}} )'}, {v: 'a'}), 'bash cannot parse run of step "s" once rendered, near ")": fix its syntax (adw parses it to place each {{value}} safely)')
+})
+
+test('a shell option: a missing or null value renders empty and sets no variable; nested options render, numbers stay', async () => {
+  assert.equal(await renderStepOptions({run: 'echo [{{missing}}] {{nil}}'}, {nil: null}, ['run'], {stepId: 's'}), {options: {run: 'echo [] '}, env: {}})
+  assert.equal(await renderStepOptions({run: {a: 'echo {{v}}', n: 3}, other: 'x {{v}}'}, {v: 'val'}, ['run'], {stepId: 's'}), {options: {other: 'x val', run: {a: 'echo "${ADW_TAG_1}"', n: 3}}, env: {ADW_TAG_1: 'val'}})
+  assert.equal(await renderStepOptions({other: 'x {{v}}'}, {v: 'val'}, ['run'], {stepId: 's'}), {options: {other: 'x val'}, env: {}})
+})
+
 test('functions in the view are never called', () => {
   let called = false
   const out = renderOptions({a: 'x{{f}}y', b: '{{f}}'}, {f: () => { called = true; return 'boom' }}, [])

@@ -93,6 +93,23 @@ test('pieces of two secrets that meet or overlap at a cut are masked as one, lea
   assert.is(o.text('99998888…'), `${MASK}…`)
 })
 
+test('the kept tail of a secret at the start of a text and its cut head at the end are both masked', () => {
+  const k = 'sk-ant-test-KEY-0123456789abcdef'
+  assert.is(createRedactor([k]).text(`${k.slice(-10)} and then ${k.slice(0, 10)}`), `${MASK} and then ${MASK}`)
+})
+
+test('values: a secret in a key alone, in one item of a list, in an object met twice or in a cycle is masked; lists stay lists', () => {
+  const r = createRedactor(['val-secret-9'])
+  assert.is(JSON.stringify(r.value({'val-secret-9': 1})), `{"${MASK}":1}`)
+  assert.is(JSON.stringify(r.value({list: ['val-secret-9', 'plain']})), `{"list":["${MASK}","plain"]}`)
+  const shared = {s: 'val-secret-9'}
+  assert.is(JSON.stringify(r.value({a: shared, b: [shared]})), `{"a":{"s":"${MASK}"},"b":[{"s":"${MASK}"}]}`)
+  const cyclic: Record<string, unknown> = {s: 'val-secret-9'}
+  cyclic.self = cyclic
+  const clean = r.value(cyclic) as Record<string, unknown>
+  assert.is(clean.s, MASK)
+})
+
 test('an error is masked when only its message or only its stack holds the secret, and when it has no stack', () => {
   const r = createRedactor(['err-secret-42'])
   const noStack = new Error('boom err-secret-42')
