@@ -28,7 +28,7 @@ function between(file, start, end) {
   return `${file}:${a + 1}-${b}`
 }
 
-/** @type {Record<string, {what: string, mutate: string[], tests: string | string[], build?: boolean, notes?: string}>} */
+/** @type {Record<string, {what: string, mutate: string[], tests: string | string[], build?: boolean, notes?: string, why?: Array<[RegExp, string]>}>} */
 export const MODULES = {
   config: {
     what: 'config precedence: flags > environment > .env > adw.config.yaml > defaults, and the config file checks',
@@ -61,6 +61,34 @@ export const MODULES = {
     // agent's own redactor, secret inputs end to end. (secrets-dotenv tests src/secrets/sources.ts, not masking.)
     tests: ['^security/secrets-(corpus|forms|inputs-rules)\\.test\\.ts$', '^(engine/masking|plugins/agent-faults|security/secrets-(channels|inputs))\\.test\\.ts$'],
     build: true,
+    notes: 'Measured in two passes: `--quick` (the in-process tests), then `--survivors` (every test, the CLI ones included) on the same source. What survives either masks more than it must (a form allowed for more characters), changes only how fast a search is, or cannot be told apart (a word INSIDE already finds, an empty word, a value too short to mask).',
+    // Why each kind of survivor is left (matched against "where mutator original → mutant"; bench/MUTATION.md).
+    why: [
+      [/encodings\.ts.*ArrayDeclaration \[\] → \["Stryker was here"\]/, 'equivalent: one more form of a character, "Stryker was here", which no printed text takes'],
+      [/encodings\.ts.*code < 0x80/, 'masks more, leaks nothing: letters, digits and non-ASCII characters also matched backslash-escaped or as entities'],
+      [/encodings\.ts.*ConditionalExpression (NAMED\[ch\]|ch === "'"|ch === ' '|code >= 0x20|code >= 0x80) → true/, 'masks more, leaks nothing: a form of some characters allowed for every character'],
+      [/encodings\.ts.*code >= 0x80 → code > 0x80/, 'equivalent but for U+0080 (a C1 control character) written as an entity'],
+      [/'utf8' → ""/, 'equivalent: Buffer.from(s, "") reads UTF-8 too'],
+      [/pad < 3 → pad <= 3/, 'equivalent: a fourth alignment gives the first one\'s text again'],
+      [/encodings\.ts.*(secret\.length - 1|text\.length - start|charCodeAt)/, 'equivalent: where the search for a cut piece starts, or its quick first-character check; only slower'],
+      [/spans\.length === 0 → false/, 'equivalent: the early return when no piece was found; only slower'],
+      [/names\.ts.*StringLiteral '(APIKEY|TOKENS?|SECRETS?|PASSWORDS?|PASSWD|PASSPHRASE|CREDENTIALS?|PRIVATE)'/, 'equivalent: INSIDE finds this word anywhere in a name, so the word list need not'],
+      [/'OLDPWD'/, 'equivalent: OLDPWD holds no secret word either; it is listed for the reader'],
+      [/names\.ts:(19|20):/, 'equivalent: empty words (from a doubled or leading _) match no secret word'],
+      [/names\.ts.*Regex/, 'equivalent: the pattern is not anchored, so only the :// and the letter before it matter'],
+      [/decoded !== raw → true/, 'equivalent: the same value twice; the redactor keeps one'],
+      [/typeof value !== 'string'/, 'equivalent: an empty or missing value is shorter than MIN_SECRET_LENGTH and ignored anyway'],
+      [/redactor\.ts.*(given\.filter|'\\n' → "")/, 'masks more, leaks nothing: every secret is also masked trimmed, not only the lines of a multi-line one'],
+      [/!s → false/, 'equivalent: an empty text comes back empty either way'],
+      [/redactor\.ts.*BooleanLiteral false → true/, 'equivalent: no caller reads `none` of a redactor with secrets'],
+      [/e\.stack === undefined → false/, 'equivalent: masking an undefined stack gives undefined'],
+      [/details === undefined → false/, 'equivalent: masking undefined details gives undefined'],
+      [/inputs\.ts.*(!\(error instanceof AdwError\)|message === error\.message) → false/, 'equivalent: resolveInputs throws only AdwErrors, and one rethrown with the same message reads the same'],
+      [/inputs\.ts.*'USAGE' → ""/, 'equivalent: the code is not shown; the exit code (2) does not depend on it'],
+      [/inputs\.ts.*(\{type: 'string' as const\} → \{\}|BooleanLiteral false → true)/, 'equivalent: an input without a type is a string; a masked input is always given by then, so required cannot fire'],
+      [/redactor\.ts:62:.*ArrowFunction/, 'killed since by the corpus test of a redactor with nothing to mask (measured before that test was added)'],
+      [/typeof v !== 'object' → false/, 'equivalent: a number or boolean has no entries and comes back as it is'],
+    ],
   },
   'resume-reuse': {
     what: 'resume: content keys (what a step run depends on), which recorded step runs are reused (outputs fed on), which run again and why, where a loop continues',

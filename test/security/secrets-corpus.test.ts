@@ -115,7 +115,16 @@ test('a URL password that is not valid percent-encoding is masked as written', (
 test(`values shorter than ${MIN_SECRET_LENGTH} characters are not masked in free text`, () => {
   const r = envRedactor({DB_PASS: 'abc12', API_TOKEN: 'abc123'})
   assert.is(r.text('abc12 abc123'), `abc12 ${MASK}`)
-  assert.ok(envRedactor({FEATURE_TOKENIZER: 'true', PWD: '/home/me/project'}).none, 'short values and the current directory mask nothing')
+  const none = envRedactor({FEATURE_TOKENIZER: 'true', PWD: '/home/me/project'})
+  assert.ok(none.none, 'short values and the current directory mask nothing')
+  // and with nothing to mask, texts, log details, errors and log functions pass through untouched
+  const details = {a: [1, 'x']}
+  const error = new Error('plain')
+  const log = () => undefined
+  assert.is(none.text('true /home/me/project'), 'true /home/me/project')
+  assert.is(none.value(details), details)
+  assert.is(none.error(error), error)
+  assert.is(none.log(log), log)
 })
 
 test('an error is copied with its message and stack masked; an error without secrets is kept', () => {
