@@ -10,11 +10,12 @@ const INPUT_TYPES = {string: 'string', boolean: 'bool', number: 'dyn'} as const 
 
 /**
  * What is wrong with the expression's types, at an offset in it; undefined when it checks (or
- * cannot be typed). A condition must give a bool, a forEach expression a list.
+ * cannot be typed). A condition must give a bool, a forEach expression a list. `only`: the steps
+ * the expression reads (all visible ones when undefined).
  */
-export function typeProblem(expression: string, scope: RefScope, expect: 'bool' | 'list' = 'bool'): {at: number; message: string} | undefined {
+export function typeProblem(expression: string, scope: RefScope, expect: 'bool' | 'list' = 'bool', only?: ReadonlySet<string>): {at: number; message: string} | undefined {
   const steps: Record<string, unknown> = {}
-  for (const id of scope.visibleIds()) {
+  for (const id of only ? [...only].filter(id => scope.visible(id)) : scope.visibleIds()) {
     const declared = scope.outputs?.get(id)
     const outputs = declared && Object.keys(declared).length > 0 ? Object.fromEntries(Object.entries(declared).map(([k, d]) => [k, d.type])) : declared ? 'map' : 'map'
     steps[id] = {outputs: scope.fanOut?.has(id) ? 'list' : outputs, status: 'string', error: 'string'}

@@ -204,7 +204,11 @@ async function checkCel<T extends {ast: ASTNode}>(
   }
   if (!ok || src.diagnostics.length !== before) return undefined
   const {typeProblem} = await import('./condition-types.js')
-  const problem = typeProblem(expression, scope, expect)
+  // Type-check against the steps the expression names: declaring every upstream step for each
+  // condition made a long pipeline's load quadratic. A bare `steps` (steps.all(...)) gets them all.
+  const named = refs.filter(r => r.root === 'steps').map(r => r.key)
+  const only = (expression.match(/\bsteps\b/g) ?? []).length === named.length ? new Set(named) : undefined
+  const problem = typeProblem(expression, scope, expect, only)
   if (problem) {
     src.report(src.scalarOffset(node, problem.at), `${problem.message} (${label} of ${scope.reader})`)
     return undefined
