@@ -77,7 +77,8 @@ export interface LedgerInit {
 
 export class Ledger {
   private readonly scopes = new Map<string, Scope>()
-  private readonly prices: PriceTable
+  /** The price table usage without a cost is priced from (handed to executors as ctx.budget.prices). */
+  readonly prices: PriceTable
 
   constructor(init: LedgerInit) {
     this.prices = init.prices

@@ -33,8 +33,12 @@ Exit 2 and nothing changed when the run is unknown, not waiting, already decided
 }
 
 /** After a decision: continue the run through `adw run --resume` (its view, signals and exit codes), or say how to. */
-export async function continueRun(cmd: AdwCommand, adwId: string, gate: {step_id: string; decision: string | null; decided_by: string | null}, flags: {'no-resume'?: boolean; json?: boolean; db?: string}): Promise<void> {
+export async function continueRun(cmd: AdwCommand, adwId: string, gate: {step_id: string; decision: string | null; decided_by: string | null; waitingPid?: number}, flags: {'no-resume'?: boolean; json?: boolean; db?: string}): Promise<void> {
   const recorded = `Step ${gate.step_id} of run ${adwId} ${gate.decision} by ${gate.decided_by}.`
+  if (gate.waitingPid !== undefined) {
+    cmd.log(`${recorded} adw process ${gate.waitingPid} is waiting for this decision (adw run --wait) and continues the run.`)
+    return
+  }
   if (flags['no-resume']) {
     cmd.log(`${recorded} Continue the run with: adw run --resume --adw-id ${adwId}`)
     return

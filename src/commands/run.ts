@@ -4,6 +4,7 @@ import {resumeRun} from '../engine/resume.js'
 import {parseInputFlags, startRun} from '../engine/start.js'
 import {AdwError} from '../errors.js'
 import {loadRegistry} from '../plugins/registry.js'
+import type {Budget} from '../budget/limits.js'
 
 export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
@@ -15,7 +16,11 @@ export default class Run extends AdwCommand {
 
 Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processes, the run recorded as cancelled, exit 130. A second Ctrl-C exits at once.
 
-Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 130 interrupted (Ctrl-C).`
+Budgets: --max-usd, --max-tokens and --max-minutes limit the run (over the pipeline's budget: and adw.config.yaml's budget.run_*; on --resume over the limits stored with the run, so a stopped run goes on with a higher one). Reaching one stops the run cleanly: status budget_exceeded, the step that crossed it named with spend and limit, exit 3.
+
+Approval gates (uses: approval): the run is recorded waiting and adw exits 0, printing the adw approve / adw reject commands that continue it; --wait blocks until someone decides instead.
+
+Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 3 a budget stopped it, 130 interrupted (Ctrl-C).`
   static examples = [
     '<%= config.bin %> run plan-build --prompt "Add a /health endpoint" --working-dir .',
     '<%= config.bin %> run pipelines/plan-build-review-fix.yaml --adw-id feat-42 --prompt "Add login"',
@@ -27,6 +32,9 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     '<%= config.bin %> run --resume --adw-id feat-42 --pipeline pipelines/plan-build-review-fix.yaml',
     '<%= config.bin %> run plan-build-review-fix --prompt "Add login" --executor agent=claude-code',
     '<%= config.bin %> run plan-build --prompt "Add login" --worktree --base main   # on branch adw/<adw-id> in .adw/worktrees/<adw-id>',
+    '<%= config.bin %> run plan-build --prompt "Add login" --max-usd 2 --max-minutes 30',
+    '<%= config.bin %> run --resume --adw-id feat-42 --max-usd 10     # stopped by its budget: go on with more',
+    '<%= config.bin %> run plan-approve-build --prompt "Add login" --wait',
   ]
   static args = {
     pipeline: Args.string({description: 'Pipeline file or bare name (not with --resume)'}),
@@ -49,6 +57,10 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     worktree: Flags.boolean({description: 'Work in a new git worktree on a new branch (.adw/worktrees/<adw-id>, branch adw/<adw-id>); --no-worktree works in place even when the pipeline or adw.config.yaml say isolation: worktree', allowNo: true}),
     base: Flags.string({description: 'With --worktree: the commit, branch or tag the new branch starts from [default: HEAD]'}),
     branch: Flags.string({description: "With --worktree: the new branch's name [default: adw/<adw-id>]"}),
+    'max-usd': Flags.string({description: 'Most US dollars the run may spend (over the pipeline budget and adw.config.yaml budget.run_usd)', helpGroup: 'BUDGET'}),
+    'max-tokens': Flags.string({description: 'Most tokens the run may use: input, output, cache writes and reads', helpGroup: 'BUDGET'}),
+    'max-minutes': Flags.string({description: 'Most minutes the run may run (time waiting for an approval does not count)', helpGroup: 'BUDGET'}),
+    wait: Flags.boolean({description: 'At an approval gate, wait (with a spinner) until adw approve / adw reject decides, instead of exiting'}),
   }
 
   async run(): Promise<void> {
@@ -68,6 +80,7 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
     if (!flags.resume && (flags.from !== undefined || flags.pipeline !== undefined)) {
       throw new AdwError('USAGE', `${flags.from !== undefined ? '--from' : '--pipeline'} continues an existing run: it needs --resume --adw-id <id>`, {suggestions: ['adw run --resume --adw-id <id> --from <step>', 'adw run <pipeline> ...  (a new run)']})
     }
+    const budget = budgetFlags(flags)
     if (flags.resume) checkResumeUsage(args.pipeline, flags)
     else if (!args.pipeline) throw new AdwError('USAGE', 'Missing the pipeline to run: a file or a bare name', {suggestions: ['adw run plan-build --prompt "..."', 'adw run --resume --adw-id <id>  (continue a run)']})
     const outcome = flags.resume
@@ -83,6 +96,8 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           from: flags.from,
           pipeline: flags.pipeline,
           signal: controller.signal,
+          budget,
+          wait: flags.wait,
           note: line => this.logToStderr(line),
         })
       : await startRun({
@@ -101,14 +116,42 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad usage or an invalid pipeline
           worktree: flags.worktree,
           base: flags.base,
           branch: flags.branch,
+          budget,
+          wait: flags.wait,
           ...(flags['dry-run'] ? {dryRun: {print: (text: string) => this.log(text), json: flags.json}} : {}),
           announce: line => this.logToStderr(line),
         })
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    const code = outcome.status === 'succeeded' ? 0 : outcome.status === 'cancelled' ? 130 : 1
+    if (outcome.waiting && !flags.json) {
+      this.logToStderr([`Run ${outcome.adwId} is waiting for approval at step ${outcome.waiting.stepId}: ${outcome.waiting.message}`, 'Continue it with one of:', ...outcome.waiting.commands.map(c => `  ${c}`)].join('\n'))
+    }
+    if (outcome.crossing && !flags.json) {
+      const {raiseHint} = await import('../budget/ledger.js')
+      this.logToStderr(`Stopped: ${outcome.error}. To go on: ${raiseHint(outcome.crossing, outcome.adwId)}`)
+    }
+    const code = outcome.status === 'succeeded' || outcome.status === 'waiting' ? 0 : outcome.status === 'cancelled' ? 130 : outcome.status === 'budget_exceeded' ? BUDGET_EXIT : 1
     if (code !== 0) this.exit(code)
   }
+}
+
+/** The exit code of a run stopped by a budget: distinct from a failure (1). */
+export const BUDGET_EXIT = 3
+
+/** `--max-usd/--max-tokens/--max-minutes` as a Budget; a value that is not a positive number is exit 2. */
+function budgetFlags(flags: {'max-usd'?: string; 'max-tokens'?: string; 'max-minutes'?: string}): Budget | undefined {
+  const out: Budget = {}
+  for (const [flag, kind] of [['max-usd', 'usd'], ['max-tokens', 'tokens'], ['max-minutes', 'minutes']] as const) {
+    const raw = flags[flag]
+    if (raw === undefined) continue
+    const n = Number(raw)
+    const whole = kind !== 'tokens' || Number.isInteger(n)
+    if (!raw.trim() || !Number.isFinite(n) || n <= 0 || !whole) {
+      throw new AdwError('USAGE', `--${flag} must be a ${kind === 'tokens' ? 'whole number' : 'number'} above 0, got "${raw}"`, {suggestions: [`adw run ... --${flag} ${kind === 'usd' ? '2.50' : kind === 'tokens' ? '500000' : '30'}`]})
+    }
+    out[kind] = n
+  }
+  return Object.keys(out).length ? out : undefined
 }
 
 /** With --resume everything comes from the run: refuse what would be silently ignored. */

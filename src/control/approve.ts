@@ -7,6 +7,7 @@
 import {userInfo} from 'node:os'
 
 import {openExistingStore, requireRun} from '../history/open.js'
+import {ownerAlive} from '../store/status.js'
 import type {ApprovalDecision, ApprovalRow, Store} from '../store/types.js'
 
 export interface DecideOptions {
@@ -42,11 +43,18 @@ export function expireGates(store: Store, adwId: string): ApprovalRow[] {
   return expired
 }
 
-/** Records the decision (one transaction) and its milestone row; returns the decided gate. */
-export function recordDecision(opts: DecideOptions): ApprovalRow {
+/**
+ * Records the decision (one transaction) and its milestone row; returns the decided gate, and the
+ * pid of the `adw run --wait` process still waiting for it, if one is (it continues the run itself).
+ */
+export function recordDecision(opts: DecideOptions): ApprovalRow & {waitingPid?: number} {
   const store = openExistingStore(opts.dbPath)
   try {
-    return decideOn(store, opts)
+    const gate = decideOn(store, opts)
+    // Waiting under --wait: not finished (a run that stopped to wait has finished_at), its process alive.
+    const run = store.getRun(opts.adwId)!
+    const waiting = run.status === 'waiting' && run.finished_at === null && run.pid !== null && run.pid !== process.pid && ownerAlive(run)
+    return waiting ? {...gate, waitingPid: run.pid!} : gate
   } finally {
     store.close()
   }

@@ -1,3 +1,4 @@
+import type {Crossing, Ledger} from '../budget/ledger.js'
 import type {Condition, Step} from '../pipeline/types.js'
 import type {Journal} from './journal.js'
 import type {Lease} from './lease.js'
@@ -20,10 +21,17 @@ export type NodeResult =
   | {status: 'skipped'; reason: string}
   | {status: 'failed'; error: string; tolerated?: boolean}
   | {status: 'cancelled'}
+  /** An approval gate with no decision yet (src/engine/gate.ts): the run stops there, recorded `waiting`. */
+  | {status: 'waiting'; stepId: string; message: string}
+  /** A spend limit was reached (src/budget/): the run stops cleanly, recorded `budget_exceeded`. */
+  | {status: 'budget_exceeded'; error: string; crossing: Crossing}
+
+/** The results that stop the run: a failure (not continueOnError), a cancel, a gate waiting, a budget reached. */
+export type Halt = Extract<NodeResult, {status: 'failed' | 'cancelled' | 'waiting' | 'budget_exceeded'}>
 
 /** True when the result stops what depends on it (today: the rest of the run). */
-export const halts = (r: NodeResult): r is Extract<NodeResult, {status: 'failed' | 'cancelled'}> =>
-  r.status === 'cancelled' || (r.status === 'failed' && r.tolerated !== true)
+export const halts = (r: NodeResult): r is Halt =>
+  r.status === 'cancelled' || r.status === 'waiting' || r.status === 'budget_exceeded' || (r.status === 'failed' && r.tolerated !== true)
 
 export const CANCELLED: NodeResult = {status: 'cancelled'}
 
@@ -45,6 +53,10 @@ export interface RunContext {
   stepEnv?: (step: {stepId: string; iteration: number}) => Record<string, string>
   model?: string
   sandbox: 'on' | 'off'
+  /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run. */
+  wait?: boolean
+  /** The run's spend against its limits (src/budget/ledger.ts), fed by every usage report. */
+  ledger?: Ledger
 }
 
 /** Evaluates a condition; an evaluation error is recorded with its location and returned as a failure. */

@@ -55,6 +55,10 @@ export type EngineEvent =
       durationMs: number
       totals: Required<Omit<Usage, 'model'>>
       error?: string
+      /** Status waiting: the approval gate and the commands that decide it. */
+      waiting?: {stepId: string; message: string; commands: string[]}
+      /** Status budget_exceeded: the limit reached (step absent: the run's own), spent and limit in its unit. */
+      crossing?: {step?: string; kind: 'usd' | 'tokens' | 'minutes'; spent: number; limit: number; unpricedModel?: string}
       time: string
     }
 

@@ -1,5 +1,5 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
-import type {NewRun, RunStatus, Store, StepKey, StepStatus} from '../store/types.js'
+import type {ApprovalRequest, ApprovalRow, NewRun, RunStatus, Store, StepKey, StepStatus} from '../store/types.js'
 import {LOG_LEVELS} from '../store/values.js'
 import type {Redactor} from '../secrets/redactor.js'
 import type {EngineEvent, Reporter} from './events.js'
@@ -119,9 +119,37 @@ export class Journal {
     this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
   }
 
+  /** An approval gate reached (src/engine/gate.ts): its row, made once; a resumed run gets the one it made. */
+  requestApproval(request: Omit<ApprovalRequest, 'adwId'>): ApprovalRow {
+    return this.store.requestApproval({...request, message: this.redact.text(request.message), adwId: this.adwId})
+  }
+
+  approval(stepId: string, iteration: number): ApprovalRow | undefined {
+    return this.store.getApproval(this.adwId, stepId, iteration)
+  }
+
+  /** Gates past their timeout, decided by their onTimeout; each logged. */
+  expireApprovals(): ApprovalRow[] {
+    const expired = this.store.expireApprovals(this.adwId)
+    for (const g of expired) {
+      this.log('WARNING', 'milestone', `Approval at step ${g.step_id} timed out (no decision before ${g.timeout_at}): ${g.decision} (onTimeout: ${g.on_timeout})`, {decision: g.decision, by: 'timeout', timeoutAt: g.timeout_at}, g.step_id, g.iteration, 'approval')
+    }
+    return expired
+  }
+
+  /** The run's status while it goes on (waiting at a gate under --wait, running again after). */
+  setRunStatus(status: RunStatus): void {
+    this.store.setRunStatus(this.adwId, status)
+  }
+
+  /** The run's limits in force and/or the time it has run, for a later resume. */
+  setRunBudget(patch: Parameters<Store['setRunBudget']>[1]): void {
+    this.store.setRunBudget(this.adwId, patch)
+  }
+
   /** The run's last milestone and its row's end (error masked). */
   finishRun(status: RunStatus, error: string | undefined, milestone: string, details: Record<string, unknown>): void {
-    this.log(status === 'succeeded' ? 'INFO' : status === 'cancelled' ? 'WARNING' : 'ERROR', 'milestone', milestone, details)
+    this.log(status === 'succeeded' || status === 'waiting' ? 'INFO' : status === 'cancelled' || status === 'budget_exceeded' ? 'WARNING' : 'ERROR', 'milestone', milestone, details)
     this.store.finishRun(this.adwId, status, error === undefined ? null : this.redact.text(error))
   }
 }

@@ -17,6 +17,8 @@ import {runPipeline, type RunOutcome} from './run.js'
 import {forcedFrom} from './from.js'
 import type {ResumeContext} from './memo.js'
 import {engineOptions, findPipeline, preflight, planObservers, runObservers, type RunCommandOptions} from './start.js'
+import {runLimit, type Budget} from '../budget/limits.js'
+import {checkPrices} from '../budget/preflight.js'
 
 /** `executors`, when given, replace the run's own `--executor` substitutions. */
 export interface ResumeOptions extends RunCommandOptions {
@@ -52,7 +54,8 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   try {
     const run = requireRun(store, opts.adwId)
     if (run.status === 'succeeded' && !reopen) return alreadySucceeded(run, note)
-    if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, store.path)
+    // A run waiting under `adw run --wait` is still driven by that live process.
+    if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, store.path)
 
     // A run in a worktree gets it back, re-created from its branch if it was pruned.
     // Its .env and configuration are the checkout's (configDir), as when it started.
@@ -71,6 +74,9 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     if (changed) note(changed)
     const forced = opts.from !== undefined ? forcedFrom(pipeline, opts.from) : undefined
     const inputs = withNewInputs(pipeline, run.adw_id, restoreInputs(pipeline, run.adw_id, JSON.parse(run.inputs) as Record<string, unknown>, opts.inputs ?? {}))
+    // The limits stored with the run, unless --max-usd & co. give new ones (resume with a higher limit).
+    const limit = runLimit({flags: opts.budget, stored: run.budget ? (JSON.parse(run.budget) as Budget) : undefined, pipeline: pipeline.budget?.run, config: config.budget})
+    checkPrices(pipeline, {limit, inputs, model: config.model, prices: config.prices})
     preflight(pipeline, config.env, workingDir)
     const observing = await planObservers(config, pipeline)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
@@ -88,6 +94,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
       workingDir,
       store,
       ...engineOptions(config, opts, observers),
+      budget: {limit, prices: config.prices},
       resume: true,
       resumeContext: resume,
       resumeDetails: {

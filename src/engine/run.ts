@@ -1,3 +1,6 @@
+import {Ledger, type Crossing} from '../budget/ledger.js'
+import type {Budget} from '../budget/limits.js'
+import {PRICES, type PriceTable} from '../budget/prices.js'
 import type {Pipeline} from '../pipeline/types.js'
 import type {LogLevel} from '../plugins/types.js'
 import type {RunStatus, Store} from '../store/types.js'
@@ -10,8 +13,9 @@ import {Lease} from './lease.js'
 import {OWNER_ENV} from './orphans.js'
 import type {ResumeContext} from './memo.js'
 import {addRecordedUsage, ReuseIndex} from './reuse.js'
+import {decisionCommands} from './gate.js'
 import {schedule} from './scheduler.js'
-import type {Totals} from './usage.js'
+import {totalTokens, type Totals} from './usage.js'
 
 export interface RunOptions {
   pipeline: Pipeline
@@ -51,6 +55,13 @@ export interface RunOptions {
   resumeDetails?: Record<string, unknown>
   /** Recorded as WARNING rows when the run starts (`.env` variables that were ignored). */
   warnings?: string[]
+  /**
+   * The run's limit (runLimit: flags > stored > pipeline/config) and the price table; step limits
+   * come from the pipeline. Stored with the run, so a resume keeps it unless given a new one.
+   */
+  budget?: {limit: Budget; prices: PriceTable}
+  /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run as waiting. */
+  wait?: boolean
 }
 
 export interface RunOutcome {
@@ -59,6 +70,10 @@ export interface RunOutcome {
   durationMs: number
   totals: Totals
   error?: string
+  /** Status `waiting`: the gate that waits, its message and the commands that decide it. */
+  waiting?: {stepId: string; message: string; commands: string[]}
+  /** Status `budget_exceeded`: the limit that was reached. */
+  crossing?: Crossing
 }
 
 /**
@@ -76,13 +91,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 
   let reuse = new ReuseIndex(pipeline, undefined)
   let interrupted: string[] = []
+  let prior: {usd: number; tokens: number; ms: number} | undefined
   if (opts.resume) {
     interrupted = lease.claim(opts.resumeDetails?.interruptedSteps)
     reuse = new ReuseIndex(pipeline, store.listSteps(adwId), opts.resumeContext)
-    addRecordedUsage(journal.totals, store.getRun(adwId))
+    const before = store.getRun(adwId)
+    addRecordedUsage(journal.totals, before)
+    if (before) prior = {usd: before.cost_usd, tokens: totalTokens({inputTokens: before.input_tokens, outputTokens: before.output_tokens, cacheCreationTokens: before.cache_creation_tokens, cacheReadTokens: before.cache_read_tokens}), ms: before.active_ms ?? 0}
+    if (opts.budget) journal.setRunBudget({budget: opts.budget.limit})
   } else {
-    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases})
+    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit})
   }
+  // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
+  const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
   journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: opts.resume || undefined, time: now()})
   journal.log('INFO', 'milestone', opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
     pipeline: pipeline.name,
@@ -112,15 +133,26 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     stepEnv: opts.stepEnv,
     model: opts.model,
     sandbox: opts.sandbox ?? 'on',
+    wait: opts.wait,
+    ledger,
   }
   ctx.scope = {inputs: opts.inputs, steps: ctx.steps, run: {adwId, workingDir: opts.workingDir}, env: opts.env}
 
   lease.hold()
   let status: RunStatus = 'succeeded'
   let error: string | undefined
+  let waiting: RunOutcome['waiting']
+  let crossing: Crossing | undefined
   try {
     const result = await schedule(ctx, pipeline.steps)
-    if (result.status !== 'succeeded') {
+    if (result.status === 'waiting') {
+      status = 'waiting'
+      waiting = {stepId: result.stepId, message: result.message, commands: decisionCommands(adwId, result.stepId)}
+    } else if (result.status === 'budget_exceeded' && !signal.aborted) {
+      status = 'budget_exceeded'
+      error = result.error
+      crossing = result.crossing
+    } else if (result.status !== 'succeeded') {
       status = signal.aborted ? 'cancelled' : 'failed'
       error = result.status === 'cancelled' ? 'cancelled' : result.error
     }
@@ -137,9 +169,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   }
   const durationMs = Date.now() - started
   const totals = journal.totals
-  journal.finishRun(status, error, `Run ${status}: ${pipeline.name}`, {status, durationMs, totals, ...(error ? {error} : {})})
+  // The time the run has been running, over all its processes, for a minutes budget on resume.
+  journal.setRunBudget({activeMs: ledger.spent().ms})
+  const milestone = waiting ? `Run waiting for approval at step ${waiting.stepId}: ${pipeline.name}` : `Run ${status}: ${pipeline.name}`
+  journal.finishRun(status, error, milestone, {status, durationMs, totals, ...(error ? {error} : {}), ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})})
   journal.flush()
-  journal.emit({type: 'run:end', adwId, status, durationMs, totals: {...totals}, error, time: now()})
+  journal.emit({type: 'run:end', adwId, status, durationMs, totals: {...totals}, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {}), time: now()})
   await opts.reporter.close()
-  return {adwId, status, durationMs, totals, error}
+  return {adwId, status, durationMs, totals, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})}
 }

@@ -14,7 +14,7 @@ import type {Store} from '../store/types.js'
 import {resolveRunInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
 import {createReporter} from '../ui/index.js'
-import {runLimit} from '../budget/limits.js'
+import {runLimit, type Budget} from '../budget/limits.js'
 import {checkPrices} from '../budget/preflight.js'
 import {telemetrySettings, type TelemetrySettings} from '../telemetry/index.js'
 import {anyWantsLogs, fanOut} from './fanout.js'
@@ -28,6 +28,10 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 /** What a new run and a resumed one have in common. */
 export interface RunCommandOptions {
   db?: string
+  /** `--max-usd/--max-tokens/--max-minutes`: over the run's stored, pipeline and config limits. */
+  budget?: Budget
+  /** `--wait`: block at an approval gate until it is decided. */
+  wait?: boolean
   model?: string
   mode?: 'auto' | 'json' | 'quiet' | 'silent'
   /** `auto` mode: stream each step's output under it. */
@@ -61,9 +65,10 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait'> {
   const viewLogs = opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto')
   return {
+    wait: opts.wait,
     warnings: config.ignored.map(describeIgnored),
     reporter: fanOut(createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}), viewLogs, observers.subscribers),
     env: config.env,
@@ -109,8 +114,9 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     throw new AdwError('USAGE', `${opts.base !== undefined ? '--base' : '--branch'} names the branch of a run's worktree; it needs --worktree (or isolation: worktree)`, {suggestions: ['adw run <pipeline> --worktree --base main']})
   }
   if (isolated) await (await import('../worktrees/index.js')).repositoryRoot(workingDir)
-  if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun)
-  checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
+  if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun, opts.budget)
+  const limit = runLimit({flags: opts.budget, pipeline: pipeline.budget?.run, config: config.budget})
+  checkPrices(pipeline, {limit, inputs, model: config.model, prices: config.prices})
   preflight(pipeline, config.env, workingDir)
   const observing = await planObservers(config, pipeline)
 
@@ -133,7 +139,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     // The run works in its worktree; its configuration and .env stay those of the checkout (read above).
     const runDir = isolated ? await worktreeFor(store, adwId, workingDir, opts, chatty) : workingDir
     const observers = await runObservers(config, opts, store, adwId, observing, runDir)
-    return await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors})
+    return await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors, budget: {limit, prices: config.prices}})
   } finally {
     store.close()
   }
@@ -148,11 +154,11 @@ async function worktreeFor(store: Store, adwId: string, workingDir: string, opts
 }
 
 /** `adw run --dry-run`: prints the plan; the outcome is "failed" (exit 2 in the command) when preflight would refuse. */
-async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, cwd: string, out: NonNullable<StartOptions['dryRun']>): Promise<RunOutcome> {
+async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, config: ResolvedConfig, workingDir: string, cwd: string, out: NonNullable<StartOptions['dryRun']>, flags?: Budget): Promise<RunOutcome> {
   const {planDryRun, formatDryRun} = await import('./dry-run.js')
   let refused: string | undefined
   try {
-    checkPrices(pipeline, {limit: runLimit({pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
+    checkPrices(pipeline, {limit: runLimit({flags, pipeline: pipeline.budget?.run, config: config.budget}), inputs, model: config.model, prices: config.prices})
     preflight(pipeline, config.env, workingDir)
   } catch (error) {
     refused = (error as Error).message

@@ -3,6 +3,7 @@ import {noop} from './noop.js'
 import {shell} from './shell.js'
 import {agent} from './agent.js'
 import {claudeCode} from './claude-code.js'
+import {approval} from './approval.js'
 
 /** The executors that ship with adw, by `uses:` name. */
-export const builtins: StepExecutor[] = [shell, noop, agent, claudeCode]
+export const builtins: StepExecutor[] = [shell, noop, agent, claudeCode, approval]

@@ -15,6 +15,7 @@ export interface Usage {
   outputTokens?: number
   cacheCreationTokens?: number
   cacheReadTokens?: number
+  /** USD; leave it out to have adw price the tokens from its table by `model` (a model it has no price for is never counted as $0). */
   costUsd?: number
   /** The model that was used, when known. */
   model?: string
@@ -56,6 +57,17 @@ export interface ExecutorContext {
    * and records a `cost_update` row. Usage returned from `run()` is then not added again.
    */
   reportUsage(usage: Usage): void
+  /**
+   * The run's budget as this step sees it. `remaining()`: what is left before the first limit on the
+   * step (its own, its loop's, the run's); absent fields have no limit. An executor that makes several
+   * API calls checks it before each one and stops between calls when nothing is left (the engine also
+   * aborts `signal` once a report reaches a limit). `prices`: adw's price table for this run (the
+   * built-in one with adw.config.yaml's prices:); usage reported without `costUsd` is priced from it.
+   */
+  budget?: {
+    remaining(): {usd?: number; tokens?: number; ms?: number}
+    prices: Readonly<Record<string, {input: number; output: number; cacheWrite: number; cacheRead: number}>>
+  }
 }
 
 /** What `run()` may return. */

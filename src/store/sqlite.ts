@@ -229,7 +229,8 @@ class SqliteStore implements Store {
         claim = {previous, interruptedSteps: []}
         return
       }
-      if (run.status === 'running' && ownerAlive(run)) throw lockedError(run, this.path)
+      // A run waiting at a gate under `adw run --wait` is still driven by that live process.
+      if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, this.path)
       const t = now()
       // A step row still `running` belongs to the process that died: close it as `interrupted`,
       // ending at the last sign of life, so it never shows as running again and always re-runs.

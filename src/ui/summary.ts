@@ -58,6 +58,10 @@ export class RunTally {
       case 'cancelled':
       case 'interrupted':
         return `⚠ run ${e.adwId} ${e.status} after ${stats}${err}`
+      case 'waiting':
+        return `⏸ run ${e.adwId} waiting for approval after ${stats}`
+      case 'budget_exceeded':
+        return `⚠ run ${e.adwId} stopped by its budget after ${stats}${err}`
       default:
         return `• run ${e.adwId} ${e.status} after ${stats}${err}`
     }
@@ -75,7 +79,7 @@ export class RunTally {
   hints(): string[] {
     if (!this.adwId) return []
     const hints = [`logs: adw logs ${this.adwId}`]
-    if (this.end && this.end.status !== 'succeeded') hints.push(`resume: adw run --resume --adw-id ${this.adwId}`)
+    if (this.end && this.end.status !== 'succeeded' && this.end.status !== 'waiting' && this.end.status !== 'budget_exceeded') hints.push(`resume: adw run --resume --adw-id ${this.adwId}`)
     return hints
   }
 }

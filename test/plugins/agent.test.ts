@@ -85,13 +85,14 @@ test('price table: dated ids match their alias, unknown models have no price', (
   assert.is(costOf(DEFAULT_MODEL, {inputTokens: 1_000_000, outputTokens: 1_000_000, cacheCreationTokens: 0, cacheReadTokens: 0}), 12)
 })
 
-test('an unknown model is priced at 0 with one WARNING', async () => {
+test('an unknown model: its cost is left out (the engine prices it, or refuses it under a USD budget), with one WARNING', async () => {
   const fake = await startFakeAnthropic([reply.text('ok')])
   const dir = tmpDir()
   try {
     const {ctx, logs, usages} = makeCtx({workingDir: dir, baseURL: fake.url})
     await agent.run({prompt: 'x', model: 'claude-custom-proxy'}, ctx)
-    assert.is(usages[0].costUsd, 0)
+    assert.is(usages[0].costUsd, undefined, 'never a made-up $0')
+    assert.is(usages[0].model, 'claude-custom-proxy')
     assert.ok(logs.some(l => l.level === 'WARNING' && l.message.includes('No price known for model claude-custom-proxy')))
   } finally {
     await fake.close()

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {resultFailure} from '../../src/plugins/claude-code/failure.js'
+import {resultFailure, usageLimitFailure} from '../../src/plugins/claude-code/failure.js'
 import {StreamParser} from '../../src/plugins/claude-code/stream.js'
 import type {Usage} from '../../src/plugins/types.js'
 import {ROOT, tmpDir} from '../helpers/cli.js'
@@ -94,6 +94,37 @@ test('real structured output: the validated answer is in structured_output', () 
   assert.not.ok(rows.some(r => r.type === 'tool_call' && r.message.startsWith('tool →')), 'the enforcement nudge is no tool result')
 })
 
+test('real usage limit (a subscription, recorded against the fake API): never a success, kind quota with the reset time', () => {
+  const {parser, rows, usages, failure} = parse('usage-limit')
+  assert.ok(failure, 'the is_error result is a failure')
+  assert.equal(parser.usageLimit, {resetsAt: Date.UTC(2027, 0, 1, 15) / 1000, type: 'five_hour'})
+  assert.ok(rows.some(r => r.level === 'WARNING' && r.message === 'Claude Code hit a usage limit (five_hour); resets at 2027-01-01T15:00:00.000Z'))
+  assert.equal(usages, [])
+  const limited = usageLimitFailure(parser.result, parser.usageLimit, Date.UTC(2027, 0, 1, 12))
+  assert.is(limited?.kind, 'quota')
+  assert.is(limited?.retryable, false)
+  assert.is(limited?.resetAt, '2027-01-01T15:00:00.000Z')
+  assert.is(limited?.retryAfterMs, 3 * 3_600_000)
+  assert.is(limited?.message, "rate_limited: Claude Code hit its usage limit (five-hour); it resets at 2027-01-01T15:00:00.000Z (in 3h 0m): You've hit your session limit · resets Jan 1, 2027, 3pm (UTC). The step is not retried before then: resume the run after the reset (adw run --resume --adw-id <id>).")
+  // An ordinary API error is not a usage limit.
+  assert.is(usageLimitFailure(parse('api-500').parser.result, undefined), undefined)
+})
+
+test('under a USD budget the stream is priced call by call and reported once it crosses what was left', async () => {
+  const {PRICES} = await import('../../src/budget/prices.js')
+  const usages: Usage[] = []
+  const rows: Row[] = []
+  const budget = {remaining: () => ({usd: 0.000001}), prices: PRICES}
+  const ctx = {workingDir: CWD, budget, log: (level: any, type: any, message: string) => void rows.push({level, type, message}), progress: () => {}, reportUsage: (u: Usage) => void usages.push(u)}
+  const parser = new StreamParser(ctx, undefined)
+  for (const l of lines('write-accept')) parser.line(l)
+  assert.equal(usages.length, 1, 'reported once, at the crossing; the result does not add it again')
+  assert.is(usages[0].model, 'claude-opus-4-8')
+  assert.is(usages[0].costUsd, undefined, 'priced by the engine from the same table')
+  assert.ok((usages[0].inputTokens ?? 0) + (usages[0].cacheCreationTokens ?? 0) + (usages[0].cacheReadTokens ?? 0) > 0)
+  assert.ok(rows.some(r => r.type === 'cost_update' && r.message.includes('reached the $0.0000 left in the budget')))
+})
+
 // --- The hand-written fake claude may only print what the real one does.
 
 /** `type/subtype`, with `<synthetic>` assistants and each content block type told apart. */
@@ -117,7 +148,7 @@ function realShapes(): Map<string, Set<string>> {
 
 /** Scenarios that inject faults the real CLI cannot be made to show (bad lines, crashes, hangs). */
 const FAULTS = new Set(['garbage-line', 'crash', 'hang'])
-const SCENARIOS = ['success', 'error-result', 'api-error', 'rate-limited', 'usage-limit', 'auth-retry', 'retry-then-success', 'denied', 'slow-lines', 'json-review', 'json-fix']
+const SCENARIOS = ['success', 'error-result', 'api-error', 'rate-limited', 'usage-limit', 'usage-limit-event', 'auth-retry', 'retry-then-success', 'denied', 'slow-lines', 'json-review', 'json-fix']
 
 test('every event the fake claude prints has a shape (type, subtype, keys, blocks) seen in a real transcript', async () => {
   const real = realShapes()

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import type {Message, MessageParam, ToolResultBlockParam} from '@anthropic-ai/sdk/resources/messages'
-import type {LogLevel, LogType, Usage} from '../types.js'
+import type {ExecutorContext, LogLevel, LogType, Usage} from '../types.js'
 import {StepFailure} from '../failures.js'
 import {checkSchema, correctionPrompt, extractJson} from './output.js'
 import {costOf, type ModelPrice} from '../../budget/prices.js'
@@ -16,6 +16,8 @@ export interface Conversation extends RequestBase {
   output: 'text' | 'json'
   schema?: Record<string, unknown>
   prices?: Readonly<Record<string, ModelPrice>>
+  /** The run's budget (ctx.budget): checked before each API call. */
+  budget?: ExecutorContext['budget']
   tool: ToolContext
   log(level: LogLevel, type: LogType, message: string, details?: unknown): void
   progress(text: string): void
@@ -58,6 +60,10 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
     if (turn > c.maxTurns + (corrected ? 1 : 0)) {
       throw new Error(`The agent used all ${c.maxTurns} turns (maxTurns) without a final answer. Raise with.maxTurns or narrow the prompt.`)
     }
+    // Between calls, never in the middle of one: nothing left under a limit means no next call.
+    const left = c.budget?.remaining()
+    const spent = left && ((left.usd !== undefined && left.usd <= 0) || (left.tokens !== undefined && left.tokens <= 0) || (left.ms !== undefined && left.ms <= 0))
+    if (spent) throw new StepFailure('budget', `The budget is spent: no API call ${turn} (${left.usd !== undefined && left.usd <= 0 ? 'USD' : left.tokens !== undefined && left.tokens <= 0 ? 'tokens' : 'minutes'} limit reached).`)
     const started = Date.now()
     const {message, requestId} = await streamTurn(c.client, c, messages, c.tool.signal, c.progress)
     const u = message.usage
@@ -68,11 +74,13 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
       cacheReadTokens: u.cache_read_input_tokens ?? 0,
     }
     const cost = costOf(c.model, tokens, c.prices)
-    if (cost === undefined && !warnedPrice) {
+    if (cost === undefined && !warnedPrice && !c.budget) {
       warnedPrice = true
-      c.log('WARNING', 'cost_update', `No price known for model ${c.model}; its cost is recorded as 0. Add it to the price table.`)
+      c.log('WARNING', 'cost_update', `No price known for model ${c.model}; its cost is recorded as 0. Give its price in adw.config.yaml (prices:).`)
     }
-    c.reportUsage({...tokens, costUsd: cost ?? 0, model: c.model})
+    // Without a price the cost is left out: the engine's budget ledger refuses it under a USD limit
+    // (an unknown model is never counted as $0 there) and warns otherwise.
+    c.reportUsage({...tokens, ...(cost === undefined ? {} : {costUsd: cost}), model: c.model})
     const stop = message.stop_reason ?? 'end_turn'
     c.log('DEBUG', 'performance', `turn ${turn}: ${stop}`, {turn, stopReason: stop, requestId, durationMs: Date.now() - started, ...tokens})
     messages.push(assistantParam(message))

@@ -97,3 +97,25 @@ export function outcome(r: ClaudeResult): {failed: boolean; line: string} {
   const how = failed ? `failed (${why || 'error'})` : 'finished'
   return {failed, line: `Claude Code ${how}: ${r.num_turns ?? '?'} turns in ${secs(r.duration_ms)} s (API ${secs(r.duration_api_ms)} s), $${(r.total_cost_usd ?? 0).toFixed(4)}`}
 }
+
+/** What a subscription's usage-limit result says ("You've hit your session limit · resets 3pm", older "usage limit reached|<epoch>"). */
+const USAGE_LIMIT_TEXT = /hit your (?:session |weekly |daily |monthly |usage )?limit|usage limit reached/i
+
+/**
+ * A failure for a session stopped by a usage limit (a rejected rate_limit_event, or its text in a
+ * 429 result), with the reset time; kind `quota`, so the engine records the step `rate_limited` and
+ * nothing retries it before the reset. Undefined for any other result.
+ */
+export function usageLimitFailure(r: ClaudeResult | undefined, limit: {resetsAt?: number; type?: string} | undefined, now = Date.now()): (Error & {kind: 'quota'; retryable: false; resetAt?: string; retryAfterMs?: number}) | undefined {
+  const text = [r?.result, ...(r?.errors ?? []).map(String)].find(t => typeof t === 'string' && USAGE_LIMIT_TEXT.test(t))
+  if (!limit && !(r?.api_error_status === 429 && text)) return undefined
+  if (!limit && !text) return undefined
+  const resetAt = limit?.resetsAt ? new Date(limit.resetsAt * 1000).toISOString() : undefined
+  const wait = resetAt ? Math.max(0, Date.parse(resetAt) - now) : undefined
+  const inHow = wait === undefined ? '' : ` (in ${wait >= 3_600_000 ? `${Math.floor(wait / 3_600_000)}h ${Math.round((wait % 3_600_000) / 60_000)}m` : `${Math.ceil(wait / 60_000)} min`})`
+  const what = limit?.type ? ` (${limit.type.replace(/_/g, '-')})` : ''
+  const message =
+    `rate_limited: Claude Code hit its usage limit${what}${resetAt ? `; it resets at ${resetAt}${inHow}` : ''}: ${clip(text ?? r?.result ?? 'usage limit reached', 300)}. ` +
+    'The step is not retried before then: resume the run after the reset (adw run --resume --adw-id <id>).'
+  return Object.assign(new Error(message), {kind: 'quota' as const, retryable: false as const, ...(resetAt ? {resetAt, retryAfterMs: wait} : {})})
+}

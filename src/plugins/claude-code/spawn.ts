@@ -3,7 +3,7 @@ import type {Readable} from 'node:stream'
 import {killTree, startStepProcess} from '../process.js'
 import type {ExecutorContext} from '../types.js'
 import {StepFailure} from '../failures.js'
-import {resultFailure, resultKind} from './failure.js'
+import {resultFailure, resultKind, usageLimitFailure} from './failure.js'
 import {missingBinaryMessage, type BinaryChoice} from './options.js'
 import {StreamParser, type ClaudeResult} from './stream.js'
 import {clip} from './summary.js'
@@ -81,6 +81,9 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   }
   if (stopped && parser.fatal) throw new StepFailure('auth', parser.fatal) // the parser stops claude only for a refused key
   const r = parser.result
+  // A rejected rate_limit_event says exactly when the usage limit resets: kind quota with that time.
+  const limited = parser.usageLimit && (!r || resultFailure(r, parser.synthetic) !== undefined) ? usageLimitFailure(r, parser.usageLimit) : undefined
+  if (limited) throw new StepFailure('quota', limited.message, {...(limited.resetAt ? {resetsAt: limited.resetAt} : {}), ...(limited.retryAfterMs !== undefined ? {retryAfterMs: limited.retryAfterMs} : {})})
   const failed = r && resultFailure(r, parser.synthetic)
   if (failed) {
     const {kind, ...typed} = resultKind(r, parser.synthetic)

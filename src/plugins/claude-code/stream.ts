@@ -2,6 +2,7 @@ import type {ExecutorContext} from '../types.js'
 import {authMessage, isAuthFailure, outcome} from './failure.js'
 import {blocks, clip, lastLine, resultText, summarizeInput, toolLabel} from './summary.js'
 import {normalizeModel, usageRows, type ModelUsage, type ResultUsage} from './usage.js'
+import {costOf} from '../../budget/prices.js'
 
 /** The `result` event that ends a Claude Code stream (the fields adw reads). */
 export interface ClaudeResult {
@@ -26,7 +27,15 @@ export interface ClaudeResult {
   permission_denials?: {tool_name?: string; tool_input?: Record<string, unknown>}[]
 }
 
-type StreamCtx = Pick<ExecutorContext, 'log' | 'progress' | 'reportUsage' | 'workingDir'>
+type StreamCtx = Pick<ExecutorContext, 'log' | 'progress' | 'reportUsage' | 'workingDir' | 'budget'>
+
+/** A `rate_limit_event` that refused the session: a subscription's usage limit, with its reset time. */
+export interface UsageLimit {
+  /** Epoch seconds. */
+  resetsAt?: number
+  /** `five_hour`, `seven_day`, ... */
+  type?: string
+}
 
 /**
  * Turns `claude --output-format stream-json --verbose` lines into log rows, progress and one usage
@@ -40,13 +49,23 @@ export class StreamParser {
   synthetic?: string
   /** Set when the stream shows the session cannot succeed (a refused key): stop the CLI now. */
   fatal?: string
+  /** Set by a rejected `rate_limit_event`: the session hit a usage limit. */
+  usageLimit?: UsageLimit
   private readonly tools = new Map<string, {name: string; label: string}>()
+  /**
+   * Under a USD budget: what the session has spent so far, priced per API call from the assistant
+   * events (the result's own cost comes only at the end), so the step is stopped when it crosses.
+   */
+  private readonly spend?: {left: number; calls: Map<string, {model?: string; input: number; output: number; cacheWrite: number; cacheRead: number}>; reported: boolean}
 
   constructor(
     private readonly ctx: StreamCtx,
     private readonly fallbackModel?: string,
     private readonly onFatal: (message: string) => void = () => {},
-  ) {}
+  ) {
+    const left = ctx.budget?.remaining().usd
+    if (left !== undefined) this.spend = {left, calls: new Map(), reported: false}
+  }
 
   line(raw: string): void {
     const text = raw.trim()
@@ -70,6 +89,8 @@ export class StreamParser {
         return this.user(event)
       case 'result':
         return this.finish(event as ClaudeResult)
+      case 'rate_limit_event':
+        return this.rateLimit(event)
       default:
         this.ctx.log('DEBUG', 'output', `claude event ${String(event.type)}`, {event: clip(text, 2000)})
     }
@@ -110,7 +131,47 @@ export class StreamParser {
     this.onFatal(message)
   }
 
+  /** `{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1798815600,"rateLimitType":"five_hour"}}` */
+  private rateLimit(e: any): void {
+    const info = e.rate_limit_info ?? {}
+    if (info.status !== 'rejected') {
+      this.ctx.log('DEBUG', 'state_change', `Claude Code rate limit: ${String(info.status ?? '?')}`, {rateLimit: info})
+      return
+    }
+    this.usageLimit = {...(typeof info.resetsAt === 'number' ? {resetsAt: info.resetsAt} : {}), ...(typeof info.rateLimitType === 'string' ? {type: info.rateLimitType} : {})}
+    const reset = this.usageLimit.resetsAt ? `; resets at ${new Date(this.usageLimit.resetsAt * 1000).toISOString()}` : ''
+    this.ctx.log('WARNING', 'state_change', `Claude Code hit a usage limit${info.rateLimitType ? ` (${info.rateLimitType})` : ''}${reset}`, {rateLimit: info})
+  }
+
+  /** Adds one API call's usage (an assistant event; one call may span several) and reports the spend once it crosses what was left. */
+  private charge(e: any): void {
+    const spend = this.spend
+    const u = e.message?.usage
+    if (!spend || spend.reported || !u || typeof e.message?.id !== 'string') return
+    const model = normalizeModel(e.message?.model) ?? this.model ?? this.fallbackModel
+    spend.calls.set(e.message.id, {model, input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheWrite: u.cache_creation_input_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0})
+    let usd = 0
+    for (const c of spend.calls.values()) {
+      usd += (c.model && costOf(c.model, {inputTokens: c.input, outputTokens: c.output, cacheCreationTokens: c.cacheWrite, cacheReadTokens: c.cacheRead}, this.ctx.budget?.prices)) || 0
+    }
+    if (usd < spend.left) return
+    // Report what was spent so far: the engine's ledger sees the limit reached and stops the step.
+    spend.reported = true
+    const byModel = new Map<string | undefined, {inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number}>()
+    for (const c of spend.calls.values()) {
+      const t = byModel.get(c.model) ?? {inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0}
+      t.inputTokens += c.input
+      t.outputTokens += c.output
+      t.cacheCreationTokens += c.cacheWrite
+      t.cacheReadTokens += c.cacheRead
+      byModel.set(c.model, t)
+    }
+    this.ctx.log('WARNING', 'cost_update', `Claude Code's spend (about $${usd.toFixed(4)}, priced per call) reached the $${spend.left.toFixed(4)} left in the budget`)
+    for (const [model, t] of byModel) this.ctx.reportUsage({...t, ...(model ? {model} : {})})
+  }
+
   private assistant(e: any): void {
+    if (e.message?.model !== '<synthetic>') this.charge(e)
     if (e.message?.model === '<synthetic>') {
       // Not the model speaking: Claude Code's own words for an API error, before an is_error result.
       this.synthetic = blocks(e.message?.content).map(b => (typeof b.text === 'string' ? b.text : '')).join('\n').trim() || undefined
@@ -152,7 +213,8 @@ export class StreamParser {
   private finish(r: ClaudeResult): void {
     this.result = r
     this.sessionId = r.session_id ?? this.sessionId
-    for (const u of usageRows(r, this.model ?? this.fallbackModel)) this.ctx.reportUsage(u)
+    // Spend already reported call by call when the budget stopped the session is not reported twice.
+    if (!this.spend?.reported) for (const u of usageRows(r, this.model ?? this.fallbackModel)) this.ctx.reportUsage(u)
     for (const d of r.permission_denials ?? []) {
       const label = toolLabel(String(d.tool_name ?? 'tool'), d.tool_input, this.ctx.workingDir)
       this.ctx.log('WARNING', 'tool_call', `Permission denied: ${label}`, {tool: d.tool_name, input: summarizeInput(d.tool_input), denied: true})

@@ -116,7 +116,8 @@ function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
   if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
   // On resume, why it ran again (`re-run: its with: changed`).
   task.title = `${label}${end.outcome ? ` — ${end.outcome}` : ''} (${resultParts(end.durationMs, end.usage)})${end.reason ? ` · ${oneLine(end.reason, 200)}` : ''}`
-  if (end.status === 'failed') throw new Error(oneLine(end.error || 'failed', 500))
+  if (end.status === 'failed' || end.status === 'budget_exceeded' || end.status === 'rate_limited') throw new Error(oneLine(end.error || end.status, 500))
+  if (end.status === 'waiting') return skip(task, label, 'waiting for approval', tty)
   if (end.status === 'cancelled') throw new Error(end.error && end.error !== 'cancelled' ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
 }
 
