@@ -83,7 +83,10 @@ export function estimate(pipeline: Pipeline, facts: StepFact[], opts: EstimateOp
   const byStep = new Map<string, StepFact[]>()
   for (const f of mine) byStep.set(f.step_id, [...(byStep.get(f.step_id) ?? []), f])
   const steps: StepEstimate[] = []
-  const add = (s: ActionStep, loop?: string) => steps.push(stepEstimate(s, byStep.get(s.id) ?? [], loop, opts))
+  // An approval gate costs nothing and takes a person's time, which history cannot forecast.
+  const add = (s: ActionStep, loop?: string) => {
+    if (s.executor.name !== 'approval') steps.push(stepEstimate(s, byStep.get(s.id) ?? [], loop, opts))
+  }
   for (const s of pipeline.steps) {
     if (s.kind === 'action') add(s)
     else for (const b of s.steps) add(b, s.id)

@@ -76,6 +76,7 @@ export function runLimit(o: {flags?: Budget; stored?: Budget; pipeline?: Budget;
 export function describeAmount(kind: BudgetKind, n: number): string {
   if (kind === 'usd') return `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`
   if (kind === 'tokens') return `${Math.round(n).toLocaleString('en-US')} tokens`
+  if (n < 1) return `${(n * 60).toFixed(n * 60 < 10 ? 1 : 0)} s`
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} min`
 }
 

@@ -1,5 +1,5 @@
 import {effectiveStatus} from '../store/status.js'
-import type {RunRow, StepRow, WorktreeRow} from '../store/types.js'
+import type {ApprovalRow, RunRow, StepRow, WorktreeRow} from '../store/types.js'
 import {count, dateTime, dollars, duration, table, truncate} from './format.js'
 import {openExistingStore, requireRun} from './open.js'
 
@@ -18,12 +18,14 @@ export function showRun(opts: ShowRunOptions): void {
     const run = requireRun(store, opts.adwId)
     const steps = store.listSteps(run.adw_id)
     const worktree = store.getWorktree(run.adw_id)
+    const approvals = store.listApprovals(run.adw_id)
     if (opts.json) {
       const {pipeline_snapshot: _, ...row} = run
-      opts.write(JSON.stringify({run: {...row, status: effectiveStatus(run), inputs: JSON.parse(run.inputs), worktree: worktree ?? null}, steps: steps.map(s => ({...s, outputs: s.outputs === null ? null : JSON.parse(s.outputs)}))}, null, 2))
+      const gates = approvals.map(a => ({...a, approvers: a.approvers === null ? null : JSON.parse(a.approvers)}))
+      opts.write(JSON.stringify({run: {...row, status: effectiveStatus(run), inputs: JSON.parse(run.inputs), worktree: worktree ?? null}, steps: steps.map(s => ({...s, outputs: s.outputs === null ? null : JSON.parse(s.outputs)})), approvals: gates}, null, 2))
       return
     }
-    opts.write([...header(run, worktree), '', ...stepTable(run, steps)].join('\n'))
+    opts.write([...header(run, worktree), '', ...stepTable(run, steps), ...approvalLines(run.adw_id, approvals)].join('\n'))
   } finally {
     store.close()
   }
@@ -70,4 +72,16 @@ function stepTable(run: RunRow, steps: StepRow[]): string[] {
     '',
   ])
   return table(['STEP', 'EXECUTOR', 'STATUS', 'DURATION', 'MODEL', 'IN', 'OUT', 'CACHE R/W', 'COST', 'NOTE'], rows).map(l => l.trimEnd())
+}
+
+/** The run's approval gates: each decision with who, when and why; a pending one with the commands that decide it. */
+function approvalLines(adwId: string, gates: ApprovalRow[]): string[] {
+  if (gates.length === 0) return []
+  const out = ['', 'Approvals:']
+  for (const g of gates) {
+    const at = `${g.step_id}${g.iteration ? ` (iteration ${g.iteration})` : ''}`
+    if (g.decision) out.push(`  ${at}: ${g.decision} by ${g.decided_by} at ${dateTime(g.decided_at!)}${g.comment ? ` — ${truncate(g.comment, 120)}` : ''}`)
+    else out.push(`  ${at}: waiting since ${dateTime(g.requested_at)}${g.timeout_at ? ` (times out ${dateTime(g.timeout_at)}: ${g.on_timeout})` : ''} — adw approve ${adwId} / adw reject ${adwId} --reason "..."`)
+  }
+  return out
 }

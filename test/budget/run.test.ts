@@ -120,6 +120,18 @@ steps:
   }
 })
 
+test('--max-minutes stops a step that runs past the time left; the time is recorded for a resume', async () => {
+  const dir = project(`name: slow\nsteps:\n  - id: wait\n    uses: noop\n    with: {sleepMs: 20000}\n`)
+  const started = Date.now()
+  const r = await adw(['run', 'p.yaml', '--adw-id', 'm1', '--db', 'x.db', '--max-minutes', '0.02'], {cwd: dir})
+  assert.is(r.exitCode, 3, r.stderr + r.stdout)
+  assert.ok(Date.now() - started < 15_000, 'stopped long before the step would have ended')
+  assert.match(r.stderr, /budget exceeded: the run spent 1\.\d s of its limit of 1\.2 s/)
+  const run = rows(join(dir, 'x.db'), 'SELECT status, active_ms FROM runs')[0]
+  assert.is(run.status, 'budget_exceeded')
+  assert.ok(run.active_ms >= 1200, `active time recorded: ${run.active_ms}`)
+})
+
 test('--max-usd that is not a positive number: exit 2, nothing written', async () => {
   const dir = project(`name: x\nsteps:\n  - id: a\n    uses: noop\n`)
   for (const bad of ['0', '-1', 'lots']) {
