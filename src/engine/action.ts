@@ -1,8 +1,8 @@
 import {duration as formatMs} from '../history/format.js'
 import type {ActionStep} from '../pipeline/types.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
-import {describeCrossing, raiseHint, type Crossing} from '../budget/ledger.js'
 import {CANCELLED, evaluate, type NodeResult, type RunContext} from './context.js'
+import {BudgetMeter, BudgetStop, isQuota} from './budget-meter.js'
 import {runGate} from './gate.js'
 import {invoke} from './invoke.js'
 import {now, type StepRef} from './journal.js'
@@ -35,16 +35,6 @@ export async function runAction(ctx: RunContext, step: ActionStep, iteration: nu
   return execute(ctx, step, ref, prepared)
 }
 
-/** Why a step stopped for its budget: the abort reason the engine gives the executor. */
-class BudgetStop extends Error {
-  constructor(readonly crossing: Crossing) {
-    super(`budget exceeded: ${describeCrossing(crossing)}`)
-  }
-}
-
-/** A failure an executor marked as a usage limit (kind quota, e.g. Claude Code's "resets 3pm"): recorded rate_limited, never retried blindly. */
-const isQuota = (e: unknown): boolean => (e as {kind?: unknown} | undefined)?.kind === 'quota'
-
 /** Records the start, runs the executor once (see invoke), records the end. */
 async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<NodeResult> {
   const {adwId, journal} = ctx
@@ -59,29 +49,13 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared
   const controller = new AbortController()
   const onRunAbort = () => controller.abort(new Error('cancelled'))
   ctx.signal.addEventListener('abort', onRunAbort, {once: true})
-  // The budget ledger: every usage report is charged to the run, the step's loop and the step; the
-  // first limit reached stops the step between calls (its executor sees the abort).
-  const ledger = ctx.ledger
-  const path = parentId ? [parentId, step.id] : [step.id]
-  let crossed: Crossing | undefined = ledger?.check(path, started)
-  const stopFor = (c: Crossing) => {
-    if (!crossed) crossed = c
-    controller.abort(new BudgetStop(crossed))
-  }
-  const warned = new Set<string>()
+  // The budget (src/engine/budget-meter.ts): every report charged as it comes; a limit reached stops the step.
+  const meter = new BudgetMeter(ctx, ref, controller)
   const record = (u: Usage) => {
-    const charged = ledger ? ledger.charge(path, u, Date.now()) : {usage: u}
-    journal.usage(rowId, ref, usage, charged.usage)
+    journal.usage(rowId, ref, usage, meter.charge(u))
     if (u.model) model = u.model
-    if (charged.unpriced && !charged.crossed && !warned.has(charged.unpriced)) {
-      warned.add(charged.unpriced)
-      journal.log('WARNING', 'cost_update', `No price known for model ${charged.unpriced}: its cost is recorded as $0 (no USD budget is in force). Give its price in adw.config.yaml (prices:).`, {model: charged.unpriced}, step.id, iteration)
-    }
-    if (charged.crossed) stopFor(charged.crossed)
   }
-  if (crossed) stopFor(crossed)
-  ledger?.enter(path, started)
-  const clock = ledger ? minutesWatch(ledger, path, stopFor) : undefined
+  const blocked = meter.start(started)
   const exec: ExecutorContext = {
     adwId,
     stepId: step.id,
@@ -97,15 +71,12 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared
       reported = true
       record(u)
     },
-    ...(ledger ? {budget: {remaining: () => ledger.remaining(path, Date.now()), prices: ledger.prices}} : {}),
+    ...meter.executorBudget(),
   }
 
-  const attempt = crossed ? {outputs: {}, error: new BudgetStop(crossed)} : await invoke(step, prepared.rendered, exec, controller)
+  const attempt = blocked ? {outputs: {}, error: new BudgetStop(blocked)} : await invoke(step, prepared.rendered, exec, controller)
   ctx.signal.removeEventListener('abort', onRunAbort)
-  clock?.stop()
-  ledger?.leave(path, Date.now())
-  // An executor that checked ctx.budget.remaining() and stopped on its own (kind budget).
-  if (!crossed && (attempt.error as {kind?: unknown} | undefined)?.kind === 'budget') crossed = ledger?.check(path, Date.now())
+  meter.finish(attempt.error)
   const {outputs} = attempt
   if (attempt.usage && !reported) record(attempt.usage)
   const error = attempt.error ? journal.redact.text(attempt.error.message ?? String(attempt.error)) : undefined
@@ -113,7 +84,7 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared
 
   const durationMs = Date.now() - started
   const cancelled = error !== undefined && ctx.signal.aborted
-  const overBudget = crossed !== undefined && !cancelled
+  const overBudget = meter.crossed !== undefined && !cancelled
   const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : overBudget ? 'budget_exceeded' : isQuota(attempt.error) ? 'rate_limited' : 'failed'
   ctx.steps[step.id] = {outputs, status, ...(error ? {error} : {})}
   journal.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
@@ -130,10 +101,8 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared
 
   if (error === undefined) return {status: 'succeeded'}
   if (cancelled) return CANCELLED
-  if (overBudget) {
-    journal.log('WARNING', 'state_change', `Budget reached: ${describeCrossing(crossed!)}. To go on: ${raiseHint(crossed!, adwId)}`, {crossing: crossed}, step.id, iteration)
-    return {status: 'budget_exceeded', error: `budget exceeded: ${describeCrossing(crossed!)}`, crossing: crossed!}
-  }
+  const stopped = meter.result(cancelled)
+  if (stopped) return stopped
   if (step.continueOnError) {
     journal.log('WARNING', 'state_change', `Step ${step.id} failed; continuing (continueOnError)`, undefined, step.id, iteration)
     return {status: 'failed', error: `step ${step.id} failed: ${error}`, tolerated: true}
@@ -141,22 +110,3 @@ async function execute(ctx: RunContext, step: ActionStep, ref: StepRef, prepared
   return {status: 'failed', error: `step ${step.id} failed: ${error}`}
 }
 
-/**
- * Stops the step when a minutes limit on its path runs out while it runs: a timer set to the time
- * left (time only grows, so it is exact), checked again when it fires.
- */
-function minutesWatch(ledger: NonNullable<RunContext['ledger']>, path: string[], stop: (c: Crossing) => void): {stop(): void} {
-  let timer: NodeJS.Timeout | undefined
-  const arm = () => {
-    const left = ledger.remaining(path, Date.now()).ms
-    if (left === undefined) return
-    timer = setTimeout(() => {
-      const c = ledger.check(path, Date.now())
-      if (c) stop(c)
-      else arm()
-    }, Math.max(10, Math.ceil(left)))
-    timer.unref()
-  }
-  arm()
-  return {stop: () => clearTimeout(timer)}
-}
