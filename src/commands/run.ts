@@ -35,6 +35,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     '<%= config.bin %> run plan-build --prompt "Add login" --max-usd 2 --max-minutes 30',
     '<%= config.bin %> run --resume --adw-id feat-42 --max-usd 10     # stopped by its budget: go on with more',
     '<%= config.bin %> run plan-approve-build --prompt "Add login" --wait',
+    '<%= config.bin %> run plan-build-review-fix-pr --issue 42               # the issue is the prompt; ends as a pull request',
   ]
   static args = {
     pipeline: Args.string({description: 'Pipeline file or bare name (not with --resume)'}),
@@ -61,6 +62,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     'max-tokens': Flags.string({description: 'Most tokens the run may use: input, output, cache writes and reads', helpGroup: 'BUDGET'}),
     'max-minutes': Flags.string({description: 'Most minutes the run may run (time waiting for an approval does not count)', helpGroup: 'BUDGET'}),
     wait: Flags.boolean({description: 'At an approval gate, wait (with a spinner) until adw approve / adw reject decides, instead of exiting'}),
+    issue: Flags.string({description: 'A GitHub issue (12, owner/name#12 or its URL): its title and body are the prompt, and the input issue holds {number, title, body, url}; GITHUB_TOKEN or GH_TOKEN for a private repository'}),
   }
 
   async run(): Promise<void> {
@@ -118,6 +120,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           branch: flags.branch,
           budget,
           wait: flags.wait,
+          issue: flags.issue,
           ...(flags['dry-run'] ? {dryRun: {print: (text: string) => this.log(text), json: flags.json}} : {}),
           announce: line => this.logToStderr(line),
         })
@@ -155,10 +158,10 @@ function budgetFlags(flags: {'max-usd'?: string; 'max-tokens'?: string; 'max-min
 }
 
 /** With --resume everything comes from the run: refuse what would be silently ignored. */
-function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string; worktree?: boolean; base?: string; branch?: string}): void {
+function checkResumeUsage(pipeline: string | undefined, flags: {'adw-id'?: string; prompt?: string; input?: string[]; 'working-dir'?: string; worktree?: boolean; base?: string; branch?: string; issue?: string}): void {
   if (!flags['adw-id']) throw new AdwError('USAGE', '--resume needs --adw-id <id>: the run to continue', {suggestions: ['adw runs --status interrupted  (or failed, cancelled) lists candidates']})
   // --input is checked by resumeRun: it is allowed for the inputs stored masked (secret ones).
-  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir', flags.worktree !== undefined && '--worktree', flags.base !== undefined && '--base', flags.branch !== undefined && '--branch'].filter(Boolean)
+  const extra = [pipeline && `the pipeline argument (${pipeline})`, flags.prompt !== undefined && '--prompt', flags['working-dir'] !== undefined && '--working-dir', flags.worktree !== undefined && '--worktree', flags.base !== undefined && '--base', flags.branch !== undefined && '--branch', flags.issue !== undefined && '--issue'].filter(Boolean)
   if (extra.length) {
     throw new AdwError('USAGE', `--resume continues run "${flags['adw-id']}" with the pipeline snapshot, inputs and working directory stored with it; leave out ${extra.join(', ')}`, {
       suggestions: [`adw run --resume --adw-id ${flags['adw-id']}`, ...(pipeline ? [`adw run --resume --adw-id ${flags['adw-id']} --pipeline ${pipeline}  (continue with an edited pipeline file)`] : [])],

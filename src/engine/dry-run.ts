@@ -77,7 +77,7 @@ export async function planDryRun(pipeline: Pipeline, inputs: Record<string, unkn
   all.forEach(s => collect(s.with))
   // A fan-out step's outputs are a list, one entry per item, known only once it has run.
   for (const s of all) if (s.forEach) earlier[s.id] = {outputs: `<steps.${s.id}.outputs: one per item>`, status: `<steps.${s.id}.status>`}
-  const scope = {inputs, steps: earlier, run: {adwId: '<adw id>', workingDir}, env: config.env}
+  const scope = {inputs, steps: earlier, run: {adwId: '<adw id>', workingDir, costUsd: '<cost so far>'}, env: config.env}
   const redact = envRedactor(config.env, secretInputValues(pipeline, inputs))
   const mask = <T>(v: T): T => redact.value(v)
   const condition = (c: Condition | undefined): DryStep['if'] => {

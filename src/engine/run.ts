@@ -136,7 +136,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     wait: opts.wait,
     ledger,
   }
-  ctx.scope = {inputs: opts.inputs, steps: ctx.steps, run: {adwId, workingDir: opts.workingDir}, env: opts.env}
+  // run.costUsd: what the run has cost so far (a pull request's body reports it), read when a template renders.
+  const run = {adwId, workingDir: opts.workingDir, get costUsd() { return Math.round(journal.totals.costUsd * 10_000) / 10_000 }}
+  ctx.scope = {inputs: opts.inputs, steps: ctx.steps, run, env: opts.env}
 
   lease.hold()
   let status: RunStatus = 'succeeded'

@@ -62,6 +62,8 @@ export interface StartOptions extends RunCommandOptions {
   base?: string
   /** With a worktree: its branch. @default adw/<adw-id> */
   branch?: string
+  /** `--issue`: a GitHub issue (number, owner/name#n or URL) whose title and body are the prompt. */
+  issue?: string
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
@@ -108,7 +110,11 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const registry = aliasRegistry(opts.registry ?? createRegistry(), opts.executors ?? [])
   const file = findPipeline(opts.pipeline, cwd, config.projectRoot)
   const pipeline = await loadPipeline(file, {registry})
-  const inputs = resolveRunInputs(pipeline, parseInputFlags(opts.inputs ?? [], opts.prompt))
+  const given = parseInputFlags(opts.inputs ?? [], opts.prompt)
+  const issueRun = opts.issue !== undefined ? await import('../github/issue-run.js') : undefined
+  const issue = issueRun && (await issueRun.issueForRun(opts.issue!, pipeline, given, {env: config.env, workingDir}))
+  const inputs = resolveRunInputs(pipeline, given)
+  if (issue && 'issue' in pipeline.inputs) inputs.issue = issue
   const isolated = opts.worktree ?? (pipeline.isolation ?? config.isolation) === 'worktree'
   if (!isolated && (opts.base !== undefined || opts.branch !== undefined)) {
     throw new AdwError('USAGE', `${opts.base !== undefined ? '--base' : '--branch'} names the branch of a run's worktree; it needs --worktree (or isolation: worktree)`, {suggestions: ['adw run <pipeline> --worktree --base main']})
@@ -139,7 +145,12 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     // The run works in its worktree; its configuration and .env stay those of the checkout (read above).
     const runDir = isolated ? await worktreeFor(store, adwId, workingDir, opts, chatty) : workingDir
     const observers = await runObservers(config, opts, store, adwId, observing, runDir)
-    return await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors, budget: {limit, prices: config.prices}})
+    // github.comments: true in adw.config.yaml: the issue of an --issue run hears when it starts and ends.
+    const comments = issue && config.githubComments ? issueRun!.issueComments(issue, config.env, line => opts.announce?.(line)) : undefined
+    await comments?.post(`adw run \`${adwId}\` started: pipeline ${pipeline.name}${isolated ? ` on branch ${store.getWorktree(adwId)?.branch}` : ''}.`)
+    const outcome = await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors, budget: {limit, prices: config.prices}})
+    await comments?.post(issueRun!.finishedComment(adwId, outcome))
+    return outcome
   } finally {
     store.close()
   }

@@ -69,7 +69,7 @@ function checkRef(src: SourceFile, offset: number, root: string, key: string, sh
 
 /** What a step and the run expose to templates besides inputs and env. */
 const STEP_FIELDS = ['outputs', 'status', 'error']
-const RUN_FIELDS = ['adwId', 'workingDir']
+const RUN_FIELDS = ['adwId', 'workingDir', 'costUsd']
 
 /** `{{steps.plan.output.text}}` or `{{run.id}}` would render empty without a word: say so at load time. */
 function checkField(src: SourceFile, offset: number, name: string, root: string, key: string | undefined, field: string | undefined, scope: RefScope): void {
@@ -140,7 +140,7 @@ export function checkTemplate(src: SourceFile, node: Node | undefined, template:
         } else if (scope.locals?.has(root)) {
           // item / index of a forEach step: any shape
         } else if (depth === 0 && name !== '.') {
-          src.report(offset, unknownName(root, `{{${name}}} (${scope.reader})`, scope, 'templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>'))
+          src.report(offset, unknownName(root, `{{${name}}} (${scope.reader})`, scope, 'templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir, run.costUsd and env.<NAME>'))
         }
       }
       if (children) visit(children, depth + 1)

@@ -67,8 +67,14 @@ function refusal(name: string, families: Set<string>, trusted: Record<string, st
   return undefined
 }
 
-/** The service a variable belongs to: its first word (ANTHROPIC of ANTHROPIC_API_KEY, GH of GH_HOST). */
-const family = (name: string) => nameWords(name)[0] ?? name
+/** First words that name one service: GitHub's CLI says GH_TOKEN, its Actions say GITHUB_TOKEN and GITHUB_API_URL. */
+const SAME_SERVICE: Record<string, string> = {GH: 'GITHUB'}
+
+/** The service a variable belongs to: its first word (ANTHROPIC of ANTHROPIC_API_KEY, GITHUB of GH_HOST and GITHUB_API_URL). */
+const family = (name: string) => {
+  const first = nameWords(name)[0] ?? name
+  return SAME_SERVICE[first] ?? first
+}
 
 /** One line for stderr and the run's log. */
 export function describeIgnored(v: IgnoredVariable): string {

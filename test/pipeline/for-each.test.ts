@@ -111,7 +111,7 @@ steps:
     [
       '5:9: "index" in if of step "a" is only defined in a step with forEach: (the step runs once per item; item is the item, index its position). Add forEach: to the step, or read the list another way',
       '6:28: "item" in {{item.title}} (step "a") is only defined in a step with forEach: (the step runs once per item; item is the item, index its position). Add forEach: to the step, or read the list another way',
-      '10:28: Unknown name "itme" in {{itme.title}} (step "b"): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir and env.<NAME>, and item and index in this forEach step. Did you mean "item"?',
+      '10:28: Unknown name "itme" in {{itme.title}} (step "b"): templates read inputs.<name>, steps.<id>.outputs.<key>, run.adwId, run.workingDir, run.costUsd and env.<NAME>, and item and index in this forEach step. Did you mean "item"?',
     ],
   )
 })

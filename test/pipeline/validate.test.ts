@@ -77,7 +77,7 @@ const cases: Case[] = [
     ],
   },
   {name: 'template reads a field a step does not have', yaml: `name: x\nsteps:\n  - id: plan\n    uses: noop\n  - id: build\n    uses: noop\n    with: {outputs: {t: "{{steps.plan.output.text}}"}}\n`, expect: [['7:28', 'Unknown field "output" in {{steps.plan.output.text}} (step "build"): a step has outputs, status, error. Did you mean "outputs"?']]},
-  {name: 'template reads an unknown run field', yaml: `name: x\nsteps:\n  - id: a\n    uses: shell\n    with: {run: "echo {{run.adw_id}}"}\n`, expect: [['5:25', 'Unknown field "adw_id" in {{run.adw_id}} (step "a"): run has adwId, workingDir. Did you mean "adwId"?']]},
+  {name: 'template reads an unknown run field', yaml: `name: x\nsteps:\n  - id: a\n    uses: shell\n    with: {run: "echo {{run.adw_id}}"}\n`, expect: [['5:25', 'Unknown field "adw_id" in {{run.adw_id}} (step "a"): run has adwId, workingDir, costUsd. Did you mean "adwId"?']]},
 ]
 
 /** Checks that the diagnostic's source line is printed with a caret under `col`. */
