@@ -39,6 +39,8 @@ export interface ConfigFile {
   ui?: {url?: string}
   /** Webhooks and commands told about runs (src/notify). */
   notify?: NotifyTargetConfig[]
+  /** Per executor: at most `concurrency` of its steps run at once, across every parallel branch of a run. */
+  executors?: Record<string, {concurrency?: number}>
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -75,6 +77,8 @@ export interface ResolvedConfig {
   uiUrl?: string
   /** The process environment over adw.config.yaml `env:`, without the working directory's `.env`: what `${VARIABLE}` in notify targets may read. */
   trustedEnv: Record<string, string | undefined>
+  /** `executors.<name>.concurrency` from adw.config.yaml: most steps of that executor running at once in a run. */
+  executorLimits: Record<string, number>
 }
 
 export interface ConfigOptions {
@@ -126,6 +130,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     ...(file.notify?.length ? {notify: file.notify} : {}),
     ...(file.ui?.url ? {uiUrl: file.ui.url} : {}),
     trustedEnv: {...(file.env ?? {}), ...nonEmpty(opts.env ?? process.env)},
+    executorLimits: Object.fromEntries(Object.entries(file.executors ?? {}).flatMap(([name, o]) => (o?.concurrency ? [[name, o.concurrency]] : []))),
   }
 }
 
@@ -200,7 +205,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   }
   for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0])
   if (problems.length === 0 && doc.contents !== null) {
-    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)')
+    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox, env, prices, budget, executors)')
     else {
       for (const section of doc.contents.items) {
         const key = isScalar(section.key) ? String(section.key.value) : '?'
@@ -227,8 +232,12 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
           notify = {value: (section.value as {toJSON?: () => unknown} | null)?.toJSON?.() ?? null, offset: keyOffset}
           continue
         }
+        if (key === 'executors') {
+          checkExecutorsSection(section.value, keyOffset, at, {isMap, isScalar})
+          continue
+        }
         if (!fields) {
-          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'isolation', 'env', 'prices', 'notify'].join(', ')}`)
+          at(keyOffset, `unknown section "${key}"; allowed: ${[...Object.keys(SHAPE), 'sandbox', 'isolation', 'env', 'prices', 'notify', 'executors'].join(', ')}`)
           continue
         }
         if (!isMap(section.value)) {
@@ -293,5 +302,26 @@ function checkEnvSection(value: unknown, keyOffset: number, at: (offset: number,
     const name = yaml.isScalar(item.key) ? String(item.key.value) : '?'
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) at(offset(item.key), `env: "${name}" is not a variable name (letters, digits and _, not starting with a digit)`)
     else if (!yaml.isScalar(item.value) || !['string', 'number', 'boolean'].includes(typeof item.value.value)) at(offset(item.value ?? item.key), `env.${name} must be a string, number or boolean`)
+  }
+}
+
+/** `executors:` maps executor names (as `uses:` names them) to `{concurrency: N}`, N a whole number ≥ 1. */
+function checkExecutorsSection(value: unknown, keyOffset: number, at: (offset: number, message: string) => void, yaml: {isMap: typeof isMapFn; isScalar: typeof isScalarFn}): void {
+  const offset = (node: unknown) => (node as {range?: number[]} | null)?.range?.[0] ?? keyOffset
+  const example = 'e.g. executors: {agent: {concurrency: 2}}'
+  if (value === null || (yaml.isScalar(value) && value.value === null)) return
+  if (!yaml.isMap(value)) return at(offset(value), `executors must be a mapping of executor names to their limits, ${example}`)
+  for (const item of value.items) {
+    const name = yaml.isScalar(item.key) ? String(item.key.value) : '?'
+    if (!yaml.isMap(item.value)) {
+      at(offset(item.value ?? item.key), `executors.${name} must be a mapping with concurrency, ${example}`)
+      continue
+    }
+    for (const field of item.value.items) {
+      const key = yaml.isScalar(field.key) ? String(field.key.value) : '?'
+      const n = yaml.isScalar(field.value) ? field.value.value : undefined
+      if (key !== 'concurrency') at(offset(field.key), `unknown key "executors.${name}.${key}"; allowed: executors.${name}.concurrency`)
+      else if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) at(offset(field.value ?? field.key), `executors.${name}.concurrency must be a whole number from 1 to 1000 (most ${name} steps running at once); got ${JSON.stringify(n ?? null)}`)
+    }
   }
 }

@@ -8,7 +8,7 @@ import type {Budget} from '../budget/limits.js'
 
 export default class Run extends AdwCommand {
   static summary = 'Run a pipeline, recording every step, log line, token and dollar in SQLite'
-  static description = `A pipeline is a YAML file, or a bare name looked up in <project root>/pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix).
+  static description = `A pipeline is a YAML file, or a bare name looked up in <project root>/pipelines/<name>.yaml and then among the built-in pipelines (plan-build, plan-build-review, plan-build-review-fix, plan-build-parallel-review).
 
 --resume --adw-id <id> continues a run that failed, was cancelled or whose process died, with the pipeline snapshot, inputs and working directory stored with it. A completed step is reused only while its key is unchanged: its rendered with:, executor and version, model and its upstream steps' outputs; otherwise it runs again, and so does what depends on it (each step's reason is shown and logged). The step that was in progress runs again, a failed one too, a loop continues at the iteration where it stopped. --from <step> runs that step and its downstream again; --pipeline <file> continues with an edited pipeline file (checked first, then recorded with the run). A succeeded run runs nothing, unless --from or --pipeline is given. It refuses (exit 2) while another live process drives the run. Inputs declared secret: true are not stored: give them again with --input name=value.
 
@@ -36,6 +36,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     '<%= config.bin %> run --resume --adw-id feat-42 --max-usd 10     # stopped by its budget: go on with more',
     '<%= config.bin %> run plan-approve-build --prompt "Add login" --wait',
     '<%= config.bin %> run plan-build-review-fix-pr --issue 42               # the issue is the prompt; ends as a pull request',
+    '<%= config.bin %> run plan-build-parallel-review --prompt "Add login" --concurrency 2',
   ]
   static args = {
     pipeline: Args.string({description: 'Pipeline file or bare name (not with --resume)'}),
@@ -63,6 +64,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     'max-minutes': Flags.string({description: 'Most minutes the run may run (time waiting for an approval does not count)', helpGroup: 'BUDGET'}),
     wait: Flags.boolean({description: 'At an approval gate, wait (with a spinner) until adw approve / adw reject decides, instead of exiting'}),
     issue: Flags.string({description: 'A GitHub issue (12, owner/name#12 or its URL): its title and body are the prompt, and the input issue holds {number, title, body, url}; GITHUB_TOKEN or GH_TOKEN for a private repository'}),
+    concurrency: Flags.integer({char: 'c', description: "Most steps running at once (over the pipeline's concurrency:, default 4)", min: 1, max: 1000}),
   }
 
   async run(): Promise<void> {
@@ -94,6 +96,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           verbose: flags.verbose,
           registry: await loadRegistry(this.config),
           executors: flags.executor,
+          concurrency: flags.concurrency,
           inputs: parseInputFlags(flags.input ?? []),
           from: flags.from,
           pipeline: flags.pipeline,
@@ -111,6 +114,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           model: flags.model,
           db: flags.db,
           executors: flags.executor,
+          concurrency: flags.concurrency,
           mode,
           verbose: flags.verbose,
           registry: await loadRegistry(this.config),

@@ -6,7 +6,7 @@ import {scaffold} from '../scaffold/index.js'
 
 export default class Scaffold extends AdwCommand {
   static summary = 'Create a project with the seed pipelines, adw.config.yaml, .env.example and a .gitignore entry'
-  static description = `Writes into <dir> (created if missing): pipelines/plan-build.yaml, plan-build-review.yaml and plan-build-review-fix.yaml (the package's own pipelines) with pipelines/pipeline.schema.json for editors, adw.config.yaml (read by adw run in that directory), .env.example, and the database lines in .gitignore.
+  static description = `Writes into <dir> (created if missing): pipelines/plan-build.yaml, plan-build-review.yaml, plan-build-review-fix.yaml and plan-build-parallel-review.yaml (the package's own pipelines) with pipelines/pipeline.schema.json for editors, adw.config.yaml (read by adw run in that directory), .env.example, and the database lines in .gitignore.
 
 Create-only: an existing file is left untouched and reported as skipped; --force overwrites it (.gitignore only ever gets its missing lines). --dry-run prints the same plan and writes nothing.
 

@@ -2,6 +2,7 @@ import type {Crossing, Ledger} from '../budget/ledger.js'
 import type {Condition, Step} from '../pipeline/types.js'
 import type {Journal} from './journal.js'
 import type {Lease} from './lease.js'
+import type {Limits} from './limits.js'
 import type {ReuseIndex} from './reuse.js'
 
 /** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */
@@ -9,6 +10,12 @@ export interface StepState {
   outputs: Record<string, unknown>
   status: string
   error?: string
+}
+
+/** Where a step run stands: top level (iteration 0), or in a loop group's iteration. */
+export interface Place {
+  iteration: number
+  parentId?: string
 }
 
 /**
@@ -33,7 +40,7 @@ export type Halt = Extract<NodeResult, {status: 'failed' | 'cancelled' | 'waitin
 export const halts = (r: NodeResult): r is Halt =>
   r.status === 'cancelled' || r.status === 'waiting' || r.status === 'budget_exceeded' || (r.status === 'failed' && r.tolerated !== true)
 
-export const CANCELLED: NodeResult = {status: 'cancelled'}
+export const CANCELLED = {status: 'cancelled'} as const satisfies NodeResult
 
 /** What every part of one run shares. */
 export interface RunContext {
@@ -42,7 +49,16 @@ export interface RunContext {
   journal: Journal
   lease: Lease
   reuse: ReuseIndex
+  /** The run's cancel (Ctrl-C, SIGTERM): the run ends cancelled. */
   signal: AbortSignal
+  /** Aborted on cancel, and by failFast after a failure: running executors stop, nothing more starts. */
+  stop: AbortSignal
+  /** Slots for executors: the run's concurrency and per-executor limits. */
+  limits: Limits
+  /** Stop everything after the first failure (pipeline `failFast:`). */
+  failFast: boolean
+  /** Aborts `stop` (failFast) with the failure that caused it. */
+  halt(reason: string): void
   /** `{inputs, steps, run, env}`: what templates and conditions read. */
   scope: Record<string, unknown>
   /** `scope.steps`, by step id. */
@@ -59,10 +75,10 @@ export interface RunContext {
   ledger?: Ledger
 }
 
-/** Evaluates a condition; an evaluation error is recorded with its location and returned as a failure. */
-export function evaluate(ctx: RunContext, cond: Condition, step: Step): boolean | {error: string} {
+/** Evaluates a condition over `scope`; an evaluation error is recorded with its location and returned as a failure. */
+export function evaluate(ctx: RunContext, cond: Condition, step: Step, scope: Record<string, unknown> = ctx.scope): boolean | {error: string} {
   try {
-    return cond.evaluate(ctx.scope)
+    return cond.evaluate(scope)
   } catch (e) {
     const error = (e as Error).message
     ctx.journal.log('ERROR', 'error', error, {message: error, condition: cond.source}, step.id)

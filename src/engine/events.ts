@@ -9,14 +9,30 @@ export interface OutlineStep {
   uses?: string
   /** Loop groups only. */
   loop?: {maxAttempts: number; steps: OutlineStep[]}
+  /** The steps it waits for (resolved `needs:`, else the step before), in its own step list. */
+  needs?: string[]
+  /** Fan-out: the CEL list expression and the most items it may give. */
+  forEach?: {items: string; maxItems: number}
+  /** Retry policy: tries in all, and which failures are retried. */
+  retry?: {maxAttempts: number; on: string[]}
+}
+
+/** Where a step run stands in a fan-out and its retries (on step:start, step:end, step:progress). */
+export interface RunPosition {
+  /** The fan-out item's position (0-based). */
+  index?: number
+  /** The fan-out item, as one short line. */
+  item?: string
+  /** 1-based, for a step with a retry policy. */
+  attempt?: number
 }
 
 /** Every event the engine emits, in order. `--json` prints them one per line. */
 export type EngineEvent =
-  | {type: 'run:start'; adwId: string; pipeline: string; workingDir: string; db: string; outline: OutlineStep[]; resumed?: boolean; time: string}
-  | {type: 'step:start'; adwId: string; stepId: string; name?: string; executor: string; iteration: number; parentId?: string; time: string}
-  | {type: 'step:progress'; adwId: string; stepId: string; iteration: number; text: string; time: string}
-  | {
+  | {type: 'run:start'; adwId: string; pipeline: string; workingDir: string; db: string; outline: OutlineStep[]; resumed?: boolean; concurrency?: number; time: string}
+  | ({type: 'step:start'; adwId: string; stepId: string; name?: string; executor: string; iteration: number; parentId?: string; time: string} & RunPosition)
+  | {type: 'step:progress'; adwId: string; stepId: string; iteration: number; index?: number; text: string; time: string}
+  | ({
       type: 'step:end'
       adwId: string
       stepId: string
@@ -30,8 +46,13 @@ export type EngineEvent =
       reason?: string
       /** One line on what it did, for its title: `verdict FAIL, 2 issues`, a script's last line (see stepOutcome). */
       outcome?: string
+      /** A failed attempt that will be tried again after this many ms (a step:retry follows). */
+      retryInMs?: number
+      /** The end of a whole fan-out step (its items ended before, each with its index): how many items. */
+      items?: number
       time: string
-    }
+    } & RunPosition)
+  | {type: 'step:retry'; adwId: string; stepId: string; iteration: number; index?: number; attempt: number; maxAttempts: number; delayMs: number; reason: string; time: string}
   | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}
   | {type: 'loop:iteration'; adwId: string; stepId: string; iteration: number; maxAttempts: number; time: string}
   | {type: 'loop:end'; adwId: string; stepId: string; iterations: number; outcome: 'satisfied' | 'exhausted' | 'failed' | 'skipped' | 'cancelled'; reason?: string; time: string}
@@ -73,7 +94,14 @@ export interface Reporter {
 export function outline(steps: Step[]): OutlineStep[] {
   return steps.map(s =>
     s.kind === 'loop'
-      ? {id: s.id, name: s.name, loop: {maxAttempts: s.maxAttempts, steps: outline(s.steps)}}
-      : {id: s.id, name: s.name, uses: s.uses},
+      ? {id: s.id, name: s.name, needs: s.needs, loop: {maxAttempts: s.maxAttempts, steps: outline(s.steps)}}
+      : {
+          id: s.id,
+          name: s.name,
+          uses: s.uses,
+          needs: s.needs,
+          ...(s.forEach ? {forEach: {items: s.forEach.items.source, maxItems: s.forEach.maxItems}} : {}),
+          ...(s.retry ? {retry: {maxAttempts: s.retry.maxAttempts, on: s.retry.on}} : {}),
+        },
   )
 }

@@ -30,7 +30,16 @@ export interface StepRef {
   iteration: number
   parentId?: string
   executor: string
+  /** A fan-out item's position (0-based), for a step with forEach. */
+  index?: number
+  /** A fan-out item, shortened to one line for views. */
+  item?: string
+  /** 1-based; set for a step with a retry policy. */
+  attempt?: number
 }
+
+/** The fan-out and retry fields of a step event (absent for a plain step). */
+const extra = (ref: StepRef) => ({...(ref.index !== undefined ? {index: ref.index, item: ref.item} : {}), ...(ref.attempt !== undefined ? {attempt: ref.attempt} : {})})
 
 /**
  * The only writer of a run: the store's rows, the view's events and the run's usage totals all go
@@ -79,7 +88,7 @@ export class Journal {
 
   /** A step's live status line for the view (not stored). */
   progress(ref: StepRef, text: string): void {
-    this.emit({type: 'step:progress', adwId: this.adwId, stepId: ref.stepId, iteration: ref.iteration, text: clip(this.redact.text(text), MAX_PROGRESS), time: now()})
+    this.emit({type: 'step:progress', adwId: this.adwId, stepId: ref.stepId, iteration: ref.iteration, ...(ref.index !== undefined ? {index: ref.index} : {}), text: clip(this.redact.text(text), MAX_PROGRESS), time: now()})
   }
 
   flush(): void {
@@ -90,10 +99,10 @@ export class Journal {
   /** `key`: the step run's resume key (memo.ts), recorded with its row. */
   startStep(ref: StepRef, key?: StepKey): number {
     const {stepId, iteration, executor} = ref
-    this.log('INFO', 'milestone', `Step ${stepId} started${iteration ? ` (iteration ${iteration})` : ''}`, {executor, iteration}, stepId, iteration)
+    this.log('INFO', 'milestone', `Step ${stepId} started${label(ref)}`, {executor, iteration, ...extra(ref)}, stepId, iteration)
     this.store.setCurrentStep(this.adwId, stepId)
-    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor, ...(key ? {contentKey: key} : {})})
-    this.emit({type: 'step:start', adwId: this.adwId, stepId, name: ref.name, executor, iteration, parentId: ref.parentId, time: now()})
+    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor, itemIndex: ref.index, attempt: ref.attempt, ...(key ? {contentKey: key} : {})})
+    this.emit({type: 'step:start', adwId: this.adwId, stepId, name: ref.name, executor, iteration, parentId: ref.parentId, ...extra(ref), time: now()})
     return rowId
   }
 
@@ -113,7 +122,7 @@ export class Journal {
   /** Records a step that did not run: its row, a milestone, the view's end event. */
   skipStep(ref: StepRef, reason: string): void {
     const {stepId, iteration, parentId} = ref
-    this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason})
+    this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason, itemIndex: ref.index})
     this.log('INFO', 'milestone', `Step ${stepId} skipped: ${reason}`, {reason}, stepId, iteration)
     this.store.flush()
     this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
@@ -152,6 +161,12 @@ export class Journal {
     this.log(status === 'succeeded' || status === 'waiting' ? 'INFO' : status === 'cancelled' || status === 'budget_exceeded' ? 'WARNING' : 'ERROR', 'milestone', milestone, details)
     this.store.finishRun(this.adwId, status, error === undefined ? null : this.redact.text(error))
   }
+}
+
+/** ` (iteration 2, item 3, attempt 2)`: where a step run stands, for messages; '' for a plain step. */
+export function label(ref: StepRef, iteration = true): string {
+  const parts = [iteration && ref.iteration ? `iteration ${ref.iteration}` : '', ref.index !== undefined ? `item ${ref.index}` : '', ref.attempt && ref.attempt > 1 ? `attempt ${ref.attempt}` : ''].filter(Boolean)
+  return parts.length ? ` (${parts.join(', ')})` : ''
 }
 
 export const now = (): string => new Date().toISOString()

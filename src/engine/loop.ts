@@ -1,18 +1,21 @@
-import type {LoopStep} from '../pipeline/types.js'
-import {runAction} from './action.js'
-import {evaluate, halts, type NodeResult, type RunContext} from './context.js'
+import type {LoopStep, Step} from '../pipeline/types.js'
+import {evaluate, type Halt, type NodeResult, type Place, type RunContext} from './context.js'
 import {now} from './journal.js'
 
+/** Runs a step list as a graph (the scheduler, passed in so that the two modules do not import each other). */
+export type RunBody = (ctx: RunContext, steps: Step[], place: Place) => Promise<{status: 'succeeded'; allReused?: boolean} | Halt>
+
 /**
- * Runs a loop group: its body in order, then `until`, at most maxAttempts times. On resume each body
- * step is reused while its key is unchanged (reuse.ts), so an iteration that completed before is
- * replayed from its recorded outputs (no executor runs) and `until` is evaluated on them exactly as
- * before; a replayed iteration's milestones are not written twice.
+ * Runs a loop group: its body (a small graph: body steps may run side by side), then `until`, at
+ * most maxAttempts times. On resume each body step is reused while its key is unchanged (reuse.ts),
+ * so an iteration that completed before is replayed from its recorded outputs (no executor runs)
+ * and `until` is evaluated on them exactly as before; a replayed iteration's milestones are not
+ * written twice.
  */
-export async function runLoop(ctx: RunContext, loop: LoopStep): Promise<NodeResult> {
+export async function runLoop(ctx: RunContext, loop: LoopStep, scope: Record<string, unknown>, runBody: RunBody): Promise<NodeResult> {
   const {adwId, journal} = ctx
   if (loop.if) {
-    const go = evaluate(ctx, loop.if, loop)
+    const go = evaluate(ctx, loop.if, loop, scope)
     if (typeof go !== 'boolean') return {status: 'failed', error: go.error}
     if (!go) {
       const reason = `if: ${loop.if.source} was false`
@@ -35,15 +38,12 @@ export async function runLoop(ctx: RunContext, loop: LoopStep): Promise<NodeResu
     }
     if (!candidate) journal.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} started`, {iteration: i, maxAttempts: loop.maxAttempts}, loop.id, i)
     journal.emit({type: 'loop:iteration', adwId, stepId: loop.id, iteration: i, maxAttempts: loop.maxAttempts, time: now()})
-    let allReused = true
-    for (const step of loop.steps) {
-      const result = await runAction(ctx, step, i, loop.id)
-      if (halts(result)) {
-        journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: ctx.signal.aborted ? 'cancelled' : 'failed', time: now()})
-        return result
-      }
-      if (!(result.status === 'succeeded' && result.reused) && result.status !== 'skipped') allReused = false
+    const body = await runBody(ctx, loop.steps, {iteration: i, parentId: loop.id})
+    if (body.status !== 'succeeded') {
+      journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: i, outcome: ctx.signal.aborted ? 'cancelled' : 'failed', time: now()})
+      return body
     }
+    const allReused = body.allReused === true
     const replay = candidate && allReused
     if (replay) replayed++
     const done = evaluate(ctx, loop.until, loop)

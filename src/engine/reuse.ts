@@ -21,7 +21,7 @@ export class ReuseIndex {
 
   constructor(pipeline: Pipeline, steps: StepRow[] | undefined, private readonly context: ResumeContext = {samePipeline: true}) {
     this.resuming = steps !== undefined
-    for (const row of steps ?? []) this.rows.set(`${row.step_id}#${row.iteration}`, row) // ordered by id: the latest wins
+    for (const row of steps ?? []) this.rows.set(key(row.step_id, row.iteration, row.item_index), row) // ordered by id: the latest wins
     for (const s of pipeline.steps) {
       this.upstreamOf.set(s.id, s.needs)
       // A body step that needs nothing inside the body depends on what the loop needs.
@@ -36,9 +36,9 @@ export class ReuseIndex {
     return n
   }
 
-  /** The latest recorded run of a step at an iteration. */
-  get(stepId: string, iteration: number): StepRow | undefined {
-    return this.rows.size === 0 ? undefined : this.rows.get(`${stepId}#${iteration}`)
+  /** The latest recorded run of a step at an iteration (of one forEach item, given its index). */
+  get(stepId: string, iteration: number, itemIndex?: number): StepRow | undefined {
+    return this.rows.size === 0 ? undefined : this.rows.get(key(stepId, iteration, itemIndex))
   }
 
   /** Whether `--from` forces this step (or loop) to run again. */
@@ -69,11 +69,15 @@ export class ReuseIndex {
   }
 
   /** On resume, whether the step's recorded run is reused (see memo.decide); undefined in a fresh run. */
-  decide(stepId: string, iteration: number, key: ContentKey | undefined): Decision | undefined {
+  decide(stepId: string, iteration: number, key: ContentKey | undefined, itemIndex?: number): Decision | undefined {
     if (!this.resuming) return undefined
-    return decide(stepId, key, this.get(stepId, iteration), this.context)
+    return decide(stepId, key, this.get(stepId, iteration, itemIndex), this.context)
   }
 }
+
+/** Rows are found by step, iteration and forEach item. */
+const key = (stepId: string, iteration: number, itemIndex?: number | null) => (itemIndex === undefined || itemIndex === null ? `${stepId}#${iteration}` : `${stepId}#${iteration}#${itemIndex}`)
+
 
 /** Adds a run row's recorded usage to `totals` (a resumed run continues its totals). */
 export function addRecordedUsage(totals: Totals, run: RunRow | undefined): void {
@@ -87,6 +91,8 @@ export interface Prepared {
   key?: ContentKey
   /** Why it runs (on resume): `re-run: its with: changed`. */
   reason?: string
+  /** A reused run's recorded outputs. */
+  outputs?: Record<string, unknown>
 }
 
 /**
@@ -94,18 +100,22 @@ export interface Prepared {
  * outputs become the step's (`reused`), with its reason in the view and a log row; otherwise the
  * step runs, its key recorded with it.
  */
-export async function prepareStep(ctx: RunContext, step: ActionStep, iteration: number, parentId?: string): Promise<Prepared & {reused?: NodeResult}> {
-  const rendered = await render(step, ctx.scope)
+export async function prepareStep(ctx: RunContext, step: ActionStep, at: {iteration: number; parentId?: string; index?: number}, scope: Record<string, unknown> = ctx.scope): Promise<Prepared & {reused?: NodeResult}> {
+  const {iteration, parentId, index} = at
+  const rendered = await render(step, scope)
   const key = rendered instanceof Error ? undefined : ctx.reuse.key(step, rendered, ctx.reuse.upstream(step.id), ctx.steps, ctx.model)
-  const decision = ctx.reuse.decide(step.id, iteration, key)
+  const decision = ctx.reuse.decide(step.id, iteration, key, index)
   if (!decision) return {rendered, key}
   const {journal, adwId} = ctx
   const details = {decision: decision.reuse ? 'reuse' : 'run', reason: decision.reason, contentKey: key?.key ?? null}
-  journal.log('INFO', 'state_change', `Step ${step.id}${iteration ? ` (iteration ${iteration})` : ''} ${decision.reason}`, details, step.id, iteration)
+  const where = [iteration ? `iteration ${iteration}` : '', index !== undefined ? `item ${index}` : ''].filter(Boolean).join(', ')
+  journal.log('INFO', 'state_change', `Step ${step.id}${where ? ` (${where})` : ''} ${decision.reason}`, details, step.id, iteration)
   // Why it runs again, for its end event (a step that never ran before needs no reason).
-  if (!decision.reuse) return {rendered, key, ...(ctx.reuse.get(step.id, iteration) ? {reason: decision.reason} : {})}
-  const prev = ctx.reuse.get(step.id, iteration)!
-  ctx.steps[step.id] = {outputs: prev.outputs ? JSON.parse(prev.outputs) : {}, status: 'succeeded'}
-  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: decision.reason, time: now()})
-  return {rendered, key, reused: {status: 'succeeded', reused: true}}
+  if (!decision.reuse) return {rendered, key, ...(ctx.reuse.get(step.id, iteration, index) ? {reason: decision.reason} : {})}
+  const prev = ctx.reuse.get(step.id, iteration, index)!
+  const outputs = prev.outputs ? JSON.parse(prev.outputs) : {}
+  // (a forEach item's outputs are collected by its step, not set here)
+  if (index === undefined) ctx.steps[step.id] = {outputs, status: 'succeeded'}
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: decision.reason, ...(index !== undefined ? {index} : {}), time: now()})
+  return {rendered, key, reused: {status: 'succeeded', reused: true}, outputs}
 }

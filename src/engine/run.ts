@@ -10,6 +10,7 @@ import type {RunContext} from './context.js'
 import {outline, type Reporter} from './events.js'
 import {Journal, now} from './journal.js'
 import {Lease} from './lease.js'
+import {Limits} from './limits.js'
 import {OWNER_ENV} from './orphans.js'
 import type {ResumeContext} from './memo.js'
 import {addRecordedUsage, ReuseIndex} from './reuse.js'
@@ -62,7 +63,14 @@ export interface RunOptions {
   budget?: {limit: Budget; prices: PriceTable}
   /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run as waiting. */
   wait?: boolean
+  /** Most executors running at once (`adw run --concurrency`); wins over the pipeline's `concurrency:`. */
+  concurrency?: number
+  /** Most steps of one executor running at once (adw.config.yaml `executors.<name>.concurrency`). */
+  executorLimits?: Record<string, number>
 }
+
+/** Most executors running at once when neither the pipeline nor the command says. */
+const DEFAULT_CONCURRENCY = 4
 
 export interface RunOutcome {
   adwId: string
@@ -100,11 +108,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     if (before) prior = {usd: before.cost_usd, tokens: totalTokens({inputTokens: before.input_tokens, outputTokens: before.output_tokens, cacheCreationTokens: before.cache_creation_tokens, cacheReadTokens: before.cache_read_tokens}), ms: before.active_ms ?? 0}
     if (opts.budget) journal.setRunBudget({budget: opts.budget.limit})
   } else {
-    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit})
+    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: edges(pipeline)})
   }
+  const concurrency = opts.concurrency ?? pipeline.concurrency ?? DEFAULT_CONCURRENCY
   // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
   const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
-  journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: opts.resume || undefined, time: now()})
+  journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: opts.resume || undefined, concurrency, time: now()})
   journal.log('INFO', 'milestone', opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
     pipeline: pipeline.name,
     file: pipeline.file,
@@ -120,6 +129,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   for (const warning of opts.warnings ?? []) journal.log('WARNING', 'state_change', warning)
   journal.flush()
 
+  // failFast and cancel both stop the running executors; only cancel makes the run "cancelled".
+  const stop = new AbortController()
+  const onCancel = () => stop.abort(new Error('cancelled'))
+  if (signal.aborted) onCancel()
+  else signal.addEventListener('abort', onCancel, {once: true})
   const ctx: RunContext = {
     adwId,
     workingDir: opts.workingDir,
@@ -127,6 +141,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     lease,
     reuse,
     signal,
+    stop: stop.signal,
+    limits: new Limits(concurrency, opts.executorLimits),
+    failFast: pipeline.failFast === true,
+    halt: reason => {
+      if (stop.signal.aborted) return
+      journal.log('WARNING', 'state_change', `${reason}: stopping the steps still running, starting no more`, {failFast: true})
+      stop.abort(new Error(reason))
+    },
     steps: {},
     scope: {},
     executorEnv: {...opts.env, [OWNER_ENV]: `${process.pid}:${adwId}`},
@@ -146,7 +168,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   let waiting: RunOutcome['waiting']
   let crossing: Crossing | undefined
   try {
-    const result = await schedule(ctx, pipeline.steps)
+    const result = await schedule(ctx, pipeline.steps, {iteration: 0})
     if (result.status === 'waiting') {
       status = 'waiting'
       waiting = {stepId: result.stepId, message: result.message, commands: decisionCommands(adwId, result.stepId)}
@@ -164,6 +186,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     journal.log('CRITICAL', 'error', error, {message: (e as Error).message, stack: (e as Error).stack})
   } finally {
     lease.release()
+    signal.removeEventListener('abort', onCancel)
   }
   if (signal.aborted && status !== 'succeeded') {
     status = 'cancelled'
@@ -179,4 +202,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   journal.emit({type: 'run:end', adwId, status, durationMs, totals: {...totals}, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {}), time: now()})
   await opts.reporter.close()
   return {adwId, status, durationMs, totals, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})}
+}
+
+/** The pipeline's edges for the runs row: [from, to], `to` needs `from`; loop body steps as `loop/step`. */
+function edges(pipeline: Pipeline): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (const step of pipeline.steps) {
+    for (const need of step.needs ?? []) out.push([need, step.id])
+    if (step.kind === 'loop') for (const body of step.steps) for (const need of body.needs ?? []) out.push([`${step.id}/${need}`, `${step.id}/${body.id}`])
+  }
+  return out
 }

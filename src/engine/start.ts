@@ -42,6 +42,8 @@ export interface RunCommandOptions {
   /** `FROM=TO` executor substitutions (`agent=claude-code`). */
   executors?: string[]
   signal?: AbortSignal
+  /** `--concurrency N`: most steps running at once (over the pipeline's `concurrency:`). */
+  concurrency?: number
 }
 
 export interface StartOptions extends RunCommandOptions {
@@ -67,10 +69,12 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait' | 'concurrency' | 'executorLimits'> {
   const viewLogs = opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto')
   return {
     wait: opts.wait,
+    concurrency: opts.concurrency,
+    executorLimits: config.executorLimits,
     warnings: config.ignored.map(describeIgnored),
     reporter: fanOut(createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}), viewLogs, observers.subscribers),
     env: config.env,
@@ -208,7 +212,7 @@ export function findPipeline(name: string, cwd: string, root = findProjectRoot(c
     }
   }
   throw new AdwError('PIPELINE_NOT_FOUND', `pipeline "${name}" not found: no such file, and no ${name}.yaml in the project's pipelines/ folder or among the built-in pipelines`, {
-    suggestions: ['adw run plan-build --prompt "..."  (built-ins: plan-build, plan-build-review, plan-build-review-fix)'],
+    suggestions: ['adw run plan-build --prompt "..."  (built-ins: plan-build, plan-build-review, plan-build-review-fix, plan-build-parallel-review)'],
   })
 }
 

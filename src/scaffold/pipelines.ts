@@ -4,7 +4,7 @@ import {PACKAGE_ROOT} from '../engine/start.js'
 import {join} from 'node:path'
 
 /** The seed pipelines `adw scaffold` copies from the package's own pipelines/. */
-export const SEED_PIPELINES = ['plan-build', 'plan-build-review', 'plan-build-review-fix', 'plan-build-review-fix-pr'] as const
+export const SEED_PIPELINES = ['plan-build', 'plan-build-review', 'plan-build-review-fix', 'plan-build-review-fix-pr', 'plan-build-parallel-review'] as const
 
 /** The editor line of a scaffolded pipeline: the schema is written next to it, so it works offline and without node_modules. */
 export const SCHEMA_LINE = '# yaml-language-server: $schema=./pipeline.schema.json'

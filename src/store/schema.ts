@@ -228,6 +228,14 @@ const MIGRATIONS: string[] = [
     removed_at   TEXT
   );
   `,
+  // 7: engine v2. A fan-out step runs once per item (item_index, 0-based; NULL for a step without
+  // forEach), a retried step once per attempt (1-based); runs.graph holds the pipeline's edges
+  // ([from, to] pairs: `to` needs `from`; loop bodies as "loop/step") so views can draw it.
+  `
+  ALTER TABLE steps ADD COLUMN item_index INTEGER;
+  ALTER TABLE steps ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE runs ADD COLUMN graph TEXT CHECK (graph IS NULL OR json_valid(graph));
+  `,
 ]
 
 /** The schema version this build writes. */

@@ -10,7 +10,7 @@ import {ApprovalQueries} from './approvals.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
-import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepKey, StepRow, Store, WorktreeRow} from './types.js'
+import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -137,9 +137,9 @@ class SqliteStore implements Store {
   createRun(run: NewRun): void {
     const t = now()
     const {changes} = this.stmt(
-      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget)
-       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
-    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null)
+      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph)
+       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null)
     if (changes === 0) {
       throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
         suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],
@@ -290,15 +290,15 @@ class SqliteStore implements Store {
     this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ?').run(now(), adwId)
   }
 
-  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; contentKey?: StepKey}): number {
+  startStep(step: NewStep): number {
     const started = new Date()
     let id = 0
     const key = step.contentKey
     // With whatever is pending (the previous step's end, buffered rows): one commit, not several.
     this.writeWithLogs(() => {
       const {lastInsertRowid} = this.stmt(
-        `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, content_key, key_parts) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
-      ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, started.toISOString(), key?.key ?? null, key ? JSON.stringify(key.parts) : null)
+        `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, content_key, key_parts, item_index, attempt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+      ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, started.toISOString(), key?.key ?? null, key ? JSON.stringify(key.parts) : null, step.itemIndex ?? null, step.attempt ?? 1)
       id = Number(lastInsertRowid)
     })
     this.stepStarts.set(id, started.getTime())
@@ -330,11 +330,11 @@ class SqliteStore implements Store {
     })
   }
 
-  skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void {
+  skipStep(step: NewStep & {reason: string}): void {
     const t = now()
     this.stmt(
-      `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, 'skipped', ?, ?, ?)`,
-    ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, t, t, step.reason)
+      `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, reason, item_index) VALUES (?, ?, ?, ?, ?, ?, 'skipped', ?, ?, ?, ?)`,
+    ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, t, t, step.reason, step.itemIndex ?? null)
   }
 
   addUsage(stepRowId: number, adwId: string, usage: Usage): void {

@@ -43,6 +43,8 @@ export interface RunRow {
   budget: string | null
   /** Milliseconds the run ran in earlier processes (a minutes budget counts them, not time spent waiting). */
   active_ms: number
+  /** JSON array of the pipeline's edges, `[from, to]` (`to` needs `from`; loop body steps as `loop/step`), or null (older runs). */
+  graph: string | null
 }
 
 /** A row of `steps`: one execution of one step (loop iterations are separate rows). */
@@ -74,6 +76,10 @@ export interface StepRow {
   content_key: string | null
   /** JSON object of short digests of the key's parts (KeyParts), or null. */
   key_parts: string | null
+  /** A fan-out step's item (0-based), else null. */
+  item_index: number | null
+  /** 1-based: a retried step has one row per attempt. */
+  attempt: number
 }
 
 /** A step run's resume key as stored (see src/engine/memo.ts: only digests, never content). */
@@ -137,6 +143,25 @@ export interface NewRun {
   executorAliases?: string[]
   /** The run's limits in force (src/budget/limits.ts), stored so `--resume` keeps them. */
   budget?: {usd?: number; tokens?: number; minutes?: number}
+  /** The pipeline's edges, `[from, to]`: `to` needs `from` (see RunRow.graph). */
+  graph?: Array<[string, string]>
+}
+
+/** A step run about to start (or recorded as skipped). */
+export interface NewStep {
+  adwId: string
+  stepId: string
+  stepName?: string | null
+  /** The loop group's id for steps inside a loop. */
+  parentId?: string | null
+  iteration: number
+  executor?: string | null
+  /** A fan-out step's item (0-based). */
+  itemIndex?: number | null
+  /** 1-based. @default 1 */
+  attempt?: number
+  /** The resume key of what this run depends on (src/engine/memo.ts). */
+  contentKey?: StepKey
 }
 
 export interface NewLog {
@@ -262,11 +287,11 @@ export interface Store {
   setCurrentStep(adwId: string, stepId: string | null): void
   heartbeat(adwId: string): void
   /** Inserts a `steps` row with status running; returns its id. */
-  startStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; contentKey?: StepKey}): number
+  startStep(step: NewStep): number
   /** Checked at once (throws for an unknown row); written at the next flush or write. */
   finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void
   /** Records a skipped step (one row, status skipped, no duration). */
-  skipStep(step: {adwId: string; stepId: string; stepName?: string | null; parentId?: string | null; iteration: number; executor?: string | null; reason: string}): void
+  skipStep(step: NewStep & {reason: string}): void
   /** Adds usage to a step row and its run's totals in one transaction. */
   addUsage(stepRowId: number, adwId: string, usage: Usage): void
   listSteps(adwId: string): StepRow[]

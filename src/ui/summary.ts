@@ -17,7 +17,8 @@ export class RunTally {
 
   observe(e: EngineEvent): void {
     if (e.type === 'step:end') {
-      if (e.status !== 'skipped' && !this.groups.has(e.stepId)) this.steps++
+      // (a fan-out step's own end, after its items: the items were counted)
+      if (e.status !== 'skipped' && !this.groups.has(e.stepId) && e.items === undefined) this.steps++
       // (cheap for the common case, a step that simply succeeded: quiet runs of 10,000 steps)
       const verdict = e.outcome !== undefined && e.outcome.startsWith('verdict ')
       if ((e.status === 'failed' || verdict) && this.known.has(e.stepId)) {

@@ -37,7 +37,7 @@ test('a usage limit: step rate_limited with the reset time, run failed (exit 1),
   const reset = new Date(resetsAt * 1000).toISOString()
   assert.match(r.stdout + r.stderr, `rate_limited: Claude Code hit its usage limit (five-hour); it resets at ${reset}`)
   const db = join(dir, 'x.db')
-  assert.equal(rows(db, 'SELECT step_id, status FROM steps ORDER BY id').map(r => `${r.step_id}:${r.status}`), ['build:rate_limited'])
+  assert.equal(rows(db, 'SELECT step_id, status FROM steps ORDER BY id').map(r => `${r.step_id}:${r.status}`), ['build:rate_limited', 'after:skipped'], 'what needs build is skipped (needs build, which failed)')
   assert.is(rows(db, 'SELECT status FROM runs')[0].status, 'failed')
   assert.is(readFileSync(argv, 'utf8').trim().split('\n').length, 1, 'not retried')
 })

@@ -66,7 +66,7 @@ test('plain output redirected: the failure in order on stdout, no ❯ for a step
   assert.equal(r.stdout.split('\n').filter(l => l && !l.startsWith('›')), [
     '❯ build',
     '✖ build — compiling (0.0s) [FAILED: command exited with code 2: boom]'.replace('(0.0s)', r.stdout.match(/\(\d+\.\ds\)/)![0]),
-    '↓ later [SKIPPED: not run]',
+    '↓ later [SKIPPED: needs build, which failed]',
     r.stdout.split('\n').find(l => l.startsWith('✖ run broken-1 failed after '))!,
     'logs: adw logs broken-1',
     'resume: adw run --resume --adw-id broken-1',

@@ -29,7 +29,7 @@ test('an until naming a step that does not exist: exit 2 before anything runs', 
   assert.not.ok(existsSync(r.db))
 })
 
-test('an if that cannot be evaluated (a missing output) fails the run: exit 1, the expression and its location, later steps not run', async () => {
+test('an if that cannot be evaluated (a missing output) fails the run: exit 1, the expression and its location, later steps skipped', async () => {
   const r = await runYaml(`name: c\nsteps:\n${UNDECLARED('a')}${SH('b', 'touch b', '    if: steps.a.outputs.nope == 1\n')}${SH('after', 'touch after')}`, ['--adw-id', 'if-1'])
   assert.is(r.exitCode, 1, r.stderr + r.stdout)
   const [run] = rows(r.db, 'SELECT status, error FROM runs')
@@ -38,7 +38,8 @@ test('an if that cannot be evaluated (a missing output) fails the run: exit 1, t
   assert.match(run.error, 'has(steps.a.outputs.nope)', 'says how to test a key that may be missing')
   assert.match(r.stdout, 'could not be evaluated')
   assert.not.ok(existsSync(join(r.dir, 'b')) || existsSync(join(r.dir, 'after')))
-  assert.equal(stepRuns(r.db), ['a#0:succeeded'])
+  assert.equal(stepRuns(r.db), ['a#0:succeeded', 'after#0:skipped'])
+  assert.is(rows(r.db, "SELECT reason FROM steps WHERE step_id = 'after'")[0].reason, 'needs b, which failed')
 })
 
 test('an if comparing a string with a number fails the run naming the expression', async () => {
@@ -68,7 +69,7 @@ ${SH('after', 'touch after')}`
   assert.match(run.error, /^Condition `steps\.check\.outputs\.nope == "x"` \(.*p\.yaml:4:36\) could not be evaluated: No such key: nope/)
   assert.is(readFileSync(join(r.dir, 'ran-check'), 'utf8'), 'x\n', 'no second attempt')
   assert.not.ok(existsSync(join(r.dir, 'after')))
-  assert.equal(stepRuns(r.db), ['mark#1:succeeded', 'check#1:succeeded'])
+  assert.equal(stepRuns(r.db), ['mark#1:succeeded', 'check#1:succeeded', 'after#0:skipped'])
   const errors = rows(r.db, "SELECT message FROM agent_logs WHERE log_level IN ('ERROR', 'CRITICAL')").map(x => x.message)
   assert.ok(errors.some(m => m.includes('could not be evaluated')), JSON.stringify(errors))
 })

@@ -43,7 +43,8 @@ steps:
 
 test('the seed pipelines keep their order: every step needs the one before it', async () => {
   const dir = join(ROOT, 'pipelines')
-  const files = readdirSync(dir).filter(f => f.endsWith('.yaml'))
+  // (plan-build-parallel-review is the one built-in written as a graph)
+  const files = readdirSync(dir).filter(f => f.endsWith('.yaml') && f !== 'plan-build-parallel-review.yaml')
   assert.ok(files.length >= 3)
   for (const file of files) {
     const p = await loadPipeline(join(dir, file), {registry})

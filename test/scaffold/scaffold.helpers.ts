@@ -4,7 +4,7 @@ import {stringify} from 'yaml'
 import {adw, type CliResult} from '../helpers/cli.js'
 
 /** The seed pipelines a scaffolded project gets. */
-export const PIPELINES = ['plan-build', 'plan-build-review', 'plan-build-review-fix', 'plan-build-review-fix-pr']
+export const PIPELINES = ['plan-build', 'plan-build-review', 'plan-build-review-fix', 'plan-build-review-fix-pr', 'plan-build-parallel-review']
 
 /** Every file the scaffold writes, as the JSON plan lists them. */
 export const FILES = [

@@ -17,6 +17,10 @@ export class StepSlot {
   end?: Ending
   /** When the engine started the step (Date.now()), for the running timer; undefined until then. */
   startedAt?: number
+  /** A forEach step: its items end as lines under it; the step's own end comes last. */
+  fanOut = false
+  /** Plain renderer, parallel steps: each output line says whose it is (`[review_tests] `). */
+  prefix = ''
   /** Latest progress line, shown when the task starts or as it changes. */
   progress?: string
   /** Plain renderer: the last progress line not printed yet (it may still grow; see show()). */
@@ -62,13 +66,13 @@ export class StepSlot {
   showPlain(line: string): void {
     if (line === this.pending) return
     const complete = this.pending !== undefined && !line.startsWith(this.pending.replace(/…$/, ''))
-    if (complete && this.task && !this.end) this.task.output = this.pending!
+    if (complete && this.task && !this.end) this.task.output = this.prefix + this.pending!
     this.pending = line
   }
 
   /** The last complete-or-not plain progress line, printed when the step ends. */
   flushPlain(): void {
-    if (this.pending !== undefined && this.task) this.task.output = this.pending
+    if (this.pending !== undefined && this.task) this.task.output = this.prefix + this.pending
     this.pending = undefined
   }
 
@@ -80,7 +84,7 @@ export class StepSlot {
     const now = minGapMs > 0 ? Date.now() : 0
     if (minGapMs > 0 && now - this.shownAt < minGapMs) return
     this.shownAt = now
-    this.task.output = line
+    this.task.output = this.prefix + line
   }
 }
 
@@ -90,6 +94,8 @@ export class LoopSlot {
   /** Highest iteration that started. */
   iterations = 0
   end?: LoopEnd | {outcome: 'notrun'; reason: string; iterations: number}
+  /** Body steps may run side by side. */
+  parallel = false
   /**
    * An exhausted loop fails the run with `onExhausted: fail`, which the outline does not say: the
    * engine then ends the run right away. Undefined until the event after `loop:end` tells.
@@ -130,6 +136,17 @@ const validIteration = (loop: LoopSlot, i: number): boolean => Number.isInteger(
 
 export const labelOf = (s: {id: string; name?: string}): string => s.name || s.id
 
+/** Plain lines of parallel steps interleave: each says whose it is (`[review_tests] Review tests`). */
+const prefixedLabel = (s: {id: string; name?: string}): string => (s.name && s.name !== s.id ? `[${s.id}] ${s.name}` : `[${s.id}]`)
+
+/**
+ * Whether steps of this list can run side by side: a fan-out, or a `needs:` other than the step
+ * before (what a file without `needs:` means). Sequential pipelines keep the one-at-a-time view.
+ */
+export function hasParallel(steps: OutlineStep[]): boolean {
+  return steps.some((s, i) => s.forEach !== undefined || (s.needs !== undefined && (s.needs.length !== (i > 0 ? 1 : 0) || (i > 0 && s.needs[0] !== steps[i - 1].id))))
+}
+
 const WARN = new Set(['WARNING', 'ERROR', 'CRITICAL'])
 const VERBOSE_TYPES = new Set(['output', 'tool_call'])
 
@@ -148,6 +165,8 @@ export class RunModel {
 
   /** Plain renderer (one printed line per output): progress lines are printed whole, once. */
   readonly plain: boolean
+  /** Top-level steps may run side by side (listr2 runs their tasks concurrently). */
+  readonly parallel: boolean
 
   /**
    * @param progressGapMs minimum time between two progress updates of one step (TTY); 0 means plain
@@ -155,27 +174,37 @@ export class RunModel {
    */
   constructor(outline: OutlineStep[], private readonly progressGapMs: number, private readonly verbose = false) {
     this.plain = progressGapMs > 0
+    this.parallel = hasParallel(outline)
+    const label = this.plain && (this.parallel || outline.some(s => s.loop && hasParallel(s.loop.steps))) ? prefixedLabel : labelOf
+    this.labelFor = label
     for (const s of outline) {
       if (this.steps.has(s.id) || this.loops.has(s.id)) continue
       if (s.loop) {
-        const loop = new LoopSlot(s.id, labelOf(s), Math.max(1, s.loop.maxAttempts | 0), s.loop.steps)
+        const loop = new LoopSlot(s.id, label(s), Math.max(1, s.loop.maxAttempts | 0), s.loop.steps)
+        loop.parallel = hasParallel(s.loop.steps)
         this.loops.set(s.id, loop)
         for (const b of s.loop.steps) this.bodyOf.set(b.id, loop)
         this.top.push(loop)
       } else {
-        const slot = new StepSlot(labelOf(s))
+        const slot = new StepSlot(label(s))
+        if (s.forEach) slot.fanOut = true
+        if (label === prefixedLabel) slot.prefix = `[${s.id}] `
         this.steps.set(s.id, slot)
         this.top.push(slot)
       }
     }
   }
 
+  private readonly labelFor: (s: {id: string; name?: string}) => string
+
   /** The slot of a body step in one iteration, made on first use. */
   bodySlot(loop: LoopSlot, step: OutlineStep, iteration: number): StepSlot {
     const key = `${step.id}#${iteration}`
     let slot = this.steps.get(key)
     if (!slot) {
-      slot = new StepSlot(labelOf(step))
+      slot = new StepSlot(this.labelFor(step))
+      if (step.forEach) slot.fanOut = true
+      if (this.labelFor === prefixedLabel) slot.prefix = `[${step.id}] `
       this.steps.set(key, slot)
       if (this.finished || (loop.end && iteration > loop.iterations)) slot.finish({status: 'notrun', reason: 'not run'})
     }
@@ -190,7 +219,14 @@ export class RunModel {
         if (loop) return this.loopAdvanced(loop, 0)
         const owner = this.bodyOf.get(e.stepId)
         if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
-        this.find(e.stepId, e.iteration)?.start()
+        const slot = this.find(e.stepId, e.iteration)
+        slot?.start()
+        if (slot && e.index !== undefined) slot.show(`▸ item ${e.index}${e.item ? `: ${e.item}` : ''}`, 0)
+        return
+      }
+      case 'step:retry': {
+        const slot = this.find(e.stepId, e.iteration)
+        slot?.show(`⟳ ${e.index !== undefined ? `item ${e.index}: ` : ''}${oneLine(e.reason, 200)}`, 0)
         return
       }
       case 'step:progress': {
@@ -207,7 +243,13 @@ export class RunModel {
         if (loop) return this.loopEndedByStep(loop, e)
         const owner = this.bodyOf.get(e.stepId)
         if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
-        this.find(e.stepId, e.iteration)?.finish(e)
+        const slot = this.find(e.stepId, e.iteration)
+        // a fan-out item, or an attempt that will be retried: a line under the step, which goes on
+        if (slot && (e.index !== undefined || e.retryInMs !== undefined)) {
+          slot.show(itemLine(e), 0)
+          return
+        }
+        slot?.finish(e)
         return
       }
       case 'loop:start': {
@@ -315,4 +357,12 @@ export class RunModel {
     const outcome = e.status === 'skipped' ? 'skipped' : e.status === 'failed' ? 'failed' : e.status === 'cancelled' ? 'cancelled' : 'satisfied'
     this.onEvent({type: 'loop:end', adwId: e.adwId, stepId: loop.id, iterations: loop.iterations, outcome, reason: e.reason ?? e.error, time: e.time})
   }
+}
+
+/** `✔ item 0: parse input (1.2s)`: one fan-out item or failed attempt, as a line under its step. */
+function itemLine(e: StepEnd): string {
+  const icon = e.status === 'succeeded' ? '✔' : e.status === 'skipped' ? '↓' : '✖'
+  const what = e.index !== undefined ? `item ${e.index}${e.item ? `: ${e.item}` : ''}` : `attempt ${e.attempt}`
+  const how = e.status === 'skipped' ? ` [SKIPPED: ${e.reason ?? 'skipped'}]` : e.status === 'succeeded' ? ` (${(e.durationMs / 1000).toFixed(1)}s)` : `: ${oneLine(e.error ?? e.status, 200)}`
+  return `${icon} ${what}${how}`
 }

@@ -29,9 +29,10 @@ export async function runListr(model: RunModel, opts: ViewOptions): Promise<void
   // Plain output is one stream: failures too go to stdout, in order with the rest (`> run.log` keeps the story).
   const plainLogger = new ListrLogger<ListrLogLevels>({useIcons: true, toStderr: [], processOutput})
   announce = opts.tty ? undefined : title => plainLogger.log(ListrLogLevels.STARTED, title)
-  const tasks = model.top.map(slot => (slot instanceof LoopSlot ? loopTask(model, slot, opts.tty) : stepTask(slot, opts.tty)))
+  const tasks = model.top.map(slot => (slot instanceof LoopSlot ? loopTask(model, slot, opts.tty) : stepTask(slot, opts.tty, slot.label, model.parallel)))
   const listr = new Listr<unknown, any, any>(tasks, {
-    concurrent: false,
+    // parallel branches are tasks running side by side; each still waits for its step to start
+    concurrent: model.parallel,
     exitOnError: false,
     registerSignalListeners: false, // the engine owns Ctrl-C (exit 130); listr2's handler would exit 127
     renderer: LiveRenderer,
@@ -77,7 +78,7 @@ function cheapAbortListeners(signal: AbortSignal): void {
   }) as AbortSignal['removeEventListener']
 }
 
-function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
+function stepTask(slot: StepSlot, tty: boolean, label = slot.label, concurrent = false): Task {
   return {
     ...(tty ? {title: label} : {}),
     exitOnError: false,
@@ -85,6 +86,10 @@ function stepTask(slot: StepSlot, tty: boolean, label = slot.label): Task {
       if (!tty) {
         await slot.startedOrEnded()
         if (slot.startedAt !== undefined) announce?.(label)
+        task.title = label
+      } else if (concurrent && slot.startedAt === undefined && !slot.end) {
+        task.title = `${label} · waiting`
+        await slot.startedOrEnded()
         task.title = label
       }
       if (!slot.end) {
@@ -163,7 +168,7 @@ function iterationTask(model: RunModel, loop: LoopSlot, i: number, tty: boolean)
     task: (_ctx, task: Wrapper) => {
       const slots = loop.body.map(step => model.bodySlot(loop, step, i))
       // the plain renderer does not indent, so its body lines say which attempt they belong to
-      const stepTasks = slots.map(slot => stepTask(slot, tty, tty ? slot.label : `${slot.label} · attempt ${i}/${loop.maxAttempts}`))
+      const stepTasks = slots.map(slot => stepTask(slot, tty, tty ? slot.label : `${slot.label} · attempt ${i}/${loop.maxAttempts}`, loop.parallel))
       const titleWhenDone: Task = {
         task: (_ctx, last: Wrapper) => {
           const usage = zeroTotals()
@@ -183,8 +188,10 @@ function iterationTask(model: RunModel, loop: LoopSlot, i: number, tty: boolean)
           throw new Error(`${failed.join(', ')} ${failed.length === 1 ? 'step' : 'steps'} failed`)
         },
       }
-      // exitOnError lets only the last (untitled) task fail the iteration; steps never stop it
-      return task.newListr([...stepTasks, titleWhenDone], {exitOnError: true})
+      // exitOnError lets only the last (untitled) task fail the iteration; steps never stop it.
+      // A parallel body runs its steps side by side, then the title task.
+      if (!loop.parallel) return task.newListr([...stepTasks, titleWhenDone], {exitOnError: true})
+      return task.newListr([{task: (_c, t: Wrapper) => t.newListr(stepTasks, {concurrent: true, exitOnError: false})}, titleWhenDone], {exitOnError: true})
     },
   }
 }

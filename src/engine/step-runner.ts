@@ -1,0 +1,102 @@
+import {duration as formatMs} from '../history/format.js'
+import type {ActionStep} from '../pipeline/types.js'
+import type {ExecutorContext, Usage} from '../plugins/types.js'
+import {BudgetMeter, BudgetStop, isQuota} from './budget-meter.js'
+import {CANCELLED, type NodeResult, type RunContext} from './context.js'
+import {invoke, type Attempt} from './invoke.js'
+import {label, now, type StepRef} from './journal.js'
+import type {Prepared} from './reuse.js'
+import {stepOutcome} from './outcome.js'
+import {hasUsage, zeroTotals} from './usage.js'
+
+/** One step run's end: its result for the scheduler and the outputs later steps see. */
+export interface Ran {
+  result: NodeResult
+  outputs: Record<string, unknown>
+  error?: string
+  /** Set when the failed attempt is tried again: after how long, and why (`rate_limit (429): trying again in 1.0 s …`). */
+  retry?: {delayMs: number; reason: string}
+}
+
+const NOT_STARTED: Ran = {result: CANCELLED, outputs: {}}
+
+/**
+ * Runs an action step's executor once it has a slot (see Limits) and records the step run: its
+ * row, milestones, usage, and the view's events. `prepared`: its options rendered over its scope
+ * (`item`/`index` for a fan-out item) and its resume key (see prepareStep).
+ */
+export async function runStep(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<Ran> {
+  return ctx.limits.run(step.executor.name, () => (ctx.stop.aborted ? Promise.resolve(NOT_STARTED) : once(ctx, step, ref, prepared)))
+}
+
+/** Records the start, runs the executor once (see invoke), records the end. */
+async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<Ran> {
+  const {adwId, journal} = ctx
+  const {iteration, parentId} = ref
+  const started = Date.now()
+  const rowId = journal.startStep(ref, prepared.key)
+  ctx.lease.stepStarted(rowId, step.id)
+
+  const usage = zeroTotals()
+  let model: string | undefined
+  let reported = false
+  const controller = new AbortController()
+  const onStop = () => controller.abort(ctx.signal.aborted ? new Error('cancelled') : new Error(`cancelled (${ctx.stop.reason?.message ?? 'stopped'})`))
+  ctx.stop.addEventListener('abort', onStop, {once: true})
+  // The budget (src/engine/budget-meter.ts): every report charged as it comes; a limit reached stops the step.
+  const meter = new BudgetMeter(ctx, ref, controller)
+  const record = (u: Usage) => {
+    journal.usage(rowId, ref, usage, meter.charge(u))
+    if (u.model) model = u.model
+  }
+  const blocked = meter.start(started)
+  const exec: ExecutorContext = {
+    adwId,
+    stepId: step.id,
+    iteration,
+    workingDir: ctx.workingDir,
+    signal: controller.signal,
+    env: ctx.stepEnv ? {...ctx.executorEnv, ...ctx.stepEnv({stepId: step.id, iteration})} : ctx.executorEnv,
+    model: ctx.model,
+    sandbox: ctx.sandbox,
+    log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),
+    progress: text => journal.progress(ref, text),
+    reportUsage: u => {
+      reported = true
+      record(u)
+    },
+    ...meter.executorBudget(),
+  }
+
+  const attempt: Attempt = blocked ? {outputs: {}, error: new BudgetStop(blocked)} : await invoke(step, prepared.rendered, exec, controller)
+  ctx.stop.removeEventListener('abort', onStop)
+  meter.finish(attempt.error)
+  const {outputs} = attempt
+  if (attempt.usage && !reported) record(attempt.usage)
+  const error = attempt.error ? journal.redact.text(attempt.error.message ?? String(attempt.error)) : undefined
+  const stack = attempt.error?.stack
+
+  const durationMs = Date.now() - started
+  const cancelled = error !== undefined && ctx.stop.aborted
+  const overBudget = meter.crossed !== undefined && !cancelled
+  const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : overBudget ? 'budget_exceeded' : isQuota(attempt.error) ? 'rate_limited' : 'failed'
+  journal.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
+  ctx.lease.stepEnded(rowId)
+  const withUsage = hasUsage(usage) ? {usage} : {}
+  const agent = step.executor.name
+  if (error !== undefined) {
+    journal.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id}${label(ref, false)} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, agent)
+  }
+  journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id}${label(ref, false)} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
+  const retry = undefined as Ran['retry']
+  journal.flush()
+  const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
+  const position = {...(ref.index !== undefined ? {index: ref.index, item: ref.item} : {}), ...(ref.attempt !== undefined ? {attempt: ref.attempt} : {})}
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), ...position, ...(prepared.reason ? {reason: prepared.reason} : {}), ...(retry ? {retryInMs: retry.delayMs} : {}), time: now()})
+
+  if (error === undefined) return {result: {status: 'succeeded'}, outputs}
+  if (cancelled) return {result: CANCELLED, outputs, error}
+  const stopped = meter.result(cancelled)
+  if (stopped) return {result: stopped, outputs, error}
+  return {result: {status: 'failed', error: `step ${step.id}${label(ref, false)} failed: ${error}`, tolerated: step.continueOnError || undefined}, outputs, error, retry}
+}
