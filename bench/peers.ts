@@ -61,7 +61,7 @@ function npmEnv(): NodeJS.ProcessEnv {
 }
 
 /** Installs bench/peers on first use; undefined when ready, else why not. */
-async function ensureInstalled(): Promise<string | undefined> {
+export async function ensureInstalled(): Promise<string | undefined> {
   const loads = async () => (await runChild(NODE, ['-e', "new (require('better-sqlite3'))(':memory:').close(); import('@mastra/core'); import('@langchain/langgraph')"], {cwd: DIR})).code === 0
   const have = ['@mastra/core', '@mastra/libsql', '@langchain/langgraph', '@langchain/langgraph-checkpoint-sqlite'].every(p => existsSync(join(DIR, 'node_modules', p, 'package.json')))
   try {

@@ -11,8 +11,10 @@ import {parseArgs} from 'node:util'
 import {coldStart, concurrent, history, peakRss} from './cli.js'
 import {dashboard} from './dashboard.js'
 import {chatty, engineOverhead, shellStep} from './engine.js'
+import {dag, fanOut} from './graph.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
+import {parallelPeers} from './peers-parallel.js'
 import {sandboxedBash} from './sandbox.js'
 import {telemetryOverhead} from './telemetry.js'
 import {formatTable, tally, type WorkloadResult} from './report.js'
@@ -48,12 +50,15 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['6', () => concurrent(P.procs, P.procSteps, P.singleReps)],
   ['7', () => peakRss(P.rssSteps, P.rssReps)],
   ['8', () => sandboxedBash(P.bashCalls)],
+  ['10', () => fanOut(8, quick ? 200 : 1000, quick ? 1 : 5)],
+  ['11', () => dag(quick ? 100 : 1000, quick ? 1 : 5)],
 ]
 // 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])
 // otel (telemetry on, to a local receiver): the full bench, or `--only otel`.
 if (!quick || only?.has('otel')) workloads.push(['otel', () => telemetryOverhead(quick ? 20 : 1000, quick ? 1 : 9)])
 if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
+if ((values.peers || only?.has('peers-parallel')) && !quick) workloads.push(['peers-parallel', () => parallelPeers(8, 1000, 3)])
 else if (values.peers) progress('peers: not run with --quick')
 
 if (!existsSync(join(ROOT, 'dist/commands'))) {

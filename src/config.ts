@@ -205,7 +205,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
   }
   for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0])
   if (problems.length === 0 && doc.contents !== null) {
-    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox, env, prices, budget, executors)')
+    if (!isMap(doc.contents)) at(doc.contents.range?.[0] ?? 0, 'the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)')
     else {
       for (const section of doc.contents.items) {
         const key = isScalar(section.key) ? String(section.key.value) : '?'

@@ -37,7 +37,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 test('defaults: INFO, no model, .adw/orchestrator.db at the project root, no config file, env without empty values', async () => {
   const dir = project()
   const c = await resolveConfig({cwd: dir, env: {PATH: '/bin', EMPTY: ''}})
-  assert.equal({...c, env: {...c.env}, trustedEnv: {...c.trustedEnv}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, ignored: [], configFile: undefined, projectRoot: dir, sandbox: 'on', prices: PRICES, trustedEnv: {PATH: '/bin'}})
+  assert.equal({...c, env: {...c.env}, trustedEnv: {...c.trustedEnv}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, ignored: [], configFile: undefined, projectRoot: dir, sandbox: 'on', prices: PRICES, trustedEnv: {PATH: '/bin'}, executorLimits: {}})
 })
 
 test('adw.config.yaml: its model, level (any case) and project name; its database path is relative to the file', async () => {
@@ -98,8 +98,8 @@ test('readConfigFile: every problem at file:line:col with the source line and a 
     'c.yaml:2:18: database.path must be a non-empty string (a file path)',
     'c.yaml:3:20: agent_sdk.model must be a non-empty string (a model id)',
     'c.yaml:4:18: logging.level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL',
-    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify',
-    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify',
+    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors',
+    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors',
   ])
   assert.match(msg, 'c.yaml:2:18: database.path must be a non-empty string (a file path)\n  2 | database: {path: 42}\n                       ^')
 })
@@ -172,7 +172,7 @@ test('odd shapes: a syntax error alone, a list after a comment, non-scalar keys,
   assert.equal((await lines('syntax.yaml', {requireAll: true})).length, 1, 'nor missing keys')
   assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
   assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
-  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
+  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
   assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
 })
 
@@ -252,6 +252,18 @@ test('sandbox: ADW_SANDBOX from the process environment > adw.config.yaml > on; 
   assert.is(await refusal(resolveConfig({cwd: dir, env: {ADW_SANDBOX: 'maybe'}})), 'ADW_SANDBOX must be "on" or "off"; got "maybe"')
   writeFileSync(join(dir, 'adw.config.yaml'), 'sandbox: sometimes\n')
   assert.match(await refusal(resolveConfig({cwd: dir, env: {}})), /adw\.config\.yaml:1:10: sandbox must be "on" or "off"/)
+})
+
+test('executors: per-executor concurrency limits; every bad shape at its file:line:col', async () => {
+  const dir = project({'adw.config.yaml': 'executors:\n  agent: {concurrency: 2}\n  shell:\n    concurrency: 8\n'})
+  assert.equal((await resolveConfig({cwd: dir, env: {}})).executorLimits, {agent: 2, shell: 8})
+  writeFileSync(join(dir, 'adw.config.yaml'), 'executors:\n  agent: {concurrency: 1.5, max: 3}\n  shell: 4\n')
+  const lines = (await refusal(resolveConfig({cwd: dir, env: {}}))).split('\n').filter(l => l.startsWith(dir))
+  assert.equal(lines.map(l => l.slice(dir.length + 1)), [
+    'adw.config.yaml:2:24: executors.agent.concurrency must be a whole number from 1 to 1000 (most agent steps running at once); got 1.5',
+    'adw.config.yaml:2:29: unknown key "executors.agent.max"; allowed: executors.agent.concurrency',
+    'adw.config.yaml:3:10: executors.shell must be a mapping with concurrency, e.g. executors: {agent: {concurrency: 2}}',
+  ])
 })
 
 test.run()
