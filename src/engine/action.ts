@@ -3,7 +3,7 @@ import {CANCELLED, evaluate, type NodeResult, type Place, type RunContext} from 
 import {runForEach} from './for-each.js'
 import {runGate} from './gate.js'
 import type {StepRef} from './journal.js'
-import {prepareStep} from './reuse.js'
+import {prepareStep, skipByCondition} from './reuse.js'
 import {runStep} from './step-runner.js'
 
 /** Runs one action step: fanned out over its forEach, skipped by its `if`, reused on resume when its key is unchanged, or run. */
@@ -20,7 +20,7 @@ export async function runAction(ctx: RunContext, step: ActionStep, place: Place,
     if (!go) {
       const reason = `if: ${step.if.source} was false`
       ctx.steps[step.id] = {outputs: {}, status: 'skipped'}
-      journal.skipStep(ref, reason)
+      skipByCondition(ctx, ref, reason)
       return {status: 'skipped', reason}
     }
   }
@@ -37,3 +37,4 @@ export async function runAction(ctx: RunContext, step: ActionStep, place: Place,
   }
   return result
 }
+

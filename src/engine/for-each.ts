@@ -3,7 +3,7 @@ import {oneLine} from '../ui/format.js'
 import {CANCELLED, evaluate, type NodeResult, type RunContext} from './context.js'
 import {now, type StepRef} from './journal.js'
 import type {StepStatus} from '../store/types.js'
-import {prepareStep} from './reuse.js'
+import {prepareStep, skipByCondition} from './reuse.js'
 import {runStep, type Ran} from './step-runner.js'
 
 /**
@@ -63,7 +63,7 @@ async function runItem(ctx: RunContext, step: ActionStep, ref: StepRef, scope: R
     if (typeof go !== 'boolean') return {result: {status: 'failed', error: go.error}, outputs: {}, error: go.error}
     if (!go) {
       const reason = `if: ${step.if.source} was false`
-      ctx.journal.skipStep(ref, reason)
+      skipByCondition(ctx, ref, reason)
       return {result: {status: 'skipped', reason}, outputs: {}}
     }
   }

@@ -4,7 +4,7 @@ import {contentKey, decide, modelInForce, type ContentKey, type Decision, type R
 import type {NodeResult, RunContext, StepState} from './context.js'
 import type {RenderedStep} from '../pipeline/shell/render.js'
 import {render} from './invoke.js'
-import {now} from './journal.js'
+import {now, type StepRef} from './journal.js'
 import type {Totals} from './usage.js'
 import {addUsage} from './usage.js'
 
@@ -118,4 +118,12 @@ export async function prepareStep(ctx: RunContext, step: ActionStep, at: {iterat
   if (index === undefined) ctx.steps[step.id] = {outputs, status: 'succeeded'}
   journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status: 'skipped', durationMs: 0, reason: decision.reason, ...(index !== undefined ? {index} : {}), time: now()})
   return {rendered, key, reused: {status: 'succeeded', reused: true}, outputs}
+}
+
+/** Records a step (or forEach item) that its `if` skipped; resumed and skipped for the same reason as before: shown, not recorded twice. */
+export function skipByCondition(ctx: RunContext, ref: StepRef, reason: string): void {
+  const before = ctx.reuse.get(ref.stepId, ref.iteration, ref.index)
+  if (before?.status !== 'skipped' || before.reason !== reason) return ctx.journal.skipStep(ref, reason)
+  const position = ref.index !== undefined ? {index: ref.index, item: ref.item} : {}
+  ctx.journal.emit({type: 'step:end', adwId: ctx.adwId, stepId: ref.stepId, iteration: ref.iteration, parentId: ref.parentId, status: 'skipped', durationMs: 0, reason: `${reason} (as before)`, ...position, time: now()})
 }
