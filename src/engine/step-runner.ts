@@ -1,10 +1,13 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import {duration as formatMs} from '../history/format.js'
 import type {ActionStep} from '../pipeline/types.js'
+import {classify} from '../plugins/failures.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
 import {BudgetMeter, BudgetStop, isQuota} from './budget-meter.js'
 import {CANCELLED, type NodeResult, type RunContext} from './context.js'
 import {invoke, type Attempt} from './invoke.js'
 import {label, now, type StepRef} from './journal.js'
+import {nextDelay, retryMessage} from './retry.js'
 import type {Prepared} from './reuse.js'
 import {stepOutcome} from './outcome.js'
 import {hasUsage, zeroTotals} from './usage.js'
@@ -23,10 +26,40 @@ const NOT_STARTED: Ran = {result: CANCELLED, outputs: {}}
 /**
  * Runs an action step's executor once it has a slot (see Limits) and records the step run: its
  * row, milestones, usage, and the view's events. `prepared`: its options rendered over its scope
- * (`item`/`index` for a fan-out item) and its resume key (see prepareStep).
+ * (`item`/`index` for a fan-out item) and its resume key (see prepareStep). With a retry policy, a
+ * transient failure is tried again after the policy's wait, each attempt its own step run.
  */
 export async function runStep(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<Ran> {
-  return ctx.limits.run(step.executor.name, () => (ctx.stop.aborted ? Promise.resolve(NOT_STARTED) : once(ctx, step, ref, prepared)))
+  const policy = step.retry
+  for (let attempt = 1; ; attempt++) {
+    const at = policy ? {...ref, attempt} : ref
+    const ran = await ctx.limits.run(step.executor.name, () => (ctx.stop.aborted ? Promise.resolve(NOT_STARTED) : once(ctx, step, at, prepared)))
+    if (!policy || ran.retry === undefined) return ran
+    const {delayMs, reason} = ran.retry
+    ctx.journal.emit({type: 'step:retry', adwId: ctx.adwId, stepId: step.id, iteration: ref.iteration, ...(ref.index !== undefined ? {index: ref.index} : {}), attempt: attempt + 1, maxAttempts: policy.maxAttempts, delayMs, reason, time: now()})
+    // The wait holds no slot, and Ctrl-C (or failFast) cuts it short.
+    try {
+      await sleep(delayMs, undefined, {signal: ctx.stop})
+    } catch {
+      return {...ran, result: CANCELLED}
+    }
+  }
+}
+
+/** Whether a failed attempt is tried again (the policy's wait and its reason), logged either way. */
+function retryAfter(ctx: RunContext, step: ActionStep, ref: StepRef, cause: Error): Ran['retry'] {
+  const policy = step.retry!
+  const attempt = ref.attempt ?? 1
+  const failure = classify(cause)
+  const delayMs = nextDelay(policy, attempt, failure)
+  if (delayMs === undefined) {
+    const why = attempt >= policy.maxAttempts ? `${policy.maxAttempts} attempt(s) used` : failure.retryable ? 'not in retry.on' : 'never retried'
+    ctx.journal.log('WARNING', 'state_change', `Step ${step.id}${label(ref, false)}: not tried again (${failure.kind}: ${why})`, {kind: failure.kind, attempt}, step.id, ref.iteration)
+    return undefined
+  }
+  const reason = retryMessage(failure, attempt, policy, delayMs)
+  ctx.journal.log('WARNING', 'state_change', `Step ${step.id}${label(ref, false)} ${reason}`, {kind: failure.kind, status: failure.status, retryAfterMs: failure.retryAfterMs, delayMs, attempt}, step.id, ref.iteration)
+  return {delayMs, reason}
 }
 
 /** Records the start, runs the executor once (see invoke), records the end. */
@@ -88,7 +121,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
     journal.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id}${label(ref, false)} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, agent)
   }
   journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id}${label(ref, false)} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
-  const retry = undefined as Ran['retry']
+  const retry = status === 'failed' && step.retry && attempt.error ? retryAfter(ctx, step, ref, attempt.error) : undefined
   journal.flush()
   const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
   const position = {...(ref.index !== undefined ? {index: ref.index, item: ref.item} : {}), ...(ref.attempt !== undefined ? {attempt: ref.attempt} : {})}
