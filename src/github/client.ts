@@ -22,9 +22,6 @@ export function githubAccess(env: Readonly<Record<string, string | undefined>>):
   return {token: tokenVar ? env[tokenVar] : undefined, tokenVar, baseUrl: (env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, '')}
 }
 
-/** The message of a preflight refusal when no token is set. */
-export const NO_TOKEN = 'uses: github needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (your shell or adw.config.yaml env:): a fine-grained token with "Pull requests: write" and "Contents: read" (plus "Issues: write" for comments) on the repository, or a classic token with the repo scope'
-
 /** An Octokit client for `access`; its own logging is silenced (adw logs what matters). */
 export async function octokit(access: GitHubAccess, signal?: AbortSignal): Promise<Octokit> {
   const {Octokit} = await import('@octokit/rest')

@@ -1,4 +1,4 @@
-import {firstLines, git, tryGit, type GitOptions} from '../worktrees/git.js'
+import type {GitOptions} from '../worktrees/git.js'
 import type {ExecutorContext, StepExecutor} from './types.js'
 
 export interface GitStepOptions {
@@ -42,6 +42,7 @@ export const gitExecutor: StepExecutor<GitStepOptions> = {
   },
   async run(options, ctx) {
     if (options.commit === undefined && !options.push) throw new Error('a git step needs commit: "<message>", push: true, or both')
+    const {firstLines, git, tryGit} = await import('../worktrees/git.js')
     const g: GitOptions = {env: ctx.env, signal: ctx.signal}
     const branch = await git(ctx.workingDir, ['rev-parse', '--abbrev-ref', 'HEAD'], g).catch(error => {
       throw new Error(`the working directory ${ctx.workingDir} is not a git repository with a commit (${(error as Error).message}); run the pipeline with --worktree, or in a git checkout`)
@@ -67,6 +68,7 @@ export const gitExecutor: StepExecutor<GitStepOptions> = {
 
 /** Stages, then commits if anything is staged; returns the files committed (none: nothing to commit). */
 async function commit(options: GitStepOptions, message: string, ctx: ExecutorContext, g: GitOptions): Promise<string[]> {
+  const {firstLines, git, tryGit} = await import('../worktrees/git.js')
   const paths = options.add?.length ? options.add : ['.']
   const add = await tryGit(ctx.workingDir, ['add', '--all', '--', ...paths, ...NEVER_STAGED], g)
   if (add.exitCode !== 0) throw new Error(`git add failed: ${firstLines(add.stderr)}`)

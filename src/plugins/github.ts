@@ -1,8 +1,7 @@
-import {githubAccess, NO_TOKEN, octokit} from '../github/client.js'
-import {commentOn, openPullRequest} from '../github/pulls.js'
-import {resolveRepo} from '../github/repo.js'
-import {git} from '../worktrees/git.js'
 import type {StepExecutor} from './types.js'
+
+/** The refusal when no token is set (preflight, exit 2). */
+const NO_TOKEN = 'uses: github needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (your shell or adw.config.yaml env:): a fine-grained token with "Pull requests: write" and "Contents: read" (plus "Issues: write" for comments) on the repository, or a classic token with the repo scope'
 
 export interface GitHubStepOptions {
   /** Open (or update) the pull request of the current branch. */
@@ -51,9 +50,11 @@ export const github: StepExecutor<GitHubStepOptions> = {
     url: {type: 'string', description: "The pull request's (or comment's) web address"},
     created: {type: 'bool', description: 'false when an open pull request of the branch existed and was updated'},
   },
-  preflight: ({env}) => (githubAccess(env).token ? undefined : NO_TOKEN),
+  preflight: ({env}) => (env.GITHUB_TOKEN || env.GH_TOKEN ? undefined : NO_TOKEN),
   async run(options, ctx) {
     if (!options.pullRequest === !options.comment) throw new Error('a github step needs exactly one of pullRequest: {title, body} and comment: {issue, body}')
+    // Loaded only when a github step runs: adw validate and every other command start without them.
+    const [{githubAccess, octokit}, {commentOn, openPullRequest}, {resolveRepo}, {git}] = await Promise.all([import('../github/client.js'), import('../github/pulls.js'), import('../github/repo.js'), import('../worktrees/git.js')])
     const access = githubAccess(ctx.env)
     if (!access.token) throw new Error(NO_TOKEN)
     const ref = await resolveRepo({explicit: options.repo, env: ctx.env, workingDir: ctx.workingDir})
