@@ -71,7 +71,7 @@ export function schedule(ctx: RunContext, steps: Step[], place: Place): Promise<
           continue
         }
         running++
-        const scope = node.needs.length > 0 || node.step.if?.statusCheck ? {...ctx.scope, job: {status: jobStatus(ctx, node, nodes)}} : ctx.scope
+        const scope = node.step.if?.statusCheck ? {...ctx.scope, job: {status: jobStatus(ctx, node, nodes)}} : ctx.scope
         const run = node.step.kind === 'loop' ? runLoop(ctx, node.step, scope, schedule) : runAction(ctx, node.step, place, scope)
         run.then(
           result => settle(node, result),
