@@ -12,6 +12,7 @@ import {LOG_LEVELS} from './store/values.js'
 import {BUDGET_SHAPE, checkPricesSection} from './budget/config.js'
 import type {ConfigBudget} from './budget/limits.js'
 import {withConfigPrices, type ConfigPrice, type PriceTable} from './budget/prices.js'
+import {DEFAULT_RECORD, type RecordSettings} from './engine/recorder.js'
 
 export {CONFIG_FILE} from './project.js'
 
@@ -41,6 +42,8 @@ export interface ConfigFile {
   notify?: NotifyTargetConfig[]
   /** Per executor: at most `concurrency` of its steps run at once, across every parallel branch of a run. */
   executors?: Record<string, {concurrency?: number}>
+  /** Recording of model exchanges for `adw replay`. @default {enabled: true, max_bytes: 26214400} */
+  record?: {enabled?: boolean; max_bytes?: number}
 }
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
@@ -79,6 +82,8 @@ export interface ResolvedConfig {
   trustedEnv: Record<string, string | undefined>
   /** `executors.<name>.concurrency` from adw.config.yaml: most steps of that executor running at once in a run. */
   executorLimits: Record<string, number>
+  /** adw.config.yaml `record:` over its defaults (on, 25 MiB per run): what `adw replay` can replay. */
+  record: RecordSettings
 }
 
 export interface ConfigOptions {
@@ -130,6 +135,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
     ...(file.notify?.length ? {notify: file.notify} : {}),
     ...(file.ui?.url ? {uiUrl: file.ui.url} : {}),
     trustedEnv: {...(file.env ?? {}), ...nonEmpty(opts.env ?? process.env)},
+    record: {enabled: file.record?.enabled ?? DEFAULT_RECORD.enabled, maxBytes: file.record?.max_bytes ?? DEFAULT_RECORD.maxBytes},
     executorLimits: Object.fromEntries(Object.entries(file.executors ?? {}).flatMap(([name, o]) => (o?.concurrency ? [[name, o.concurrency]] : []))),
   }
 }
@@ -173,10 +179,14 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
   ui: {url: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL, e.g. http://build-box:4400')},
   telemetry: {otlp: v => (typeof v === 'string' && /^https?:\/\/[^\s/]/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318')},
   github: {comments: v => (typeof v === 'boolean' ? undefined : 'must be true or false (progress comments on the issue of an --issue run)')},
+  record: {
+    enabled: v => (typeof v === 'boolean' ? undefined : 'must be true or false (record model exchanges for adw replay)'),
+    max_bytes: v => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? undefined : 'must be a whole number of bytes, 0 or more (the most one run records), e.g. 26214400'),
+  },
 }
 
 /** Sections `adw scaffold --config` does not require. */
-const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github', 'ui'])
+const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github', 'ui', 'record'])
 
 /**
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.

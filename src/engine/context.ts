@@ -4,6 +4,7 @@ import type {Journal} from './journal.js'
 import type {Lease} from './lease.js'
 import type {Limits} from './limits.js'
 import type {ReuseIndex} from './reuse.js'
+import type {Recorder} from './recorder.js'
 
 /** What later templates and conditions see of a step: `steps.<id>.outputs`, `.status`. */
 export interface StepState {
@@ -66,13 +67,15 @@ export interface RunContext {
   /** The environment every executor sees: the run's, plus the owner mark that resume uses to find leftovers. */
   executorEnv: Record<string, string | undefined>
   /** Variables for one step run's environment (RunOptions.stepEnv). */
-  stepEnv?: (step: {stepId: string; iteration: number}) => Record<string, string>
+  stepEnv?: (step: {stepId: string; iteration: number; index?: number}) => Record<string, string>
   model?: string
   sandbox: 'on' | 'off'
   /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run. */
   wait?: boolean
   /** The run's spend against its limits (src/budget/ledger.ts), fed by every usage report. */
   ledger?: Ledger
+  /** Records model exchanges for adw replay (absent when adw.config.yaml says record.enabled: false). */
+  recorder?: Recorder
 }
 
 /** Evaluates a condition over `scope`; an evaluation error is recorded with its location and returned as a failure. */

@@ -1,5 +1,5 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
-import type {ApprovalRequest, ApprovalRow, NewRun, RunStatus, Store, StepKey, StepStatus} from '../store/types.js'
+import type {ApprovalRequest, ApprovalRow, NewRecording, NewRun, RunStatus, Store, StepKey, StepStatus} from '../store/types.js'
 import {LOG_LEVELS} from '../store/values.js'
 import type {Redactor} from '../secrets/redactor.js'
 import type {EngineEvent, Reporter} from './events.js'
@@ -154,6 +154,11 @@ export class Journal {
   /** The run's limits in force and/or the time it has run, for a later resume. */
   setRunBudget(patch: Parameters<Store['setRunBudget']>[1]): void {
     this.store.setRunBudget(this.adwId, patch)
+  }
+
+  /** A recording for adw replay, already masked and capped (src/engine/recorder.ts). */
+  async record(recording: NewRecording): Promise<void> {
+    await this.store.recordExchange(recording)
   }
 
   /** The run's last milestone and its row's end (error masked). */

@@ -16,6 +16,7 @@ import type {ResumeContext} from './memo.js'
 import {addRecordedUsage, ReuseIndex} from './reuse.js'
 import {decisionCommands} from './gate.js'
 import {schedule} from './scheduler.js'
+import {DEFAULT_RECORD, Recorder, recordsCalls, type RecordSettings} from './recorder.js'
 import {totalTokens, type Totals} from './usage.js'
 
 export interface RunOptions {
@@ -40,7 +41,7 @@ export interface RunOptions {
   /** Also send every log row to the reporter (for `--json`). */
   emitLogs?: boolean
   /** Variables added to one step run's environment (TRACEPARENT of its span); called right after its step:start event. */
-  stepEnv?: (step: {stepId: string; iteration: number}) => Record<string, string>
+  stepEnv?: (step: {stepId: string; iteration: number; index?: number}) => Record<string, string>
   /** `--executor FROM=TO` substitutions in force, recorded with the run for `--resume`. */
   executorAliases?: string[]
   /**
@@ -67,6 +68,8 @@ export interface RunOptions {
   concurrency?: number
   /** Most steps of one executor running at once (adw.config.yaml `executors.<name>.concurrency`). */
   executorLimits?: Record<string, number>
+  /** Record model exchanges for adw replay (adw.config.yaml `record:`). @default DEFAULT_RECORD (on, 25 MiB) */
+  record?: RecordSettings
 }
 
 /** Most executors running at once when neither the pipeline nor the command says. */
@@ -110,6 +113,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   } else {
     journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: edges(pipeline)})
   }
+  const record = opts.record ?? DEFAULT_RECORD
+  const recorder = record.enabled && recordsCalls(pipeline) ? new Recorder(journal, record) : undefined
+  if (recorder && !opts.resume) await recorder.base(opts.workingDir)
   const concurrency = opts.concurrency ?? pipeline.concurrency ?? DEFAULT_CONCURRENCY
   // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
   const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
@@ -157,6 +163,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     sandbox: opts.sandbox ?? 'on',
     wait: opts.wait,
     ledger,
+    ...(recorder ? {recorder} : {}),
   }
   // run.costUsd: what the run has cost so far (a pull request's body reports it), read when a template renders.
   const run = {adwId, workingDir: opts.workingDir, get costUsd() { return Math.round(journal.totals.costUsd * 10_000) / 10_000 }}

@@ -69,12 +69,13 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait' | 'concurrency' | 'executorLimits'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait' | 'concurrency' | 'executorLimits' | 'record'> {
   const viewLogs = opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto')
   return {
     wait: opts.wait,
     concurrency: opts.concurrency,
     executorLimits: config.executorLimits,
+    record: config.record,
     warnings: config.ignored.map(describeIgnored),
     reporter: fanOut(createReporter(opts.mode ?? 'auto', {verbose: opts.verbose}), viewLogs, observers.subscribers),
     env: config.env,

@@ -89,7 +89,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
     iteration,
     workingDir: ctx.workingDir,
     signal: controller.signal,
-    env: ctx.stepEnv ? {...ctx.executorEnv, ...ctx.stepEnv({stepId: step.id, iteration})} : ctx.executorEnv,
+    env: ctx.stepEnv ? {...ctx.executorEnv, ...ctx.stepEnv({stepId: step.id, iteration, ...(ref.index !== undefined ? {index: ref.index} : {})})} : ctx.executorEnv,
     model: ctx.model,
     sandbox: ctx.sandbox,
     log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),
@@ -99,6 +99,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
       record(u)
     },
     ...meter.executorBudget(),
+    ...(ctx.recorder ? {record: ctx.recorder.forStep(rowId, ref)} : {}),
   }
 
   const attempt: Attempt = blocked ? {outputs: {}, error: new BudgetStop(blocked)} : await invoke(step, prepared.rendered, exec, controller)

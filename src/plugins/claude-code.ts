@@ -46,12 +46,13 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
       ...(options.maxTokens ? {CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(options.maxTokens)} : {}),
     }
     const defaults = {model: ctx.model, permissionMode: mode, jsonSchema}
+    let calls = 0
     const call = async (o: ClaudeCodeOptions, resume?: string) => {
       // Under a USD budget the CLI gets what is left as its own limit (--max-budget-usd).
       const left = ctx.budget?.remaining().usd
       if (left !== undefined && left <= 0) throw new StepFailure('budget', 'The budget is spent: Claude Code is not started.')
       const budgeted = left === undefined ? o : {...o, maxBudgetUsd: Math.min(o.maxBudgetUsd ?? Infinity, Number(left.toFixed(4)) || 0.0001)}
-      const inv: Invocation = {bin, choice, argv: buildArgs(budgeted, {...defaults, resume}), env, model: o.model || ctx.model}
+      const inv: Invocation = {bin, choice, argv: buildArgs(budgeted, {...defaults, resume}), env, model: o.model || ctx.model, call: ++calls}
       const done = await invoke(inv, ctx)
       checkDenials(done.result, options, ctx)
       return done

@@ -58,6 +58,14 @@ export interface ExecutorContext {
    */
   reportUsage(usage: Usage): void
   /**
+   * Present when the run records its model exchanges (adw.config.yaml `record:`, on by default), for
+   * `adw replay`. `messages`: one API call of the step (turn 1-based), the hash of its request's stable
+   * parts and its new part (src/replay/request.ts), and the API's full response; `transcript`: a CLI's
+   * whole stream-json output (one invocation of it: turn 1, 2, ...). The engine masks secrets and
+   * applies the run's size cap; a failure to record never fails the step.
+   */
+  record?(recording: ExchangeRecord): Promise<void>
+  /**
    * The run's budget as this step sees it. `remaining()`: what is left before the first limit on the
    * step (its own, its loop's, the run's); absent fields have no limit. An executor that makes several
    * API calls checks it before each one and stops between calls when nothing is left (the engine also
@@ -69,6 +77,11 @@ export interface ExecutorContext {
     prices: Readonly<Record<string, {input: number; output: number; cacheWrite: number; cacheRead: number}>>
   }
 }
+
+/** One recording an executor hands to `ctx.record` (see ExecutorContext.record). */
+export type ExchangeRecord =
+  | {kind: 'messages'; turn: number; requestHash: string; request: unknown; response: unknown}
+  | {kind: 'transcript'; turn: number; transcript: string}
 
 /** What `run()` may return. */
 export interface StepResult {

@@ -236,6 +236,40 @@ const MIGRATIONS: string[] = [
   ALTER TABLE steps ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE runs ADD COLUMN graph TEXT CHECK (graph IS NULL OR json_valid(graph));
   `,
+  // 8: record and replay (adw replay). `recordings`: what a run's model steps exchanged: per agent API
+  // call (kind 'messages', turn 1-based) the hash of the request's stable parts, its new part (JSON)
+  // and the full response (JSON); per claude-code invocation (kind 'transcript') its stream-json
+  // lines; per run (kind 'base', no step) the git commit its working dir started from. Everything
+  // masked and capped by the run's record.max_bytes. `replays`: a run that replayed another one.
+  // No foreign keys: a recording is never refused, and a replay outlives the run it replayed.
+  `
+  CREATE TABLE IF NOT EXISTS recordings (
+    id            INTEGER PRIMARY KEY,
+    adw_id        TEXT NOT NULL,
+    step_row_id   INTEGER,
+    step_id       TEXT,
+    iteration     INTEGER NOT NULL DEFAULT 0,
+    item_index    INTEGER,
+    attempt       INTEGER NOT NULL DEFAULT 1,
+    turn          INTEGER NOT NULL DEFAULT 0,
+    kind          TEXT NOT NULL CHECK (kind IN ('base', 'messages', 'transcript')),
+    request_hash  TEXT,
+    request       TEXT CHECK (request IS NULL OR json_valid(request)),
+    response      TEXT NOT NULL,
+    bytes         INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS recordings_run ON recordings (adw_id, id);
+  CREATE TABLE IF NOT EXISTS replays (
+    adw_id        TEXT PRIMARY KEY,
+    replay_of     TEXT NOT NULL,
+    divergences   TEXT CHECK (divergences IS NULL OR json_valid(divergences)),
+    served        INTEGER NOT NULL DEFAULT 0,
+    live          INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS replays_of ON replays (replay_of);
+  `,
 ]
 
 /** The schema version this build writes. */

@@ -7,9 +7,11 @@ import type {Usage} from '../plugins/types.js'
 import {checkDatabasePath, openFailure} from './file.js'
 import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
 import {ApprovalQueries} from './approvals.js'
+import {RecordingQueries} from './recordings.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
+import type {NewRecording, NewReplay, RecordingRow, ReplayRow} from './types.js'
 import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
 import {levelsFrom} from './values.js'
 
@@ -107,11 +109,13 @@ class SqliteStore implements Store {
   private readonly stepStarts = new Map<number, number>()
   private closed = false
   private readonly approvals: ApprovalQueries
+  private readonly recordings: RecordingQueries
 
   constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
     this.db = db
     this.path = path
     this.approvals = new ApprovalQueries(sql => this.stmt(sql), fn => transaction(this.db, fn), path)
+    this.recordings = new RecordingQueries(sql => this.stmt(sql))
     this.buffer = new LogBuffer({
       batchSize: options.batchSize ?? 500,
       intervalMs: options.flushIntervalMs ?? 200,
@@ -455,6 +459,22 @@ class SqliteStore implements Store {
 
   setWorktreeRemoved(adwId: string, removedAt: string | null): void {
     this.stmt('UPDATE worktrees SET removed_at = ? WHERE adw_id = ?').run(removedAt, adwId)
+  }
+
+  async recordExchange(recording: NewRecording): Promise<void> {
+    this.recordings.add(recording)
+  }
+
+  async listRecordings(adwId: string): Promise<RecordingRow[]> {
+    return this.recordings.list(adwId)
+  }
+
+  async recordReplay(replay: NewReplay): Promise<void> {
+    this.recordings.addReplay(replay)
+  }
+
+  async getReplay(adwId: string): Promise<ReplayRow | undefined> {
+    return this.recordings.getReplay(adwId)
   }
 
   close(): void {

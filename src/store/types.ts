@@ -323,7 +323,87 @@ export interface Store {
   listWorktrees(query?: {removed?: boolean}): WorktreeRow[]
   /** Sets (a time) or clears (null: re-created on resume) removed_at. */
   setWorktreeRemoved(adwId: string, removedAt: string | null): void
+  /** Stores one recording (already masked and capped by the engine). */
+  recordExchange(recording: NewRecording): Promise<void>
+  /** A run's recordings, oldest first. */
+  listRecordings(adwId: string): Promise<RecordingRow[]>
+  /** Marks run `adwId` as a replay of another (a second call for one id updates its figures). */
+  recordReplay(replay: NewReplay): Promise<void>
+  getReplay(adwId: string): Promise<ReplayRow | undefined>
   close(): void
+}
+
+/** What a recording holds: an agent API exchange, a claude-code transcript, or the run's git base. */
+export type RecordingKind = 'base' | 'messages' | 'transcript'
+
+/** A row of `recordings` (schema 8): what a run's model steps exchanged, masked, for `adw replay`. */
+export interface RecordingRow {
+  id: number
+  adw_id: string
+  /** The `steps` row it belongs to (null for the run's base). */
+  step_row_id: number | null
+  step_id: string | null
+  iteration: number
+  item_index: number | null
+  attempt: number
+  /** 1-based API call of the step (messages), invocation of the CLI (transcript); 0 for the base. */
+  turn: number
+  kind: RecordingKind
+  /** sha256 hex of the request's stable parts (src/replay/request.ts); messages only. */
+  request_hash: string | null
+  /** JSON: the request's new part since the step's previous call (messages), else null. */
+  request: string | null
+  /** JSON of the API's message (messages), stream-json lines (transcript), JSON {commit, dirty} (base). */
+  response: string
+  bytes: number
+  created_at: string
+}
+
+export interface NewRecording {
+  adwId: string
+  stepRowId?: number | null
+  stepId?: string | null
+  iteration?: number
+  itemIndex?: number | null
+  attempt?: number
+  turn?: number
+  kind: RecordingKind
+  requestHash?: string | null
+  request?: string | null
+  response: string
+  /** What the row counts against the run's record.max_bytes. @default request + response length */
+  bytes?: number
+}
+
+/** Where a replayed step left its recorded conversation (adw replay). */
+export interface Divergence {
+  stepId: string
+  iteration: number
+  itemIndex?: number
+  turn: number
+  /** `diverged at turn N: expected …, got …` */
+  message: string
+}
+
+/** A row of `replays`: run `adw_id` replayed run `replay_of`. */
+export interface ReplayRow {
+  adw_id: string
+  replay_of: string
+  /** JSON array of Divergence, or null (none). */
+  divergences: string | null
+  /** Model calls answered from the recording. */
+  served: number
+  /** Model calls sent to the real API (--live-after-divergence). */
+  live: number
+  created_at: string
+}
+
+export interface NewReplay {
+  adwId: string
+  replayOf: string
+  divergences?: Divergence[]
+  served?: number
+  live?: number
 }
 
 export type ApprovalDecision = 'approved' | 'rejected'

@@ -37,7 +37,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 test('defaults: INFO, no model, .adw/orchestrator.db at the project root, no config file, env without empty values', async () => {
   const dir = project()
   const c = await resolveConfig({cwd: dir, env: {PATH: '/bin', EMPTY: ''}})
-  assert.equal({...c, env: {...c.env}, trustedEnv: {...c.trustedEnv}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, ignored: [], configFile: undefined, projectRoot: dir, sandbox: 'on', prices: PRICES, trustedEnv: {PATH: '/bin'}, executorLimits: {}})
+  assert.equal({...c, env: {...c.env}, trustedEnv: {...c.trustedEnv}}, {dbPath: join(dir, '.adw/orchestrator.db'), model: undefined, logLevel: 'INFO', projectName: undefined, env: {PATH: '/bin'}, ignored: [], configFile: undefined, projectRoot: dir, sandbox: 'on', prices: PRICES, trustedEnv: {PATH: '/bin'}, executorLimits: {}, record: {enabled: true, maxBytes: 26214400}})
 })
 
 test('adw.config.yaml: its model, level (any case) and project name; its database path is relative to the file', async () => {
@@ -98,8 +98,8 @@ test('readConfigFile: every problem at file:line:col with the source line and a 
     'c.yaml:2:18: database.path must be a non-empty string (a file path)',
     'c.yaml:3:20: agent_sdk.model must be a non-empty string (a model id)',
     'c.yaml:4:18: logging.level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL',
-    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors',
-    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors',
+    'c.yaml:5:1: unknown section "extra"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, record, sandbox, isolation, env, prices, notify, executors',
+    'c.yaml:6:1: unknown section "project2"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, record, sandbox, isolation, env, prices, notify, executors',
   ])
   assert.match(msg, 'c.yaml:2:18: database.path must be a non-empty string (a file path)\n  2 | database: {path: 42}\n                       ^')
 })
@@ -172,7 +172,7 @@ test('odd shapes: a syntax error alone, a list after a comment, non-scalar keys,
   assert.equal((await lines('syntax.yaml', {requireAll: true})).length, 1, 'nor missing keys')
   assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
   assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
-  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, sandbox, isolation, env, prices, notify, executors', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
+  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, record, sandbox, isolation, env, prices, notify, executors', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
   assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
 })
 

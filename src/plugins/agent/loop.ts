@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import type {Message, MessageParam, ToolResultBlockParam} from '@anthropic-ai/sdk/resources/messages'
+import type {MessageStreamParams} from '@anthropic-ai/sdk/resources/messages/messages'
 import type {ExecutorContext, LogLevel, LogType, Usage} from '../types.js'
 import {StepFailure} from '../failures.js'
 import {checkSchema, correctionPrompt, extractJson} from './output.js'
@@ -24,6 +25,8 @@ export interface Conversation extends RequestBase {
   reportUsage(usage: Usage): void
   /** Receives the path of every file a Write or Edit call changed (for the step's summary). */
   changed?: Set<string>
+  /** Called after each API call with the request as sent and the API's answer (recording for adw replay). */
+  onExchange?(turn: number, request: MessageStreamParams, response: Message): Promise<void>
 }
 
 export interface ConversationResult {
@@ -65,7 +68,8 @@ export async function converse(c: Conversation): Promise<ConversationResult> {
     const spent = left && ((left.usd !== undefined && left.usd <= 0) || (left.tokens !== undefined && left.tokens <= 0) || (left.ms !== undefined && left.ms <= 0))
     if (spent) throw new StepFailure('budget', `The budget is spent: no API call ${turn} (${left.usd !== undefined && left.usd <= 0 ? 'USD' : left.tokens !== undefined && left.tokens <= 0 ? 'tokens' : 'minutes'} limit reached).`)
     const started = Date.now()
-    const {message, requestId} = await streamTurn(c.client, c, messages, c.tool.signal, c.progress)
+    const {message, requestId, params} = await streamTurn(c.client, c, messages, c.tool.signal, c.progress)
+    await c.onExchange?.(turn, params, message)
     const u = message.usage
     const tokens = {
       inputTokens: u.input_tokens ?? 0,

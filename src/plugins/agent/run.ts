@@ -10,6 +10,7 @@ import {baseSystemPrompt} from './prompt.js'
 import {warnUser} from '../../sandbox/index.js'
 import {selectTools} from './tools/index.js'
 import {createRedactor} from '../../secrets/redactor.js'
+import {exchangeRecorder} from './record.js'
 
 /** Environment variables the Bash tool never sees. */
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']
@@ -33,6 +34,7 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
   const changed = new Set<string>()
   log('INFO', 'state_change', `agent starting with ${model}`, {model, tools: tools.map(t => t.name), output, baseURL})
   try {
+    const onExchange = ctx.record ? await exchangeRecorder(ctx, [root, ctx.workingDir]) : undefined
     const notice = (m: string) => log('WARNING', 'state_change', m.replace(/\s+/g, ' ').trim())
     const result = await routeSdkNotices(notice, () => converse({
       client,
@@ -51,6 +53,7 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
       progress,
       reportUsage: u => ctx.reportUsage(u),
       changed,
+      ...(onExchange ? {onExchange} : {}),
     }))
     const files = [...changed]
     const summary = files.length === 0 ? undefined : `changed ${files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ')}`

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import type {ContentBlockParam, Message, MessageParam, TextBlockParam, Tool as ToolParam} from '@anthropic-ai/sdk/resources/messages'
+import type {MessageStreamParams} from '@anthropic-ai/sdk/resources/messages/messages'
 import type {Tool} from './tools/index.js'
 import {oneLine} from './tools/types.js'
 
@@ -69,18 +70,16 @@ export async function streamTurn(
   messages: MessageParam[],
   signal: AbortSignal,
   progress: (text: string) => void,
-): Promise<{message: Message; requestId?: string | null}> {
+): Promise<{message: Message; requestId?: string | null; params: MessageStreamParams}> {
   const tools = toolParams(base.tools)
-  const stream = client.messages.stream(
-    {
-      model: base.model,
-      max_tokens: base.maxTokens,
-      system: systemParams(base.system),
-      ...(tools.length ? {tools} : {}),
-      messages: withMovingBreakpoint(messages),
-    },
-    {signal},
-  )
+  const params: MessageStreamParams = {
+    model: base.model,
+    max_tokens: base.maxTokens,
+    system: systemParams(base.system),
+    ...(tools.length ? {tools} : {}),
+    messages: withMovingBreakpoint(messages),
+  }
+  const stream = client.messages.stream(params, {signal})
   stream.on('text', (_delta, snapshot) => {
     const line = snapshot.trimEnd().split('\n').pop()
     if (line) progress(oneLine(line, 120))
@@ -89,5 +88,5 @@ export async function streamTurn(
     if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') progress(`${event.content_block.name} …`)
   })
   const message = await stream.finalMessage()
-  return {message, requestId: stream.request_id}
+  return {message, requestId: stream.request_id, params}
 }

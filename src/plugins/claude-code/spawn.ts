@@ -23,6 +23,8 @@ export interface Invocation {
   env?: Record<string, string>
   /** For usage rows when claude's init event names no model. */
   model?: string
+  /** Which invocation of the step this is (1, then 2 for a corrective turn): its transcript's turn in the recording. @default 1 */
+  call?: number
 }
 
 /**
@@ -47,8 +49,13 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
   const lines = async (stream: Readable | null, onLine: (l: string) => void) => {
     if (stream) for await (const l of createInterface({input: stream, crlfDelay: Infinity})) onLine(l)
   }
+  // The stream-json transcript, kept for adw replay when the run records (ctx.record).
+  const transcript: string[] | undefined = ctx.record ? [] : undefined
   const done = Promise.all([
-    lines(child.stdout, l => parser.line(l)),
+    lines(child.stdout, l => {
+      transcript?.push(l)
+      parser.line(l)
+    }),
     lines(child.stderr, l => {
       stderr.push(l)
       if (stderr.length > STDERR_TAIL_LINES) stderr.shift()
@@ -74,6 +81,7 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
     live = false
     done.catch(() => {})
     aborted.catch(() => {})
+    if (transcript?.length) await recordTranscript(ctx, inv.call ?? 1, transcript)
   }
   if (ctx.signal.aborted) throw abortError(ctx.signal) // the exit may win the race against the abort
   if (exit.code === 'ENOENT' || (exit.failed && exit.exitCode === undefined && !exit.signal)) {
@@ -107,4 +115,13 @@ function failureMessage(r: ClaudeResult | undefined, exitCode: number | undefine
 function withStderr(msg: string, stderr: string[]): string {
   const tail = stderr.filter(l => l.trim())
   return tail.length ? `${msg}\nstderr (last ${tail.length} lines):\n${tail.join('\n')}` : msg
+}
+
+/** Hands the invocation's stream-json lines to the run's recording; a failure to record never fails the step. */
+async function recordTranscript(ctx: ExecutorContext, turn: number, lines: string[]): Promise<void> {
+  try {
+    await ctx.record!({kind: 'transcript', turn, transcript: lines.join('\n')})
+  } catch (error) {
+    ctx.log('WARNING', 'error', `Could not record the Claude Code transcript for adw replay: ${(error as Error).message}`)
+  }
 }
