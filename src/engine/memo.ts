@@ -22,6 +22,8 @@ export interface KeyParts {
   model: string
   /** Upstream step id → digest of its status and outputs. */
   upstream: Record<string, string>
+  /** A forEach item's run: digest of its item (absent for a step without forEach). */
+  item?: string
 }
 
 export interface ContentKey {
@@ -42,6 +44,11 @@ export interface KeyInput {
   model?: string
   /** The upstream steps' results, by id. */
   upstream: Record<string, {status: string; outputs: unknown}>
+  /**
+   * A forEach item's run: the item it runs on (what it does depends on it even when its `with:`
+   * does not name it), so resume can find an item's earlier run wherever it now sits in the list.
+   */
+  item?: {value: unknown}
 }
 
 /**
@@ -71,11 +78,19 @@ export function contentKey(input: KeyInput): ContentKey {
         .sort()
         .map(id => [id, sha256(canonicalJson({status: input.upstream[id].status, outputs: input.upstream[id].outputs ?? {}}))]),
     ),
+    // Only a forEach item's key has this part: every other step's key is what it was before items had one.
+    ...(input.item ? {item: sha256(canonicalJson(input.item.value ?? null))} : {}),
   }
   const short = (d: string) => d.slice(0, 16)
   return {
     key: sha256(canonicalJson({v: KEY_VERSION, ...full})),
-    parts: {executor: short(full.executor), with: short(full.with), model: short(full.model), upstream: Object.fromEntries(Object.entries(full.upstream).map(([id, d]) => [id, short(d)]))},
+    parts: {
+      executor: short(full.executor),
+      with: short(full.with),
+      model: short(full.model),
+      upstream: Object.fromEntries(Object.entries(full.upstream).map(([id, d]) => [id, short(d)])),
+      ...(full.item ? {item: short(full.item)} : {}),
+    },
   }
 }
 
@@ -96,6 +111,7 @@ export function changedParts(before: KeyParts, now: KeyParts): string[] {
   const ids = [...new Set([...Object.keys(before.upstream), ...Object.keys(now.upstream)])]
   const upstream = ids.filter(id => before.upstream[id] !== now.upstream[id])
   if (upstream.length) why.push(`upstream ${upstream.join(', ')} changed`)
+  if (before.item !== now.item) why.push('its item changed')
   if (before.with !== now.with) why.push('its with: changed')
   if (before.executor !== now.executor) why.push('its executor changed')
   if (before.model !== now.model) why.push('its model changed')

@@ -15,6 +15,13 @@ import {addUsage} from './usage.js'
  */
 export class ReuseIndex {
   private readonly rows = new Map<string, StepRow>()
+  /**
+   * A forEach step's succeeded item runs at one iteration, by content key (step#iteration → key →
+   * rows), so an item is found by what it is, not where it sits: a list edited on resume (an item
+   * inserted, removed, moved) reuses each unchanged item's run. Each row is taken once.
+   */
+  private readonly itemsByKey = new Map<string, Map<string, StepRow[]>>()
+  private readonly taken = new Set<StepRow>()
   /** Step id → the upstream steps its key covers. */
   private readonly upstreamOf = new Map<string, string[]>()
   private readonly resuming: boolean
@@ -22,6 +29,16 @@ export class ReuseIndex {
   constructor(pipeline: Pipeline, steps: StepRow[] | undefined, private readonly context: ResumeContext = {samePipeline: true}) {
     this.resuming = steps !== undefined
     for (const row of steps ?? []) this.rows.set(key(row.step_id, row.iteration, row.item_index), row) // ordered by id: the latest wins
+    // Every succeeded item run counts, not only the latest at its index: an index another item took since still held this one.
+    for (const row of steps ?? []) {
+      if (row.item_index === null || row.status !== 'succeeded' || !row.content_key) continue
+      const at = key(row.step_id, row.iteration)
+      let byKey = this.itemsByKey.get(at)
+      if (!byKey) this.itemsByKey.set(at, (byKey = new Map()))
+      const same = byKey.get(row.content_key)
+      if (same) same.push(row)
+      else byKey.set(row.content_key, [row])
+    }
     for (const s of pipeline.steps) {
       this.upstreamOf.set(s.id, s.needs)
       // A body step that needs nothing inside the body depends on what the loop needs.
@@ -61,17 +78,34 @@ export class ReuseIndex {
     return this.upstreamOf.get(stepId) ?? []
   }
 
-  /** The key of a step run about to start, from its rendered options and its upstream steps' results now. */
-  key(step: ActionStep, rendered: RenderedStep, upstream: string[], steps: Record<string, StepState>, runModel: string | undefined): ContentKey {
+  /** The key of a step run about to start, from its rendered options and its upstream steps' results now (and its forEach item). */
+  key(step: ActionStep, rendered: RenderedStep, upstream: string[], steps: Record<string, StepState>, runModel: string | undefined, item?: {value: unknown}): ContentKey {
     const up: Record<string, {status: string; outputs: unknown}> = {}
     for (const id of upstream) up[id] = {status: steps[id]?.status ?? 'not run', outputs: steps[id]?.outputs ?? {}}
-    return contentKey({executor: step.executor, options: rendered.options, env: rendered.env, model: modelInForce(step.executor, rendered.options, runModel), upstream: up})
+    return contentKey({executor: step.executor, options: rendered.options, env: rendered.env, model: modelInForce(step.executor, rendered.options, runModel), upstream: up, ...(item ? {item} : {})})
   }
 
-  /** On resume, whether the step's recorded run is reused (see memo.decide); undefined in a fresh run. */
-  decide(stepId: string, iteration: number, key: ContentKey | undefined, itemIndex?: number): Decision | undefined {
+  /**
+   * On resume, whether the step's recorded run is reused (see memo.decide), with the row reused;
+   * undefined in a fresh run. A forEach item (itemIndex given) is matched by its key among the
+   * step's item runs first (the same index preferred), then judged against the run at its index.
+   */
+  decide(stepId: string, iteration: number, key: ContentKey | undefined, itemIndex?: number): (Decision & {row?: StepRow}) | undefined {
     if (!this.resuming) return undefined
-    return decide(stepId, key, this.get(stepId, iteration, itemIndex), this.context)
+    if (itemIndex !== undefined && key && !this.forced(stepId)) {
+      const candidates = this.itemsByKey.get(`${stepId}#${iteration}`)?.get(key.key)?.filter(r => !this.taken.has(r))
+      const row = candidates?.find(r => r.item_index === itemIndex) ?? candidates?.[0]
+      if (row) {
+        this.taken.add(row)
+        return {reuse: true, reason: row.item_index === itemIndex ? 'reused: key unchanged' : `reused: key unchanged (item ${row.item_index} before)`, row}
+      }
+    }
+    const at = this.get(stepId, iteration, itemIndex)
+    // An item's run at this index that another item took is not this item's.
+    const previous = at && this.taken.has(at) ? undefined : at
+    const decision = decide(stepId, key, previous, this.context)
+    if (decision.reuse && previous && itemIndex !== undefined) this.taken.add(previous)
+    return {...decision, ...(decision.reuse ? {row: previous} : {})}
   }
 }
 
@@ -103,7 +137,8 @@ export interface Prepared {
 export async function prepareStep(ctx: RunContext, step: ActionStep, at: {iteration: number; parentId?: string; index?: number}, scope: Record<string, unknown> = ctx.scope): Promise<Prepared & {reused?: NodeResult}> {
   const {iteration, parentId, index} = at
   const rendered = await render(step, scope)
-  const key = rendered instanceof Error ? undefined : ctx.reuse.key(step, rendered, ctx.reuse.upstream(step.id), ctx.steps, ctx.model)
+  const item = index !== undefined ? {value: scope.item} : undefined
+  const key = rendered instanceof Error ? undefined : ctx.reuse.key(step, rendered, ctx.reuse.upstream(step.id), ctx.steps, ctx.model, item)
   const decision = ctx.reuse.decide(step.id, iteration, key, index)
   if (!decision) return {rendered, key}
   const {journal, adwId} = ctx
@@ -112,7 +147,7 @@ export async function prepareStep(ctx: RunContext, step: ActionStep, at: {iterat
   journal.log('INFO', 'state_change', `Step ${step.id}${where ? ` (${where})` : ''} ${decision.reason}`, details, step.id, iteration)
   // Why it runs again, for its end event (a step that never ran before needs no reason).
   if (!decision.reuse) return {rendered, key, ...(ctx.reuse.get(step.id, iteration, index) ? {reason: decision.reason} : {})}
-  const prev = ctx.reuse.get(step.id, iteration, index)!
+  const prev = decision.row!
   const outputs = prev.outputs ? JSON.parse(prev.outputs) : {}
   // (a forEach item's outputs are collected by its step, not set here)
   if (index === undefined) ctx.steps[step.id] = {outputs, status: 'succeeded'}

@@ -70,6 +70,19 @@ test('any change in any part gives another key, and names the part that changed'
   assert.not.ok(seen.has(contentKey(files).key), 'array order is content')
 })
 
+test("a forEach item's key covers its item, even when its with: does not name it; a step without forEach has no item part", () => {
+  const plain = contentKey(base())
+  assert.is(plain.parts.item, undefined)
+  const a = contentKey({...base(), item: {value: {title: 'parse'}}})
+  const b = contentKey({...base(), item: {value: {title: 'write'}}})
+  assert.is.not(a.key, b.key)
+  assert.is.not(a.key, plain.key)
+  assert.is(contentKey({...base(), item: {value: {title: 'parse'}}}).key, a.key)
+  assert.equal(changedParts(a.parts, b.parts), ['its item changed'])
+  // null is an item like any other, not "no item"
+  assert.is.not(contentKey({...base(), item: {value: null}}).key, plain.key)
+})
+
 test('values that print alike in a loose encoding stay apart: 1 vs "1", null vs absent, nested vs flat', () => {
   const key = (options: Record<string, unknown>) => contentKey({...base(), options}).key
   assert.is.not(key({n: 1}), key({n: '1'}))

@@ -1,5 +1,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {rmDir} from '../helpers/cli.js'
 import {adwIn, killPidFile, markers, project, rows, spawnAdw, sqlite3, stepRuns, waitForFile} from './resume.helpers.js'
 
@@ -116,6 +118,41 @@ steps:
     assert.match(JSON.parse(rows(db, "SELECT outputs FROM steps WHERE step_id = 'after'")[0].outputs).stdout, /"stdout":"a".*"stdout":"b".*"stdout":"c".*"stdout":"d"/)
   } finally {
     for (const n of ['b', 'c']) killPidFile(dir, `${n}.pid`)
+    rmDir(dir)
+  }
+})
+
+test("resume after an item is inserted at the front of a forEach list: each item's earlier run is found by its content, not its index; only the new item runs", async () => {
+  const fan = (list: string) => `name: fan
+concurrency: 2
+steps:
+  - id: each
+    forEach: '${list}'
+    uses: shell
+    with: {run: "echo x >> ran-{{item}}; echo {{item}}-done"}
+  - id: after
+    uses: shell
+    with: {run: "echo x >> ran-after; echo {{#steps.each.outputs}}{{stdout}},{{/steps.each.outputs}}"}
+`
+  const {dir, db} = project(fan('["a", "b", "c"]'))
+  try {
+    const first = await adwIn(dir, ['run', 'p.yaml', '--adw-id', 'ins', '--db', db])
+    assert.is(first.exitCode, 0, first.stderr + first.stdout)
+    writeFileSync(join(dir, 'p.yaml'), fan('["z", "a", "b", "c"]'))
+    const r = await adwIn(dir, ['run', '--resume', '--adw-id', 'ins', '--db', db, '--pipeline', 'p.yaml'])
+    assert.is(r.exitCode, 0, r.stderr + r.stdout)
+    assert.equal(markers(dir), {'ran-a': 1, 'ran-after': 2, 'ran-b': 1, 'ran-c': 1, 'ran-z': 1}, 'a, b and c are not run again')
+    const reasons = rows(db, "SELECT message FROM agent_logs WHERE adw_id = 'ins' AND log_type = 'state_change' AND step_name = 'each' AND message LIKE '%reused%' ORDER BY id").map(x => x.message)
+    assert.equal(reasons.sort(), ['Step each (item 1) reused: key unchanged (item 0 before)', 'Step each (item 2) reused: key unchanged (item 1 before)', 'Step each (item 3) reused: key unchanged (item 2 before)'])
+    const after = JSON.parse(rows(db, "SELECT outputs FROM steps WHERE step_id = 'after' ORDER BY id DESC LIMIT 1")[0].outputs).stdout
+    assert.is(after, 'z-done,a-done,b-done,c-done,', "the outputs follow the new list, each item's own")
+    // Moving and dropping items reuses the rest; an item listed twice runs once more (each run is reused once).
+    writeFileSync(join(dir, 'p.yaml'), fan('["c", "a", "a"]'))
+    const again = await adwIn(dir, ['run', '--resume', '--adw-id', 'ins', '--db', db, '--pipeline', 'p.yaml'])
+    assert.is(again.exitCode, 0, again.stderr + again.stdout)
+    assert.equal(markers(dir), {'ran-a': 2, 'ran-after': 3, 'ran-b': 1, 'ran-c': 1, 'ran-z': 1})
+    assert.is(JSON.parse(rows(db, "SELECT outputs FROM steps WHERE step_id = 'after' ORDER BY id DESC LIMIT 1")[0].outputs).stdout, 'c-done,a-done,a-done,')
+  } finally {
     rmDir(dir)
   }
 })
