@@ -11,6 +11,7 @@ import {nextDelay, retryMessage} from './retry.js'
 import type {Prepared} from './reuse.js'
 import {stepOutcome} from './outcome.js'
 import {hasUsage, zeroTotals} from './usage.js'
+import {stepStopReason} from './cancel.js'
 
 /** One step run's end: its result for the scheduler and the outputs later steps see. */
 export interface Ran {
@@ -74,7 +75,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
   let model: string | undefined
   let reported = false
   const controller = new AbortController()
-  const onStop = () => controller.abort(ctx.signal.aborted ? new Error('cancelled') : new Error(`cancelled (${ctx.stop.reason?.message ?? 'stopped'})`))
+  const onStop = () => controller.abort(stepStopReason(ctx.signal, ctx.stop))
   ctx.stop.addEventListener('abort', onStop, {once: true})
   // The budget (src/engine/budget-meter.ts): every report charged as it comes; a limit reached stops the step.
   const meter = new BudgetMeter(ctx, ref, controller)
@@ -92,6 +93,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
     env: ctx.stepEnv ? {...ctx.executorEnv, ...ctx.stepEnv({stepId: step.id, iteration, ...(ref.index !== undefined ? {index: ref.index} : {})})} : ctx.executorEnv,
     model: ctx.model,
     sandbox: ctx.sandbox,
+    ...(step.retry ? {stepRetries: true} : {}),
     log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),
     progress: text => journal.progress(ref, text),
     reportUsage: u => {

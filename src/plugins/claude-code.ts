@@ -42,7 +42,8 @@ export const claudeCode: StepExecutor<ClaudeCodeOptions> = {
     // With --json-schema Claude Code itself makes the model answer through a validated tool call.
     const system = [options.system, json && !jsonSchema ? jsonInstruction(options.schema) : ''].filter(Boolean).join('\n\n') || undefined
     const env = {
-      CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? ctx.env.CLAUDE_CODE_MAX_RETRIES ?? DEFAULT_MAX_RETRIES),
+      // Under a step's retry: the engine retries; claude's own retries only when the step's maxRetries asks for them.
+      CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? (ctx.stepRetries ? 0 : (ctx.env.CLAUDE_CODE_MAX_RETRIES ?? DEFAULT_MAX_RETRIES))),
       ...(options.maxTokens ? {CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(options.maxTokens)} : {}),
     }
     const defaults = {model: ctx.model, permissionMode: mode, jsonSchema}

@@ -48,6 +48,13 @@ export interface ExecutorContext {
    * ADW_SANDBOX=off): executors that sandbox commands (src/sandbox/) then run them unconfined. @default 'on'
    */
   sandbox?: 'on' | 'off'
+  /**
+   * True when the step has a `retry:` policy: the engine tries the whole step again on a transient
+   * failure, so an executor must not retry on its own as well (the agent then makes no SDK retries,
+   * claude-code gets CLAUDE_CODE_MAX_RETRIES=0 unless its `maxRetries` says otherwise): one retry
+   * layer, the one the pipeline wrote.
+   */
+  stepRetries?: boolean
   /** Record a log row for this step (batched; flushed at every step transition). */
   log(level: LogLevel, type: LogType, message: string, details?: unknown): void
   /** Short live status for the terminal (current tool call, last line of text). Not stored. */

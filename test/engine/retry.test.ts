@@ -34,6 +34,23 @@ test('a 429 with retry-after: 1 is tried again after the wait it asked for; both
   }
 })
 
+test("with retry: the step's policy is the only retry layer: a 529 fails the attempt at once (no SDK retries under it), and the next attempt succeeds; without retry: the SDK still retries the request", async () => {
+  const fake = await startFakeAnthropic([reply.error(529), reply.text('hi'), reply.error(529), reply.text('hi again')])
+  try {
+    const r = await runYaml(AGENT('{maxAttempts: 2, backoff: {initial: 10ms, max: 20ms}}'), ['--adw-id', 'r-layer'], {}, {ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url})
+    assert.is(r.exitCode, 0, r.stderr + r.stdout)
+    assert.equal(rows(r.db, 'SELECT attempt, status FROM steps ORDER BY id').map(x => `${x.attempt}:${x.status}`), ['1:failed', '2:succeeded'], 'the 529 ended attempt 1: the SDK did not retry it')
+    assert.match(rows(r.db, "SELECT error FROM steps WHERE attempt = 1")[0].error, /Anthropic API error 529 [^(]*\.$/, 'no "(after N retries)": none were made')
+    assert.is(fake.messageRequests().length, 2)
+    const plain = await runYaml(`name: r\nsteps:\n  - id: ask\n    uses: agent\n    with: {prompt: "Say hi"}\n`, ['--adw-id', 'r-sdk'], {}, {ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url})
+    assert.is(plain.exitCode, 0, plain.stderr + plain.stdout)
+    assert.equal(rows(plain.db, 'SELECT attempt, status FROM steps').map(x => `${x.attempt}:${x.status}`), ['1:succeeded'], 'the SDK retried the 529 within the one step run')
+    assert.is(fake.messageRequests().length, 4)
+  } finally {
+    await fake.close()
+  }
+})
+
 test('an auth failure (401) is never retried, whatever maxAttempts says', async () => {
   const fake = await startFakeAnthropic([reply.error(401, {retry: false}), reply.text('never')])
   try {

@@ -77,6 +77,15 @@ test('API retries are shown live and logged at WARNING; the retry cap reaches cl
   assert.is(JSON.parse(readFileSync(envFile, 'utf8')).CLAUDE_CODE_MAX_RETRIES, '2', 'with.maxRetries wins')
 })
 
+test("under a step's retry: policy claude makes no API retries of its own (CLAUDE_CODE_MAX_RETRIES=0, whatever the environment says), unless the step's maxRetries asks", async () => {
+  const envFile = join(tmpDir(), 'env.json')
+  const ctx = {...makeCtx({scenario: 'retry-then-success', env: {FAKE_CLAUDE_ENV_FILE: envFile, CLAUDE_CODE_MAX_RETRIES: '7'}}), stepRetries: true}
+  await claudeCode.run({prompt: 'x'}, ctx)
+  assert.is(JSON.parse(readFileSync(envFile, 'utf8')).CLAUDE_CODE_MAX_RETRIES, '0', 'the engine retries the step; claude does not retry under it')
+  await claudeCode.run({prompt: 'x', maxRetries: 2}, ctx)
+  assert.is(JSON.parse(readFileSync(envFile, 'utf8')).CLAUDE_CODE_MAX_RETRIES, '2', 'an explicit with.maxRetries is kept')
+})
+
 test('an API error that Claude Code shapes as "success" fails the step with the status, and is never called a success', async () => {
   const ctx = makeCtx({scenario: 'api-error'})
   const err = await rejection(claudeCode.run({prompt: 'x'}, ctx))

@@ -35,13 +35,14 @@ export function createClient(s: ClientSettings): Anthropic {
  */
 export function describeApiError(error: unknown, info: {baseURL: string; maxRetries: number; signal: AbortSignal}): StepFailure {
   if (info.signal.aborted) return abortFailure(info.signal.reason)
+  const retries = info.maxRetries > 0 ? ` (after ${info.maxRetries} retries)` : ''
   if (error instanceof APIUserAbortError) return new StepFailure('cancelled', 'Agent step cancelled', {cause: error})
   if (error instanceof APIConnectionTimeoutError) {
-    return new StepFailure('timeout', `Anthropic API at ${info.baseURL} did not answer in time (after ${info.maxRetries} retries).`, {cause: error})
+    return new StepFailure('timeout', `Anthropic API at ${info.baseURL} did not answer in time${retries}.`, {cause: error})
   }
   if (error instanceof APIConnectionError) {
     const why = (error.cause as Error | undefined)?.message ?? error.message
-    return new StepFailure('network', `Could not reach the Anthropic API at ${info.baseURL} (after ${info.maxRetries} retries): ${why}. Check ANTHROPIC_BASE_URL and the network.`, {cause: error})
+    return new StepFailure('network', `Could not reach the Anthropic API at ${info.baseURL}${retries}: ${why}. Check ANTHROPIC_BASE_URL and the network.`, {cause: error})
   }
   if (error instanceof APIError && error.status) {
     const req = error.requestID ? `, request id ${error.requestID}` : ''
@@ -56,7 +57,7 @@ export function describeApiError(error: unknown, info: {baseURL: string; maxRetr
       return new StepFailure('auth', `Anthropic API refused the request (${what})${detail}. The API key may lack access to this model or workspace.`, typed)
     }
     const retried = error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500
-    return new StepFailure(kindOfStatus(error.status), `Anthropic API error ${what}${detail}${retried ? ` (after ${info.maxRetries} retries)` : ''}.`, typed)
+    return new StepFailure(kindOfStatus(error.status), `Anthropic API error ${what}${detail}${retried ? retries : ''}.`, typed)
   }
   return classify(error)
 }

@@ -25,7 +25,8 @@ export async function runAgent(options: AgentOptions, ctx: ExecutorContext, sett
   const progress = (text: string) => ctx.progress(redact.text(text))
   const model = options.model?.trim() || ctx.model?.trim() || DEFAULT_MODEL
   const baseURL = ctx.env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL
-  const maxRetries = settings.maxRetries ?? 2
+  // A step with retry: is retried by the engine, whole: the SDK's own retries would multiply its attempts.
+  const maxRetries = ctx.stepRetries ? 0 : (settings.maxRetries ?? 2)
   const client = createClient({apiKey, baseURL, maxRetries, warn: m => log('WARNING', 'error', m)})
   const root = await realpath(ctx.workingDir)
   const tools = selectTools(options.tools)
