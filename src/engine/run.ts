@@ -18,6 +18,7 @@ import {decisionCommands} from './gate.js'
 import {schedule} from './scheduler.js'
 import {DEFAULT_RECORD, Recorder, recordsCalls, type RecordSettings} from './recorder.js'
 import {totalTokens, type Totals} from './usage.js'
+import {cancelReason} from './cancel.js'
 
 export interface RunOptions {
   pipeline: Pipeline
@@ -137,7 +138,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 
   // failFast and cancel both stop the running executors; only cancel makes the run "cancelled".
   const stop = new AbortController()
-  const onCancel = () => stop.abort(new Error('cancelled'))
+  const onCancel = () => stop.abort(cancelReason())
   if (signal.aborted) onCancel()
   else signal.addEventListener('abort', onCancel, {once: true})
   const ctx: RunContext = {
@@ -153,7 +154,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     halt: reason => {
       if (stop.signal.aborted) return
       journal.log('WARNING', 'state_change', `${reason}: stopping the steps still running, starting no more`, {failFast: true})
-      stop.abort(new Error(reason))
+      stop.abort(cancelReason(reason))
     },
     steps: {},
     scope: {},

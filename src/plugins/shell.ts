@@ -94,7 +94,7 @@ export const shell: StepExecutor<ShellOptions> = {
       ctx.signal.removeEventListener('abort', onAbort)
     }
     const result = await child
-    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled')
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new StepFailure('cancelled', 'cancelled')
     if (result.code === 'ENOENT' || (result.failed && result.exitCode === undefined && !result.signal)) {
       throw new StepFailure('invalid', `could not start bash in ${cwd}: ${result.shortMessage ?? result.message}`)
     }

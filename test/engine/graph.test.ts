@@ -94,6 +94,16 @@ test('failFast: a failure cancels the running branch and skips the rest, each wi
   assert.match(rows(r.db, 'SELECT error FROM runs')[0].error, /^step bad failed/)
 })
 
+test('failFast stops a running step whose retry: is on: [any]: it is cancelled once, never tried again', async () => {
+  const r = await runYaml(
+    `name: ff\nfailFast: true\nsteps:\n${MARK('long', {needs: '[]', gate: 'never', extra: '    retry: {maxAttempts: 3, backoff: {initial: 10ms, max: 10ms}, on: [any]}\n'})}${MARK('bad', {needs: '[]', run: 'sleep 0.5; exit 4'})}`,
+  )
+  assert.is(r.exitCode, 1, r.stderr + r.stdout)
+  assert.equal(rows(r.db, "SELECT attempt, status FROM steps WHERE step_id = 'long'").map(x => `${x.attempt}:${x.status}`), ['1:cancelled'])
+  assert.equal(rows(r.db, "SELECT message FROM agent_logs WHERE message LIKE '%trying again%'"), [])
+  assert.equal(marks(r.dir).filter(m => m === '+long'), ['+long'], 'started once')
+})
+
 test('always() runs after a failure upstream, failure() only then, a plain step is skipped', async () => {
   const r = await runYaml(
     `name: a\nsteps:\n${MARK('bad', {run: 'exit 1'})}${MARK('plain', {needs: '[bad]'})}${MARK('cleanup', {needs: '[plain]', extra: '    if: always()\n'})}${MARK('notify', {needs: '[bad]', extra: '    if: failure()\n'})}${MARK('ok_only', {needs: '[bad]', extra: '    if: success()\n'})}`,

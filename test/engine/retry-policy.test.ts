@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert'
 import {nextDelay, retryMessage} from '../../src/engine/retry.js'
 import {RETRY_DEFAULTS} from '../../src/pipeline/retry-policy.js'
 import type {RetryPolicy} from '../../src/pipeline/types.js'
-import {StepFailure, type FailureKind} from '../../src/plugins/failures.js'
+import {classify, StepFailure, type FailureKind} from '../../src/plugins/failures.js'
+import {stepStopReason} from '../../src/engine/cancel.js'
 
 const policy = (p: Partial<RetryPolicy> = {}): RetryPolicy => ({...RETRY_DEFAULTS, ...p})
 const fail = (kind: FailureKind, opts: ConstructorParameters<typeof StepFailure>[2] = {}) => new StepFailure(kind, `${kind} happened`, opts)
@@ -42,6 +43,25 @@ test('auth, budget, quota, cancelled and invalid are never retried, not even wit
   }
   for (const kind of ['rate_limit', 'overloaded', 'server', 'timeout', 'network', 'exit', 'other'] as const) {
     assert.type(nextDelay(p, 1, fail(kind), top), 'number', kind)
+  }
+})
+
+test('the reason a step is stopped with (Ctrl-C, failFast) is a cancel, however an executor hands it back: never retried with on: [any]', () => {
+  const p = policy({maxAttempts: 5, on: ['any']})
+  const cancel = new AbortController()
+  const stop = new AbortController()
+  stop.abort(new Error('failFast: step bad failed'))
+  const byFailFast = stepStopReason(cancel.signal, stop.signal)
+  assert.is(byFailFast.message, 'cancelled (failFast: step bad failed)')
+  cancel.abort()
+  const byCtrlC = stepStopReason(cancel.signal, stop.signal)
+  assert.is(byCtrlC.message, 'cancelled')
+  for (const reason of [byFailFast, byCtrlC]) {
+    // as thrown, wrapped as a cause (an executor that adds context), or re-classified
+    for (const e of [reason, new Error(`step stopped: ${reason.message}`, {cause: reason}), classify(reason)]) {
+      assert.is(classify(e).kind, 'cancelled', e.message)
+      assert.is(nextDelay(p, 1, classify(e), top), undefined, e.message)
+    }
   }
 })
 
