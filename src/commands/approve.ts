@@ -33,7 +33,7 @@ Exit 2 and nothing changed when the run is unknown, not waiting, already decided
 }
 
 /** After a decision: continue the run through `adw run --resume` (its view, signals and exit codes), or say how to. */
-export async function continueRun(cmd: AdwCommand, adwId: string, gate: {step_id: string; decision: string | null; decided_by: string | null; waitingPid?: number}, flags: {'no-resume'?: boolean; json?: boolean; db?: string}): Promise<void> {
+export async function continueRun(cmd: AdwCommand, adwId: string, gate: {step_id: string; decision: string | null; decided_by: string | null; waitingPid?: number; queue?: string}, flags: {'no-resume'?: boolean; json?: boolean; db?: string}): Promise<void> {
   const recorded = `Step ${gate.step_id} of run ${adwId} ${gate.decision} by ${gate.decided_by}.`
   if (gate.waitingPid !== undefined) {
     cmd.log(`${recorded} adw process ${gate.waitingPid} is waiting for this decision (adw run --wait) and continues the run.`)
@@ -41,6 +41,14 @@ export async function continueRun(cmd: AdwCommand, adwId: string, gate: {step_id
   }
   if (flags['no-resume']) {
     cmd.log(`${recorded} Continue the run with: adw run --resume --adw-id ${adwId}`)
+    return
+  }
+  if (gate.queue !== undefined) {
+    const {requeueRun} = await import('../queue/submit.js')
+    const {resolveConfig} = await import('../config.js')
+    const config = await resolveConfig({db: flags.db})
+    await requeueRun(config.env, config.dbPath, adwId, gate.queue)
+    cmd.log(`${recorded} Run ${adwId} is back on queue ${gate.queue}: a worker continues it (adw queue, adw logs --adw-id ${adwId} --follow).`)
     return
   }
   if (!flags.json) cmd.logToStderr(`${recorded} Continuing the run…`)

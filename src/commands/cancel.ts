@@ -7,7 +7,7 @@ import {cancelRun} from '../control/cancel.js'
 export default class Cancel extends AdwCommand {
   static summary = 'Cancel a running run, as Ctrl-C in its terminal would'
   static description =
-    'Sends SIGTERM to the adw process driving the run (recorded in the database; it must run on this host) and records the request in the run\'s log. That process stops the running step and its children, records the run as cancelled and exits 130. Waits up to 15 s for it, then prints the status. `adw run --resume` continues the run later.'
+    "Records a cancel request on the run in the store: the process driving it sees it on its next heartbeat (within 5 s), wherever it runs (another machine, an adw worker), stops the running step and its children and records the run as cancelled. A plain adw run on this host also gets SIGTERM, which stops it at once (it exits 130). A queued run that no worker has taken yet is cancelled at once. Waits up to 15 s for the run to stop, then prints its status. `adw run --resume` continues the run later.\n"
   static examples = ['<%= config.bin %> cancel --adw-id feat-42']
 
   static flags = {

@@ -65,9 +65,11 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     wait: Flags.boolean({description: 'At an approval gate, wait (with a spinner) until adw approve / adw reject decides, instead of exiting'}),
     issue: Flags.string({description: 'A GitHub issue (12, owner/name#12 or its URL): its title and body are the prompt, and the input issue holds {number, title, body, url}; GITHUB_TOKEN or GH_TOKEN for a private repository'}),
     concurrency: Flags.integer({char: 'c', description: "Most steps running at once (over the pipeline's concurrency:, default 4)", min: 1, max: 1000}),
+    queue: Flags.string({description: 'Record the run as queued on this queue (--queue alone: the queue "default") and exit at once, printing its id; an adw worker executes it. The queue is PostgreSQL: ADW_QUEUE_URL or the postgres:// store', helpGroup: 'QUEUE', exclusive: ['resume', 'dry-run', 'wait', 'verbose']}),
   }
 
   async run(): Promise<void> {
+    this.argv = queueAlone(this.argv)
     const {args, flags} = await this.parse(Run)
     const controller = new AbortController()
     let interrupts = 0
@@ -125,11 +127,18 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           budget,
           wait: flags.wait,
           issue: flags.issue,
+          queue: flags.queue,
           ...(flags['dry-run'] ? {dryRun: {print: (text: string) => this.log(text), json: flags.json}} : {}),
           announce: line => this.logToStderr(line),
         })
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    if (outcome.queued) {
+      // The id on stdout (for scripts: id=$(adw run x --queue)); how to follow it on stderr.
+      this.log(flags.json ? JSON.stringify({adwId: outcome.adwId, status: 'queued', queue: outcome.queued.queue, jobId: outcome.queued.jobId}) : outcome.adwId)
+      if (!flags.json && !flags.quiet) this.logToStderr(`Queued on ${outcome.queued.queue}: an adw worker runs it. Follow it with: adw logs --adw-id ${outcome.adwId} --follow`)
+      return
+    }
     if (outcome.waiting && !flags.json) {
       this.logToStderr([`Run ${outcome.adwId} is waiting for approval at step ${outcome.waiting.stepId}: ${outcome.waiting.message}`, 'Continue it with one of:', ...outcome.waiting.commands.map(c => `  ${c}`)].join('\n'))
     }
@@ -140,6 +149,14 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     const code = outcome.status === 'succeeded' || outcome.status === 'waiting' ? 0 : outcome.status === 'cancelled' ? 130 : outcome.status === 'budget_exceeded' ? BUDGET_EXIT : 1
     if (code !== 0) this.exit(code)
   }
+}
+
+/**
+ * `--queue` takes an optional value: alone (last, or followed by another flag) it means the queue
+ * "default"; `--queue=name` and `--queue name` name one.
+ */
+function queueAlone(argv: string[]): string[] {
+  return argv.map((a, i) => (a === '--queue' && (i === argv.length - 1 || argv[i + 1].startsWith('-')) ? '--queue=default' : a))
 }
 
 /** The exit code of a run stopped by a budget: distinct from a failure (1). */

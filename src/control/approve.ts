@@ -47,14 +47,16 @@ export function expireGates(store: Store, adwId: string): ApprovalRow[] {
  * Records the decision (one transaction) and its milestone row; returns the decided gate, and the
  * pid of the `adw run --wait` process still waiting for it, if one is (it continues the run itself).
  */
-export function recordDecision(opts: DecideOptions): ApprovalRow & {waitingPid?: number} {
+export function recordDecision(opts: DecideOptions): ApprovalRow & {waitingPid?: number; queue?: string} {
   const store = openExistingStore(opts.dbPath)
   try {
     const gate = decideOn(store, opts)
     // Waiting under --wait: not finished (a run that stopped to wait has finished_at), its process alive.
     const run = store.getRun(opts.adwId)!
     const waiting = run.status === 'waiting' && run.finished_at === null && run.pid !== null && run.pid !== process.pid && ownerAlive(run)
-    return waiting ? {...gate, waitingPid: run.pid!} : gate
+    if (waiting) return {...gate, waitingPid: run.pid!}
+    // A run that came from the queue goes back there: any worker continues it.
+    return run.queue ? {...gate, queue: run.queue} : gate
   } finally {
     store.close()
   }

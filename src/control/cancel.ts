@@ -9,9 +9,12 @@ import type {RunStatus, Store} from '../store/types.js'
 
 export interface CancelRequest {
   adwId: string
-  pid: number
+  /** The process driving the run (null: it was queued, no process had it). */
+  pid: number | null
   /** Who asked: `adw cancel` or `adw ui`. */
   by: string
+  /** `store`: no signal; the run's process sees the request on its heartbeat. `queue`: cancelled while queued. Absent: SIGTERM was sent. */
+  via?: 'store' | 'queue'
 }
 
 /**
@@ -29,37 +32,44 @@ function runsAdw(pid: number): boolean {
 }
 
 /**
- * Cancels a running run the way Ctrl-C does: SIGTERM to the `adw run` process recorded as driving it
- * (on this host), which stops the step, records the run as cancelled and exits 130. The request
- * itself is recorded first as a WARNING state_change row of the run. Throws USAGE (exit 2) when the
- * run is not running, or is driven from another host.
+ * Cancels a run. The request is always recorded in the store (with a WARNING state_change row): the
+ * process driving the run sees it on its next heartbeat (every 5 s) and stops as Ctrl-C would,
+ * wherever it runs (another machine, a queue worker). A plain `adw run` on this host also gets
+ * SIGTERM, which stops it at once. A queued run no worker took yet is cancelled here. Throws USAGE
+ * (exit 2) when the run is neither queued nor running.
  */
 export function requestCancel(store: Store, adwId: string, by: string): CancelRequest {
   const run = requireRun(store, adwId)
   const status = effectiveStatus(run)
-  if (status !== 'running' || run.pid === null) {
+  if (status === 'queued') {
+    const after = store.requestCancel(adwId, by)
+    if (after.status === 'cancelled') {
+      store.log({adwId, level: 'WARNING', type: 'milestone', message: `Run cancelled by ${by} while queued (no worker had taken it)`, details: {by, status: 'cancelled'}})
+      store.flush()
+      return {adwId, pid: null, by, via: 'queue'}
+    }
+  } else if (status !== 'running' || run.pid === null) {
     throw new AdwError('USAGE', `Run "${adwId}" is ${status}, not running: there is nothing to cancel.`, {
       suggestions: status === 'succeeded' ? [] : [`continue it instead: adw run --resume --adw-id ${adwId}`],
     })
   }
-  if (run.host !== hostname()) {
-    throw new AdwError('USAGE', `Run "${adwId}" is driven by adw process ${run.pid} on ${run.host}, not on this host (${hostname()}): a signal cannot reach it from here.`, {
-      suggestions: [`on ${run.host}: adw cancel --adw-id ${adwId}`],
-    })
-  }
-  if (!runsAdw(run.pid)) {
-    throw new AdwError('USAGE', `Process ${run.pid}, recorded as driving run "${adwId}", is no longer an adw process; not signalling it.`, {
-      suggestions: [`adw run --resume --adw-id ${adwId}`],
-    })
-  }
-  store.log({adwId, level: 'WARNING', type: 'state_change', message: `Cancel requested by ${by}: SIGTERM to adw process ${run.pid}`, details: {by, pid: run.pid, signal: 'SIGTERM'}})
+  const current = store.getRun(adwId)!
+  // Signal only a plain `adw run` here; a worker's run (and one on another host) hears it through the store.
+  const signal = current.host === hostname() && current.queue === null && current.pid !== null && runsAdw(current.pid)
+  store.requestCancel(adwId, by)
+  const where = `adw process ${current.pid}${current.host === hostname() ? '' : ` on ${current.host}`}`
+  const message = signal ? `Cancel requested by ${by}: SIGTERM to adw process ${current.pid}` : `Cancel requested by ${by}: ${where} stops the run at its next heartbeat`
+  store.log({adwId, level: 'WARNING', type: 'state_change', message, details: {by, pid: current.pid, ...(signal ? {signal: 'SIGTERM'} : {host: current.host, via: 'store'})}})
   store.flush()
-  try {
-    process.kill(run.pid, 'SIGTERM')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  if (signal) {
+    try {
+      process.kill(current.pid!, 'SIGTERM')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+    }
+    return {adwId, pid: current.pid, by}
   }
-  return {adwId, pid: run.pid, by}
+  return {adwId, pid: current.pid, by, via: 'store'}
 }
 
 /** `adw cancel`: requests the cancel, then waits up to `waitMs` for the run to stop; returns its status then. */
@@ -67,7 +77,11 @@ export async function cancelRun(opts: {dbPath: string; adwId: string; waitMs?: n
   const store = openExistingStore(opts.dbPath)
   try {
     const req = requestCancel(store, opts.adwId, 'adw cancel')
-    opts.write(`Sent SIGTERM to adw process ${req.pid} (run ${opts.adwId}); waiting for it to stop…`)
+    if (req.via === 'queue') {
+      opts.write(`Run ${opts.adwId} cancelled (it was queued; no worker had taken it).`)
+      return 'cancelled'
+    }
+    opts.write(req.via === 'store' ? `Cancel requested (run ${opts.adwId}): adw process ${req.pid} stops it at its next heartbeat; waiting for it to stop…` : `Sent SIGTERM to adw process ${req.pid} (run ${opts.adwId}); waiting for it to stop…`)
     const deadline = Date.now() + (opts.waitMs ?? 15_000)
     for (;;) {
       const status = effectiveStatus(store.getRun(opts.adwId)!)

@@ -1,8 +1,9 @@
-import type {Store} from '../store/types.js'
+import type {CancelRequest, Store} from '../store/types.js'
 import type {Journal} from './journal.js'
 import {killOwnedNow} from './orphans.js'
 
-const HEARTBEAT_MS = 5000
+/** How often the run's process says it is alive and looks for a cancel request (ADW_HEARTBEAT_MS shortens it, for tests). */
+const HEARTBEAT_MS = Number(process.env.ADW_HEARTBEAT_MS) > 0 ? Number(process.env.ADW_HEARTBEAT_MS) : 5000
 
 /**
  * This process's hold on a run: the claim (on resume), the heartbeat that tells other processes
@@ -21,6 +22,8 @@ export class Lease {
     private readonly journal: Journal,
     private readonly pipelineName: string,
     private readonly signal: AbortSignal,
+    /** A cancel request recorded in the store (adw cancel, from any machine), seen on a heartbeat. */
+    private readonly onCancelRequest: (request: CancelRequest) => void = () => {},
   ) {}
 
   /**
@@ -39,7 +42,8 @@ export class Lease {
     const adwId = this.journal.adwId
     this.heartbeat = setInterval(() => {
       try {
-        this.store.heartbeat(adwId)
+        const request = this.store.heartbeat(adwId)
+        if (request) this.onCancelRequest(request)
       } catch {
         // a busy moment: the next beat will do
       }

@@ -8,7 +8,7 @@ import {loadPipeline, loadPipelineSource} from '../pipeline/load.js'
 import type {Pipeline} from '../pipeline/types.js'
 import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
-import {lockedError, ownerAlive} from '../store/status.js'
+import {effectiveStatus, lockedError, ownerAlive} from '../store/status.js'
 import type {RunRow} from '../store/types.js'
 import {resolveRunInputs, restoreInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
@@ -34,7 +34,16 @@ export interface ResumeOptions extends RunCommandOptions {
    * loaded and checked before anything is written, and recorded as the run's pipeline.
    */
   pipeline?: string
+  /**
+   * A queue worker takes the run (`adw worker`): only a run that is queued, interrupted (its process
+   * died) or waiting is taken; any other (finished, cancelled meanwhile) comes back `skipped`, untouched.
+   * `workingDir`: the worker's checkout, where the run works from now on (recorded with the claim).
+   */
+  worker?: {workingDir?: string}
 }
+
+/** What a queue worker may take over: a run no live process drives and that has not ended. */
+const WORKER_TAKES = new Set(['queued', 'interrupted', 'waiting'])
 
 /**
  * `adw run --resume`: continues a run that failed, was cancelled or whose process died, with the
@@ -53,13 +62,16 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   const reopen = opts.from !== undefined || opts.pipeline !== undefined
   try {
     const run = requireRun(store, opts.adwId)
+    if (opts.worker && !WORKER_TAKES.has(effectiveStatus(run)) && !(run.status === 'running' && ownerAlive(run))) return skipped(run)
     if (run.status === 'succeeded' && !reopen) return alreadySucceeded(run, note)
     // A run waiting under `adw run --wait` is still driven by that live process.
     if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, store.path)
 
     // A run in a worktree gets it back, re-created from its branch if it was pruned.
     // Its .env and configuration are the checkout's (configDir), as when it started.
-    const {workingDir, configDir} = store.getWorktree(run.adw_id) ? await (await import('../worktrees/index.js')).worktreeDirForResume(store, run, note) : {workingDir: run.working_dir, configDir: run.working_dir}
+    const {workingDir, configDir} = opts.worker?.workingDir
+      ? {workingDir: opts.worker.workingDir, configDir: opts.worker.workingDir}
+      : store.getWorktree(run.adw_id) ? await (await import('../worktrees/index.js')).worktreeDirForResume(store, run, note) : {workingDir: run.working_dir, configDir: run.working_dir}
     if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
       throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
     }
@@ -81,7 +93,8 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const observing = await planObservers(config, pipeline)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
-    const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {})})
+    const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {}), ...(opts.worker ? {worker: true, workingDir} : {})})
+    if (opts.worker && !WORKER_TAKES.has(claim.previous.status)) return skipped(claim.previous) // cancelled or finished meanwhile
     if (claim.previous.status === 'succeeded' && !reopen) return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
     const orphans = pid !== null && pid !== process.pid && host === hostname() ? await stopOrphans(pid, run.adw_id) : []
@@ -128,6 +141,11 @@ function withNewInputs(pipeline: Pipeline, adwId: string, inputs: Record<string,
   }
   const only = {...pipeline, inputs: Object.fromEntries(fresh.map(n => [n, pipeline.inputs[n]]))}
   return {...resolveRunInputs(only, {}), ...inputs}
+}
+
+/** A queue worker's job whose run is not its to take: nothing ran. */
+function skipped(run: RunRow): RunOutcome {
+  return {adwId: run.adw_id, status: effectiveStatus(run), durationMs: 0, totals: {inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0}, skipped: true}
 }
 
 function alreadySucceeded(run: RunRow, note: (line: string) => void): RunOutcome {

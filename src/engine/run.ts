@@ -86,6 +86,10 @@ export interface RunOutcome {
   waiting?: {stepId: string; message: string; commands: string[]}
   /** Status `budget_exceeded`: the limit that was reached. */
   crossing?: Crossing
+  /** Status `queued` (`adw run --queue`): where it waits. */
+  queued?: {queue: string; jobId: string}
+  /** A queue worker's resume found the run not its to take (finished, cancelled): nothing ran. */
+  skipped?: boolean
 }
 
 /**
@@ -97,8 +101,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const started = Date.now()
   const redact = envRedactor(opts.env, secretInputValues(pipeline, opts.inputs))
   const journal = new Journal({adwId, store, reporter: opts.reporter, redact, logLevel: opts.logLevel, emitLogs: opts.emitLogs})
-  const signal = opts.signal ?? new AbortController().signal
-  const lease = new Lease(store, journal, pipeline.name, signal)
+  // Cancelled from this process (Ctrl-C, SIGTERM: opts.signal) or through the store: `adw cancel` on
+  // any machine records a request that the lease sees on its next heartbeat.
+  const cancel = new AbortController()
+  const outer = opts.signal
+  if (outer?.aborted) cancel.abort(outer.reason)
+  else outer?.addEventListener('abort', () => cancel.abort(outer.reason), {once: true})
+  const signal = cancel.signal
+  const lease = new Lease(store, journal, pipeline.name, signal, request => {
+    if (signal.aborted) return
+    journal.log('WARNING', 'state_change', `Cancel requested by ${request.by}: stopping the run`, {by: request.by, requestedAt: request.at})
+    cancel.abort(new Error('cancelled'))
+  })
   const inputs = recordedInputs(pipeline, opts.inputs, redact)
 
   let reuse = new ReuseIndex(pipeline, undefined)
@@ -112,7 +126,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     if (before) prior = {usd: before.cost_usd, tokens: totalTokens({inputTokens: before.input_tokens, outputTokens: before.output_tokens, cacheCreationTokens: before.cache_creation_tokens, cacheReadTokens: before.cache_read_tokens}), ms: before.active_ms ?? 0}
     if (opts.budget) journal.setRunBudget({budget: opts.budget.limit})
   } else {
-    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: edges(pipeline)})
+    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: pipelineEdges(pipeline)})
   }
   const record = opts.record ?? DEFAULT_RECORD
   const recorder = record.enabled && recordsCalls(pipeline) ? new Recorder(journal, record) : undefined
@@ -121,7 +135,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
   const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
   journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: opts.resume || undefined, concurrency, time: now()})
-  journal.log('INFO', 'milestone', opts.resume ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
+  // A queued run taken by a worker starts here, though it goes through the resume path.
+  const fromQueue = opts.resumeDetails?.previousStatus === 'queued'
+  journal.log('INFO', 'milestone', opts.resume && !fromQueue ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
     pipeline: pipeline.name,
     file: pipeline.file,
     inputs,
@@ -213,7 +229,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** The pipeline's edges for the runs row: [from, to], `to` needs `from`; loop body steps as `loop/step`. */
-function edges(pipeline: Pipeline): Array<[string, string]> {
+export function pipelineEdges(pipeline: Pipeline): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (const step of pipeline.steps) {
     for (const need of step.needs ?? []) out.push([need, step.id])

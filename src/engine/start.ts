@@ -66,6 +66,8 @@ export interface StartOptions extends RunCommandOptions {
   branch?: string
   /** `--issue`: a GitHub issue (number, owner/name#n or URL) whose title and body are the prompt. */
   issue?: string
+  /** `--queue [name]`: record the run as queued on this queue and return at once (an `adw worker` executes it). */
+  queue?: string
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
@@ -128,6 +130,8 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   if (opts.dryRun) return dryRun(pipeline, inputs, config, workingDir, cwd, opts.dryRun, opts.budget)
   const limit = runLimit({flags: opts.budget, pipeline: pipeline.budget?.run, config: config.budget})
   checkPrices(pipeline, {limit, inputs, model: config.model, prices: config.prices})
+  // A queued run is checked by the worker that takes it (its API key, its binaries), not here.
+  if (opts.queue !== undefined) return queueRun(opts, {config, pipeline, inputs, workingDir, limit, isolated})
   preflight(pipeline, config.env, workingDir)
   const observing = await planObservers(config, pipeline)
 
@@ -156,6 +160,31 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     const outcome = await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors, budget: {limit, prices: config.prices}})
     await comments?.post(issueRun!.finishedComment(adwId, outcome))
     return outcome
+  } finally {
+    store.close()
+  }
+}
+
+/** `adw run --queue`: records the run as queued and enqueues it (src/queue/submit.ts); the outcome's status is `queued`. */
+async function queueRun(opts: StartOptions, req: {config: ResolvedConfig; pipeline: Pipeline; inputs: Record<string, unknown>; workingDir: string; limit: Budget; isolated: boolean}): Promise<RunOutcome> {
+  if (req.isolated) {
+    throw new AdwError('USAGE', 'A queued run works where its worker says (adw worker --working-dir), so --worktree (or isolation: worktree) does not go with --queue', {suggestions: ['adw run <pipeline> --queue --no-worktree', 'adw worker --working-dir <checkout>']})
+  }
+  const {submitRun} = await import('../queue/submit.js')
+  const {checkQueueName} = await import('../queue/settings.js')
+  checkQueueName(opts.queue!)
+  if (opts.adwId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.adwId)) {
+    throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
+  }
+  prepareStateDir(req.config.dbPath)
+  const store = openStore(req.config.dbPath, {createParent: opts.db === undefined})
+  try {
+    const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
+    if (opts.adwId !== undefined && store.getRun(adwId)) {
+      throw new AdwError('RUN_EXISTS', `a run with --adw-id ${adwId} already exists in ${req.config.dbPath}`, {suggestions: [`choose another --adw-id`]})
+    }
+    const queued = await submitRun(store, adwId, {queue: opts.queue!, pipeline: req.pipeline, inputs: req.inputs, workingDir: req.workingDir, config: req.config, executors: opts.executors, limit: req.limit})
+    return {adwId, status: 'queued', durationMs: 0, totals: {inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0}, queued}
   } finally {
     store.close()
   }

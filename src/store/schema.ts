@@ -270,6 +270,49 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS replays_of ON replays (replay_of);
   `,
+  // 9: the run queue (adw run --queue, adw worker). Run status `queued` (recorded, no process drives
+  // it yet), the queue it was submitted to (an approval puts it back there), and a cancel request a
+  // running run's process sees on its heartbeat, wherever it runs (adw cancel across machines).
+  // The status CHECK changes only by rebuilding the table (as migrations 3 and 5 did).
+  `
+  CREATE TABLE runs_v9 (
+    adw_id                TEXT PRIMARY KEY,
+    pipeline_name         TEXT NOT NULL,
+    pipeline_file         TEXT NOT NULL,
+    pipeline_snapshot     TEXT NOT NULL,
+    inputs                TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),
+    working_dir           TEXT NOT NULL,
+    status                TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded')),
+    current_step          TEXT,
+    pid                   INTEGER,
+    host                  TEXT,
+    heartbeat_at          TEXT,
+    started_at            TEXT NOT NULL,
+    finished_at           TEXT,
+    duration_ms           INTEGER,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost_usd              REAL NOT NULL DEFAULT 0,
+    error                 TEXT,
+    executor_aliases      TEXT CHECK (executor_aliases IS NULL OR json_valid(executor_aliases)),
+    budget                TEXT CHECK (budget IS NULL OR json_valid(budget)),
+    active_ms             INTEGER NOT NULL DEFAULT 0,
+    graph                 TEXT CHECK (graph IS NULL OR json_valid(graph)),
+    queue                 TEXT,
+    cancel_requested_at   TEXT,
+    cancel_requested_by   TEXT
+  );
+  INSERT INTO runs_v9 (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, current_step, pid, host, heartbeat_at,
+    started_at, finished_at, duration_ms, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, error, executor_aliases, budget, active_ms, graph)
+    SELECT adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, current_step, pid, host, heartbeat_at,
+    started_at, finished_at, duration_ms, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, error, executor_aliases, budget, active_ms, graph FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v9 RENAME TO runs;
+  CREATE INDEX runs_status_started ON runs (status, started_at);
+  CREATE INDEX runs_started ON runs (started_at);
+  `,
 ]
 
 /** The schema version this build writes. */

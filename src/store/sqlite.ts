@@ -12,7 +12,7 @@ import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
 import type {NewRecording, NewReplay, RecordingRow, ReplayRow} from './types.js'
-import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
+import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -30,6 +30,9 @@ export interface OpenStoreOptions {
 }
 
 const now = (): string => new Date().toISOString()
+
+/** What a queue worker's claim takes (ClaimOptions.worker): a run no live process drives that has not ended. */
+const WORKER_CLAIMS = new Set<RunStatus>(['queued', 'interrupted', 'waiting'])
 
 /** Log rows per multi-row INSERT: one statement for 50 rows is ~1.6× faster than 50 statements. */
 const ROWS_PER_INSERT = 50
@@ -141,9 +144,9 @@ class SqliteStore implements Store {
   createRun(run: NewRun): void {
     const t = now()
     const {changes} = this.stmt(
-      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph)
-       VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
-    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null)
+      `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph, queue)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+    ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, run.queue ? 'queued' : 'running', run.queue ? null : process.pid, run.queue ? null : hostname(), run.queue ? null : t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null, run.queue ?? null)
     if (changes === 0) {
       throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
         suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],
@@ -229,7 +232,7 @@ class SqliteStore implements Store {
       const run = this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
       if (!run) return this.mustChange(0, adwId)
       const previous = {...run, status: effectiveStatus(run)}
-      if (run.status === 'succeeded' && !opts.reopen) {
+      if ((run.status === 'succeeded' && !opts.reopen) || (opts.worker && !WORKER_CLAIMS.has(previous.status) && previous.status !== 'running')) {
         claim = {previous, interruptedSteps: []}
         return
       }
@@ -246,9 +249,12 @@ class SqliteStore implements Store {
            duration_ms = MAX(0, CAST(ROUND((julianday(MAX(started_at, ?)) - julianday(started_at)) * 86400000) AS INTEGER))
          WHERE adw_id = ? AND status = 'running'`,
       ).run(died, `interrupted: ${who} stopped while this step was running; it runs again on resume`, died, adwId)
+      // A queued run starts now (its start time was when it was queued); a cancel request is spent.
       this.stmt(
-        'UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL WHERE adw_id = ?',
-      ).run('running', process.pid, hostname(), t, adwId)
+        `UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL,
+           started_at = CASE WHEN status = 'queued' THEN ? ELSE started_at END, working_dir = COALESCE(?, working_dir), cancel_requested_at = NULL, cancel_requested_by = NULL
+         WHERE adw_id = ?`,
+      ).run('running', process.pid, hostname(), t, t, opts.workingDir ?? null, adwId)
       if (opts.pipeline) {
         const p = opts.pipeline
         this.stmt('UPDATE runs SET pipeline_name = ?, pipeline_file = ?, pipeline_snapshot = ? WHERE adw_id = ?').run(p.name, p.file, p.snapshot, adwId)
@@ -290,8 +296,29 @@ class SqliteStore implements Store {
     })
   }
 
-  heartbeat(adwId: string): void {
-    this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ?').run(now(), adwId)
+  heartbeat(adwId: string): CancelRequest | undefined {
+    const row = this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ? RETURNING cancel_requested_at, cancel_requested_by').get(now(), adwId) as
+      | {cancel_requested_at: string | null; cancel_requested_by: string | null}
+      | undefined
+    return row?.cancel_requested_at ? {at: row.cancel_requested_at, by: row.cancel_requested_by ?? 'unknown'} : undefined
+  }
+
+  requestCancel(adwId: string, by: string): RunRow {
+    let after: RunRow | undefined
+    this.writeWithLogs(() => {
+      const t = now()
+      // A queued run has no process to tell: it is cancelled here, and the worker that gets its job skips it.
+      this.stmt(
+        `UPDATE runs SET cancel_requested_at = ?, cancel_requested_by = ?,
+           status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+           finished_at = CASE WHEN status = 'queued' THEN ? ELSE finished_at END,
+           error = CASE WHEN status = 'queued' THEN 'cancelled before a worker took it' ELSE error END
+         WHERE adw_id = ?`,
+      ).run(t, by, t, adwId)
+      after = this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
+      if (!after) this.mustChange(0, adwId)
+    })
+    return after!
   }
 
   startStep(step: NewStep): number {

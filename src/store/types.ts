@@ -3,8 +3,9 @@ import type {LogLevel, LogType, Usage} from '../plugins/types.js'
 /**
  * `waiting`: stopped at an approval gate, its process exited (adw approve/reject continue it).
  * `budget_exceeded`: a spend limit stopped it (resumable with a higher limit).
+ * `queued`: recorded by `adw run --queue`, waiting for an `adw worker` to take it.
  */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'waiting' | 'budget_exceeded'
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'waiting' | 'budget_exceeded'
 /** `interrupted`: the adw process died while the step ran (closed on resume; the step runs again). */
 /**
  * `waiting`: an approval gate waiting for a decision. `budget_exceeded`: the step that crossed a
@@ -45,6 +46,11 @@ export interface RunRow {
   active_ms: number
   /** JSON array of the pipeline's edges, `[from, to]` (`to` needs `from`; loop body steps as `loop/step`), or null (older runs). */
   graph: string | null
+  /** The queue the run was submitted to (`adw run --queue`), else null: an `adw approve` puts it back there. */
+  queue: string | null
+  /** When `adw cancel` (or the dashboard) asked the run to stop, and who: the process driving it sees it on its heartbeat. */
+  cancel_requested_at: string | null
+  cancel_requested_by: string | null
 }
 
 /** A row of `steps`: one execution of one step (loop iterations are separate rows). */
@@ -145,6 +151,8 @@ export interface NewRun {
   budget?: {usd?: number; tokens?: number; minutes?: number}
   /** The pipeline's edges, `[from, to]`: `to` needs `from` (see RunRow.graph). */
   graph?: Array<[string, string]>
+  /** `adw run --queue`: the run is recorded `queued` on this queue (no process drives it yet). */
+  queue?: string
 }
 
 /** A step run about to start (or recorded as skipped). */
@@ -221,6 +229,19 @@ export interface ClaimOptions {
   reopen?: boolean
   /** Record this pipeline (name, absolute path, text) as the run's: `--resume --pipeline <file>`. */
   pipeline?: {name: string; file: string; snapshot: string}
+  /**
+   * A queue worker's claim: only a run that is queued, interrupted (or running under a dead process)
+   * or waiting is taken; any other comes back untouched in `previous` (cancelled or finished meanwhile).
+   */
+  worker?: boolean
+  /** Record this folder as the run's working directory (a worker's checkout). */
+  workingDir?: string
+}
+
+/** A cancel request recorded on a run (`requestCancel`), seen by the process driving it on its heartbeat. */
+export interface CancelRequest {
+  by: string
+  at: string
 }
 
 export interface RunQuery {
@@ -272,6 +293,12 @@ export interface Store {
   /** Most recent ids first, for "did you mean" hints. */
   recentRunIds(limit?: number): string[]
   setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): void
+  /**
+   * Asks the run to stop, atomically: a queued run is cancelled at once (no worker took it yet; the
+   * row is returned with status cancelled); a running one gets the request, which its process sees on
+   * its next heartbeat. Returns the run after it; RUN_NOT_FOUND for an unknown id.
+   */
+  requestCancel(adwId: string, by: string): RunRow
   /** Marks a run finished with status, finished_at and duration_ms. */
   finishRun(adwId: string, status: RunStatus, error?: string | null): void
   /**
@@ -285,7 +312,8 @@ export interface Store {
   claimRun(adwId: string, opts?: ClaimOptions): Claim
   /** Written at the next flush or write. */
   setCurrentStep(adwId: string, stepId: string | null): void
-  heartbeat(adwId: string): void
+  /** Records a sign of life; returns the run's cancel request, if one was made (the caller then stops the run). */
+  heartbeat(adwId: string): CancelRequest | undefined
   /** Inserts a `steps` row with status running; returns its id. */
   startStep(step: NewStep): number
   /** Checked at once (throws for an unknown row); written at the next flush or write. */

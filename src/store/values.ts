@@ -6,7 +6,7 @@ export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERR
 
 export const LOG_TYPES: readonly LogType[] = ['milestone', 'state_change', 'tool_call', 'cost_update', 'performance', 'error', 'output']
 
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded']
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded', 'queued']
 
 export const STEP_STATUSES: readonly StepStatus[] = ['running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded', 'rate_limited']
 

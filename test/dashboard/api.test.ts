@@ -60,7 +60,7 @@ test('GET /api/runs: bad parameters are 400 with a JSON error that says what is 
     ['limit=0', /"limit" must be a whole number from 1 to 500; got "0"/],
     ['limit=ten', /"limit" must be a whole number/],
     ['offset=-1', /"offset" must be a whole number/],
-    ['status=done', /"status" must be one of running, succeeded, failed, cancelled, interrupted, waiting, budget_exceeded; got "done"/],
+    ['status=done', /"status" must be one of running, succeeded, failed, cancelled, interrupted, waiting, budget_exceeded, queued; got "done"/],
     ['sort=cost', /Unknown query parameter "sort"; this endpoint takes: status, pipeline, q, limit, offset/],
     [`q=${'x'.repeat(201)}`, /"q" is longer than 200 characters/],
   ] as const) {

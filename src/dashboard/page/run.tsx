@@ -64,7 +64,7 @@ export function RunPage({id}: {id: string}) {
         <Status status={run.status} />
         <span class="dim">{run.pipeline}</span>
         <span class="grow" />
-        {run.status === 'running' ? <CancelButton adwId={run.adwId} /> : <ResumeCopy command={run.status === 'waiting' ? `adw approve ${run.adwId}` : run.resumeCommand} />}
+        {run.status === 'running' || run.status === 'queued' ? <CancelButton adwId={run.adwId} /> : <ResumeCopy command={run.status === 'waiting' ? `adw approve ${run.adwId}` : run.resumeCommand} />}
       </div>
       <dl class="facts">
         <div><dt>started</dt><dd>{when(run.startedAt)}</dd></div>

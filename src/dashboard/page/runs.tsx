@@ -5,7 +5,7 @@ import {count, duration, elapsed, money, truncate, when} from './format.js'
 import {navigate, onLink} from './router.js'
 import {Status} from './status.js'
 
-const STATUSES = ['running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted', 'budget_exceeded']
+const STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted', 'budget_exceeded']
 const PAGE = 50
 
 /** Newest runs first, filtered by status, pipeline and text; refreshed live. */
