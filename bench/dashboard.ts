@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
 import {startDashboard} from '../src/dashboard/server.js'
-import {openStore} from '../src/store/sqlite.js'
+import {openSqliteStore} from '../src/store/sqlite.js'
 import {launchChromium} from '../test/dashboard/browser.js'
 import {buildHistoryDb, historyRunId} from './history-db.js'
 import {median, progress, ROOT, tempDir} from './lib.js'
@@ -21,9 +21,9 @@ export async function dashboard(shape: {runs: number; logRows: number}, reps: nu
   const db = join(tempDir(), 'dashboard.db')
   buildHistoryDb(db, {runs: shape.runs, runsWithLogs: 1, logsPerRun: shape.logRows})
   const big = historyRunId(0)
-  const writer = openStore(db)
-  writer.createRun({adwId: 'live', pipelineName: 'live', pipelineFile: 'live.yaml', pipelineSnapshot: '', inputs: {}, workingDir: '/tmp'})
-  writer.flush()
+  const writer = openSqliteStore(db)
+  await writer.createRun({adwId: 'live', pipelineName: 'live', pipelineFile: 'live.yaml', pipelineSnapshot: '', inputs: {}, workingDir: '/tmp'})
+  await writer.flush()
   const ui = await startDashboard({dbPath: db, port: 0})
   const browser = await launchChromium()
   const runsMs: number[] = []
@@ -52,14 +52,14 @@ export async function dashboard(shape: {runs: number; logRows: number}, reps: nu
       const message = `live row ${i}`
       const t = performance.now()
       writer.log({adwId: 'live', level: 'INFO', type: 'output', message})
-      writer.flush()
+      await writer.flush()
       await page.locator('.log .msg', {hasText: message}).waitFor()
       liveMs.push(performance.now() - t)
     }
   } finally {
     await browser.close()
     await ui.close()
-    writer.close()
+    await writer.close()
   }
   const dir = join(ROOT, 'dist/dashboard/page')
   const js = readFileSync(join(dir, 'app.js'))

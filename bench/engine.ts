@@ -7,7 +7,7 @@ import {runPipeline} from '../src/engine/run.js'
 import {loadPipelineSource} from '../src/pipeline/load.js'
 import type {Pipeline} from '../src/pipeline/types.js'
 import {createRegistry} from '../src/plugins/registry.js'
-import {openStore} from '../src/store/sqlite.js'
+import {openSqliteStore} from '../src/store/sqlite.js'
 import {createReporter} from '../src/ui/index.js'
 import {median, pipelineYaml, progress, tempDir, timed} from './lib.js'
 import {goal, ms, ratio, round, type Row, type WorkloadResult} from './report.js'
@@ -23,12 +23,12 @@ let runCount = 0
 async function runOnce(pipeline: Pipeline, dir: string): Promise<{ms: number; db: string; adwId: string}> {
   const adwId = `bench-${++runCount}`
   const db = join(dir, `${adwId}.db`)
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   let outcome
   const t = await timed(async () => {
     outcome = await runPipeline({pipeline, adwId, inputs: {}, workingDir: dir, store, reporter: createReporter('silent'), env: {PATH: process.env.PATH}})
   })
-  store.close()
+  await store.close()
   if (outcome!.status !== 'succeeded') throw new Error(`bench run ${adwId} ${outcome!.status}: ${outcome!.error}`)
   return {ms: t, db, adwId}
 }

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {runPipeline} from '../src/engine/run.js'
 import {loadPipelineSource} from '../src/pipeline/load.js'
 import {createRegistry} from '../src/plugins/registry.js'
-import {openStore} from '../src/store/sqlite.js'
+import {openSqliteStore} from '../src/store/sqlite.js'
 import {createReporter} from '../src/ui/index.js'
 import {countRows} from './engine.js'
 import {median, progress, tempDir, timed} from './lib.js'
@@ -19,12 +19,12 @@ async function runYaml(yaml: string, dir: string, name: string): Promise<{ms: nu
   const pipeline = await loadPipelineSource(yaml, join(dir, `${name}.yaml`), {registry})
   const adwId = `bench-graph-${++runs}`
   const db = join(dir, `${adwId}.db`)
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   let status = ''
   const t = await timed(async () => {
     status = (await runPipeline({pipeline, adwId, inputs: {}, workingDir: dir, store, reporter: createReporter('silent'), env: {PATH: process.env.PATH}})).status
   })
-  store.close()
+  await store.close()
   if (status !== 'succeeded') throw new Error(`bench run ${adwId}: ${status}`)
   return {ms: t, rows: countRows(db, adwId)}
 }

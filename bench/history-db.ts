@@ -1,6 +1,6 @@
 import {DatabaseSync} from 'node:sqlite'
 
-import {openStore} from '../src/store/sqlite.js'
+import {openSqliteStore} from '../src/store/sqlite.js'
 
 export interface HistoryDbShape {
   /** Runs in the `runs` table (3 step rows each). */
@@ -20,7 +20,7 @@ export const historyRunId = (i: number): string => `run-${String(i).padStart(6, 
  */
 export function buildHistoryDb(path: string, shape: HistoryDbShape): {logRows: number; ms: number} {
   const t0 = performance.now()
-  openStore(path).close()
+  openSqliteStore(path).closeSync!()
   const db = new DatabaseSync(path)
   const t = (expr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', 1767225600 + (${expr}), 'unixepoch')`
   try {

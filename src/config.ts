@@ -13,6 +13,7 @@ import {BUDGET_SHAPE, checkPricesSection} from './budget/config.js'
 import type {ConfigBudget} from './budget/limits.js'
 import {withConfigPrices, type ConfigPrice, type PriceTable} from './budget/prices.js'
 import {DEFAULT_RECORD, type RecordSettings} from './engine/recorder.js'
+import {isStoreUrl} from './store/url.js'
 
 export {CONFIG_FILE} from './project.js'
 
@@ -116,7 +117,8 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
   if (!sandbox) throw new AdwError('CONFIG_INVALID', `ADW_SANDBOX must be "on" or "off"; got "${sandboxVar}"`)
   // A path in adw.config.yaml is relative to that file; one from a flag or the environment, to the cwd.
   const given = opts.db ?? env.DATABASE_PATH
-  const dbPath = given !== undefined ? resolve(cwd, given) : file.database?.path ? resolve(root.dir, file.database.path) : defaultDbPath(root.dir)
+  // A database URL (postgres://…) is a location as it is; a path resolves.
+  const dbPath = given !== undefined ? (isStoreUrl(given) ? given : resolve(cwd, given)) : file.database?.path ? resolve(root.dir, file.database.path) : defaultDbPath(root.dir)
   return {
     dbPath,
     model: opts.model ?? env.AGENT_MODEL ?? file.agent_sdk?.model,

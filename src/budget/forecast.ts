@@ -7,6 +7,7 @@ import {count, dollars, duration} from '../history/format.js'
 import {loadPipeline} from '../pipeline/load.js'
 import type {Pipeline} from '../pipeline/types.js'
 import type {ExecutorRegistry} from '../plugins/registry.js'
+import {isStoreUrl} from '../store/url.js'
 import {STEP_FACTS} from '../store/queries.js'
 import type {StepFact} from '../store/types.js'
 import {estimate, type Estimate, type Spread} from './estimate.js'
@@ -16,7 +17,16 @@ import type {PriceTable} from './prices.js'
  * The step rows of a database, read-only (a dry run and an estimate write nothing, not even a
  * migration); none when there is no database yet.
  */
-export function historyFacts(dbPath: string): StepFact[] {
+export async function historyFacts(dbPath: string): Promise<StepFact[]> {
+  if (isStoreUrl(dbPath)) {
+    // A database server: the store reads it (a dry run still writes no row).
+    const store = await (await import('../store/open.js')).openStore(dbPath)
+    try {
+      return await store.stepFacts()
+    } finally {
+      await store.close()
+    }
+  }
   if (!existsSync(dbPath)) return []
   const db = new DatabaseSync(dbPath, {readOnly: true, timeout: 5000})
   try {
@@ -41,11 +51,11 @@ export async function forecast(o: ForecastOptions): Promise<{estimate: Estimate;
   const cwd = o.cwd ?? process.cwd()
   const config = await resolveConfig({cwd, db: o.db})
   const pipeline = await loadPipeline(findPipeline(o.pipeline, cwd, config.projectRoot), {registry: o.registry})
-  return {estimate: forecastOf(pipeline, config.dbPath, {model: o.model, runModel: config.model, prices: config.prices}), dbPath: config.dbPath}
+  return {estimate: await forecastOf(pipeline, config.dbPath, {model: o.model, runModel: config.model, prices: config.prices}), dbPath: config.dbPath}
 }
 
-export function forecastOf(pipeline: Pipeline, dbPath: string, opts: {model?: string; runModel?: string; prices: PriceTable}): Estimate {
-  return estimate(pipeline, historyFacts(dbPath), opts)
+export async function forecastOf(pipeline: Pipeline, dbPath: string, opts: {model?: string; runModel?: string; prices: PriceTable}): Promise<Estimate> {
+  return estimate(pipeline, await historyFacts(dbPath), opts)
 }
 
 const range = (s: Spread, f: (n: number) => string) => (s.median === s.p90 ? f(s.median) : `${f(s.median)} (p90 ${f(s.p90)})`)

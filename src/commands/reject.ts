@@ -27,7 +27,7 @@ Exit 2 and nothing changed when the run is unknown, not waiting, already decided
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Reject)
-    const gate = recordDecision({dbPath: await resolveDbPath({db: flags.db}), adwId: args['adw-id'], decision: 'rejected', stepId: flags.step, comment: flags.reason, as: flags.as})
+    const gate = await recordDecision({dbPath: await resolveDbPath({db: flags.db}), adwId: args['adw-id'], decision: 'rejected', stepId: flags.step, comment: flags.reason, as: flags.as})
     await continueRun(this, args['adw-id'], gate, flags)
   }
 }

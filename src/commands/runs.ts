@@ -30,7 +30,7 @@ One run's steps, with their own tokens and cost: adw runs show <adw-id>.`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Runs)
-    listRuns({
+    await listRuns({
       dbPath: await resolveDbPath({db: flags.db}),
       status: flags.status as RunStatus | undefined,
       pipeline: flags.pipeline,

@@ -18,6 +18,6 @@ export default class Stats extends AdwCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Stats)
-    showStats({dbPath: await resolveDbPath({db: flags.db}), days: flags.days, json: flags.json, write: lines => this.log(lines)})
+    await showStats({dbPath: await resolveDbPath({db: flags.db}), days: flags.days, json: flags.json, write: lines => this.log(lines)})
   }
 }

@@ -33,13 +33,13 @@ export function decider(as?: string): string {
 }
 
 /** Records gates whose timeout passed (logged), as every command touching a waiting run does first. */
-export function expireGates(store: Store, adwId: string): ApprovalRow[] {
-  const expired = store.expireApprovals(adwId)
+export async function expireGates(store: Store, adwId: string): Promise<ApprovalRow[]> {
+  const expired = await store.expireApprovals(adwId)
   for (const g of expired) {
     const msg = `Approval at step ${g.step_id} timed out (no decision before ${g.timeout_at}): ${g.decision} (onTimeout: ${g.on_timeout})`
     store.log({adwId, agentName: 'approval', stepName: g.step_id, iteration: g.iteration, level: 'WARNING', type: 'milestone', message: msg, details: {decision: g.decision, by: 'timeout', timeoutAt: g.timeout_at}})
   }
-  if (expired.length) store.flush()
+  if (expired.length) await store.flush()
   return expired
 }
 
@@ -47,18 +47,18 @@ export function expireGates(store: Store, adwId: string): ApprovalRow[] {
  * Records the decision (one transaction) and its milestone row; returns the decided gate, and the
  * pid of the `adw run --wait` process still waiting for it, if one is (it continues the run itself).
  */
-export function recordDecision(opts: DecideOptions): ApprovalRow & {waitingPid?: number; queue?: string} {
-  const store = openExistingStore(opts.dbPath)
+export async function recordDecision(opts: DecideOptions): Promise<ApprovalRow & {waitingPid?: number; queue?: string}> {
+  const store = await openExistingStore(opts.dbPath)
   try {
-    const gate = decideOn(store, opts)
+    const gate = await decideOn(store, opts)
     // Waiting under --wait: not finished (a run that stopped to wait has finished_at), its process alive.
-    const run = store.getRun(opts.adwId)!
+    const run = (await store.getRun(opts.adwId))!
     const waiting = run.status === 'waiting' && run.finished_at === null && run.pid !== null && run.pid !== process.pid && ownerAlive(run)
     if (waiting) return {...gate, waitingPid: run.pid!}
     // A run that came from the queue goes back there: any worker continues it.
     return run.queue ? {...gate, queue: run.queue} : gate
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
@@ -67,11 +67,11 @@ export function recordDecision(opts: DecideOptions): ApprovalRow & {waitingPid?:
  * milestone row. `adw approve`/`adw reject` and the dashboard both decide through this; `from` says
  * where a decision not typed at the command line came from (the row's details, e.g. `adw ui`).
  */
-export function decideOn(store: Store, opts: Omit<DecideOptions, 'dbPath'> & {from?: string}): ApprovalRow {
-  requireRun(store, opts.adwId)
-  expireGates(store, opts.adwId)
+export async function decideOn(store: Store, opts: Omit<DecideOptions, 'dbPath'> & {from?: string}): Promise<ApprovalRow> {
+  await requireRun(store, opts.adwId)
+  await expireGates(store, opts.adwId)
   const by = decider(opts.as)
-  const gate = store.decideApproval({adwId: opts.adwId, stepId: opts.stepId, decision: opts.decision, by, comment: opts.comment, via: 'cli'})
+  const gate = await store.decideApproval({adwId: opts.adwId, stepId: opts.stepId, decision: opts.decision, by, comment: opts.comment, via: 'cli'})
   const said = gate.comment ? `: ${gate.comment}` : ''
   store.log({
     adwId: opts.adwId,
@@ -83,6 +83,6 @@ export function decideOn(store: Store, opts: Omit<DecideOptions, 'dbPath'> & {fr
     message: `Step ${gate.step_id} ${gate.decision} by ${by}${said}`,
     details: {decision: gate.decision, by, comment: gate.comment, at: gate.decided_at, ...(opts.from ? {from: opts.from} : {})},
   })
-  store.flush()
+  await store.flush()
   return gate
 }

@@ -38,14 +38,14 @@ function runsAdw(pid: number): boolean {
  * SIGTERM, which stops it at once. A queued run no worker took yet is cancelled here. Throws USAGE
  * (exit 2) when the run is neither queued nor running.
  */
-export function requestCancel(store: Store, adwId: string, by: string): CancelRequest {
-  const run = requireRun(store, adwId)
+export async function requestCancel(store: Store, adwId: string, by: string): Promise<CancelRequest> {
+  const run = await requireRun(store, adwId)
   const status = effectiveStatus(run)
   if (status === 'queued') {
-    const after = store.requestCancel(adwId, by)
+    const after = await store.requestCancel(adwId, by)
     if (after.status === 'cancelled') {
       store.log({adwId, level: 'WARNING', type: 'milestone', message: `Run cancelled by ${by} while queued (no worker had taken it)`, details: {by, status: 'cancelled'}})
-      store.flush()
+      await store.flush()
       return {adwId, pid: null, by, via: 'queue'}
     }
   } else if (status !== 'running' || run.pid === null) {
@@ -53,14 +53,14 @@ export function requestCancel(store: Store, adwId: string, by: string): CancelRe
       suggestions: status === 'succeeded' ? [] : [`continue it instead: adw run --resume --adw-id ${adwId}`],
     })
   }
-  const current = store.getRun(adwId)!
+  const current = (await store.getRun(adwId))!
   // Signal only a plain `adw run` here; a worker's run (and one on another host) hears it through the store.
   const signal = current.host === hostname() && current.queue === null && current.pid !== null && runsAdw(current.pid)
-  store.requestCancel(adwId, by)
+  await store.requestCancel(adwId, by)
   const where = `adw process ${current.pid}${current.host === hostname() ? '' : ` on ${current.host}`}`
   const message = signal ? `Cancel requested by ${by}: SIGTERM to adw process ${current.pid}` : `Cancel requested by ${by}: ${where} stops the run at its next heartbeat`
   store.log({adwId, level: 'WARNING', type: 'state_change', message, details: {by, pid: current.pid, ...(signal ? {signal: 'SIGTERM'} : {host: current.host, via: 'store'})}})
-  store.flush()
+  await store.flush()
   if (signal) {
     try {
       process.kill(current.pid!, 'SIGTERM')
@@ -74,9 +74,9 @@ export function requestCancel(store: Store, adwId: string, by: string): CancelRe
 
 /** `adw cancel`: requests the cancel, then waits up to `waitMs` for the run to stop; returns its status then. */
 export async function cancelRun(opts: {dbPath: string; adwId: string; waitMs?: number; write: (line: string) => void}): Promise<RunStatus> {
-  const store = openExistingStore(opts.dbPath)
+  const store = await openExistingStore(opts.dbPath)
   try {
-    const req = requestCancel(store, opts.adwId, 'adw cancel')
+    const req = await requestCancel(store, opts.adwId, 'adw cancel')
     if (req.via === 'queue') {
       opts.write(`Run ${opts.adwId} cancelled (it was queued; no worker had taken it).`)
       return 'cancelled'
@@ -84,7 +84,7 @@ export async function cancelRun(opts: {dbPath: string; adwId: string; waitMs?: n
     opts.write(req.via === 'store' ? `Cancel requested (run ${opts.adwId}): adw process ${req.pid} stops it at its next heartbeat; waiting for it to stop…` : `Sent SIGTERM to adw process ${req.pid} (run ${opts.adwId}); waiting for it to stop…`)
     const deadline = Date.now() + (opts.waitMs ?? 15_000)
     for (;;) {
-      const status = effectiveStatus(store.getRun(opts.adwId)!)
+      const status = effectiveStatus((await store.getRun(opts.adwId))!)
       if (status !== 'running') {
         opts.write(`Run ${opts.adwId} ${status}. Continue it with: adw run --resume --adw-id ${opts.adwId}`)
         return status
@@ -96,6 +96,6 @@ export async function cancelRun(opts: {dbPath: string; adwId: string; waitMs?: n
       await sleep(100)
     }
   } finally {
-    store.close()
+    await store.close()
   }
 }

@@ -25,7 +25,7 @@ export interface DecisionBody {
 }
 
 /** Continues a decided run; returns the pid of the process that does. */
-export type Continue = (adwId: string) => number | undefined
+export type Continue = (adwId: string) => number | undefined | Promise<number | undefined>
 
 const MAX_TEXT = 4000
 
@@ -48,9 +48,9 @@ export function decisionBody(raw: unknown, decision: ApprovalDecision): Decision
 }
 
 /** Records the decision as `adw approve`/`adw reject` do; their exit-2 refusals become 409 (404 for an unknown run). */
-export function decideFromPage(store: Store, adwId: string, decision: ApprovalDecision, body: DecisionBody): ApprovalRow {
+export async function decideFromPage(store: Store, adwId: string, decision: ApprovalDecision, body: DecisionBody): Promise<ApprovalRow> {
   try {
-    return decideOn(store, {adwId, decision, stepId: body.step, comment: body.comment, as: body.as, from: 'adw ui'})
+    return await decideOn(store, {adwId, decision, stepId: body.step, comment: body.comment, as: body.as, from: 'adw ui'})
   } catch (error) {
     if (error instanceof AdwError && error.code === 'RUN_NOT_FOUND') throw new HttpError(404, 'RUN_NOT_FOUND', `No run with adw_id "${adwId.slice(0, 80)}".`)
     if (error instanceof AdwError) throw new HttpError(409, error.code, error.message)
@@ -64,8 +64,8 @@ export function decideFromPage(store: Store, adwId: string, decision: ApprovalDe
  * is logged in the run, so the page shows why the run did not continue.
  */
 export function continueWithResume(store: Store, dbPath: string): Continue {
-  return adwId => {
-    const run = store.getRun(adwId)
+  return async adwId => {
+    const run = await store.getRun(adwId)
     const cwd = run && existsSync(run.working_dir) ? run.working_dir : process.cwd()
     const child = spawn(ADW_BIN, ['run', '--resume', '--adw-id', adwId, '--db', dbPath], {cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
@@ -76,7 +76,7 @@ export function continueWithResume(store: Store, dbPath: string): Continue {
       if (code !== 2) return
       try {
         store.log({adwId, level: 'ERROR', type: 'state_change', message: `The run did not continue after the decision: ${stderr.trim().split('\n')[0] || 'adw run --resume exited 2'}`, details: {by: 'adw ui', exitCode: code}})
-        store.flush()
+        store.flush().catch(() => {}) // the dashboard is closing
       } catch {
         // The dashboard is closing.
       }

@@ -61,13 +61,13 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(c => (c.req.path.startsWith('/api/') ? errorResponse(c, 404, 'NOT_FOUND', `No endpoint ${c.req.method} ${c.req.path}.`) : page(c)))
 
   const notFound = (adwId: string) => new HttpError(404, 'RUN_NOT_FOUND', `No run with adw_id "${adwId.slice(0, 80)}".`)
-  const requireRun = (adwId: string) => {
-    const detail = runDetail(store, adwId, resumes)
+  const requireRun = async (adwId: string) => {
+    const detail = await runDetail(store, adwId, resumes)
     if (!detail) throw notFound(adwId)
     return detail
   }
-  const mustExist = (adwId: string) => {
-    if (!store.getRun(adwId)) throw notFound(adwId)
+  const mustExist = async (adwId: string) => {
+    if (!(await store.getRun(adwId))) throw notFound(adwId)
   }
 
   app.get('/api/health', c => {
@@ -75,10 +75,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ok: true, version: deps.version, user: decider()})
   })
 
-  app.get('/api/runs', c => {
+  app.get('/api/runs', async c => {
     const q = c.req.query()
     onlyParams(q, ['status', 'pipeline', 'q', 'limit', 'offset'])
-    const page = runPage(store, {
+    const page = await runPage(store, {
       status: statusParam(q),
       pipeline: textParam(q, 'pipeline'),
       text: textParam(q, 'q'),
@@ -88,23 +88,23 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(page)
   })
 
-  app.get('/api/pipelines', c => {
+  app.get('/api/pipelines', async c => {
     onlyParams(c.req.query(), [])
-    return c.json({pipelines: store.pipelineNames()})
+    return c.json({pipelines: await store.pipelineNames()})
   })
 
-  app.get('/api/runs/:id', c => {
+  app.get('/api/runs/:id', async c => {
     onlyParams(c.req.query(), [])
-    return c.json(requireRun(c.req.param('id')))
+    return c.json(await requireRun(c.req.param('id')))
   })
 
-  app.get('/api/runs/:id/logs', c => {
+  app.get('/api/runs/:id/logs', async c => {
     const q = c.req.query()
     onlyParams(q, ['limit', 'afterId', 'beforeId', 'level', 'type', 'step'])
     const adwId = c.req.param('id')
-    mustExist(adwId)
+    await mustExist(adwId)
     return c.json(
-      logPage(store, {
+      await logPage(store, {
         adwId,
         limit: intParam(q, 'limit', {min: 1, max: 5000, default: 200})!,
         afterId: intParam(q, 'afterId', {min: 0, max: Number.MAX_SAFE_INTEGER}),
@@ -118,10 +118,10 @@ export function createApp(deps: AppDeps): Hono {
 
   // The pipeline's graph as stored with the run (a resume with --pipeline replaces the snapshot: a new graph).
   const graphs = new Map<string, {snapshot: string; graph: RunGraph | null}>()
-  app.get('/api/runs/:id/graph', c => {
+  app.get('/api/runs/:id/graph', async c => {
     onlyParams(c.req.query(), [])
     const adwId = c.req.param('id')
-    const run = store.getRun(adwId)
+    const run = await store.getRun(adwId)
     if (!run) throw notFound(adwId)
     let cached = graphs.get(adwId)
     if (cached?.snapshot !== run.pipeline_snapshot) {
@@ -132,25 +132,25 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({graph: cached.graph})
   })
 
-  app.get('/api/runs/:id/plan', c => {
+  app.get('/api/runs/:id/plan', async c => {
     onlyParams(c.req.query(), [])
-    const detail = requireRun(c.req.param('id'))
+    const detail = await requireRun(c.req.param('id'))
     return c.json({plan: readPlan(detail.run.workingDir, detail.steps) ?? null})
   })
 
-  app.get('/api/stats', c => {
+  app.get('/api/stats', async c => {
     const q = c.req.query()
     onlyParams(q, ['days'])
-    return c.json(computeStats(store, {days: intParam(q, 'days', {min: 1, max: 3650})}))
+    return c.json(await computeStats(store, {days: intParam(q, 'days', {min: 1, max: 3650})}))
   })
 
   // The same request as `adw cancel` (recorded in the run's log, SIGTERM to its process).
-  app.post('/api/runs/:id/cancel', c => {
+  app.post('/api/runs/:id/cancel', async c => {
     onlyParams(c.req.query(), [])
     const adwId = c.req.param('id')
-    mustExist(adwId)
+    await mustExist(adwId)
     try {
-      return c.json({cancel: requestCancel(store, adwId, 'adw ui')}, 202)
+      return c.json({cancel: await requestCancel(store, adwId, 'adw ui')}, 202)
     } catch (error) {
       if (error instanceof AdwError) throw new HttpError(409, 'NOT_CANCELLABLE', error.message)
       throw error
@@ -163,12 +163,12 @@ export function createApp(deps: AppDeps): Hono {
     app.post(`/api/runs/:id/${verb}`, async c => {
       onlyParams(c.req.query(), [])
       const adwId = c.req.param('id')
-      mustExist(adwId)
+      await mustExist(adwId)
       const raw = await c.req.json().catch(() => {
         throw new HttpError(400, 'BAD_BODY', 'The body is not JSON: send {"comment": "…"} with content-type application/json.')
       })
-      const approval = decideFromPage(store, adwId, decision, decisionBody(raw, decision))
-      return c.json({approval, continuedBy: continueRun(adwId) ?? null}, 202)
+      const approval = await decideFromPage(store, adwId, decision, decisionBody(raw, decision))
+      return c.json({approval, continuedBy: (await continueRun(adwId)) ?? null}, 202)
     })
   }
 
@@ -183,26 +183,26 @@ export function createApp(deps: AppDeps): Hono {
   })
 
   // One run, live: its new log rows (every level and type; the page filters) and its steps.
-  app.get('/api/runs/:id/events', c => {
+  app.get('/api/runs/:id/events', async c => {
     const q = c.req.query()
     onlyParams(q, ['afterId'])
     const adwId = c.req.param('id')
-    mustExist(adwId)
+    await mustExist(adwId)
     // From the given row, or where a reconnecting EventSource left off, or else from now: the page
     // loads older rows (filtered) through /logs.
     const resumeFrom = c.req.header('last-event-id')
-    let lastId = intParam(q, 'afterId', {min: 0, max: Number.MAX_SAFE_INTEGER}) ?? (resumeFrom && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : (store.queryLogs({adwId, limit: 1})[0]?.id ?? 0))
+    let lastId = intParam(q, 'afterId', {min: 0, max: Number.MAX_SAFE_INTEGER}) ?? (resumeFrom && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : ((await store.queryLogs({adwId, limit: 1}))[0]?.id ?? 0))
     return streamSSE(c, async stream => {
       const push = async () => {
         for (;;) {
-          const {rows, more} = logPage(store, {adwId, afterId: lastId, limit: PUSH_ROWS})
+          const {rows, more} = await logPage(store, {adwId, afterId: lastId, limit: PUSH_ROWS})
           if (rows.length > 0) {
             lastId = rows.at(-1)!.id
             await stream.writeSSE({event: 'logs', data: JSON.stringify(rows), id: String(lastId)})
           }
           if (!more) break
         }
-        const detail = runDetail(store, adwId, resumes)
+        const detail = await runDetail(store, adwId, resumes)
         if (detail) await stream.writeSSE({event: 'run', data: JSON.stringify(detail)})
       }
       await push()

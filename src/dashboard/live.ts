@@ -17,6 +17,7 @@ export class ChangeWatcher {
   private timer: NodeJS.Timeout | undefined
   private last = -1
   private lastCall = 0
+  private polling = false
 
   constructor(private readonly store: Store, private readonly pollMs = POLL_MS) {}
 
@@ -24,9 +25,9 @@ export class ChangeWatcher {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener)
     if (!this.timer) {
-      this.last = this.store.changeToken()
+      this.store.changeToken().then(token => (this.last = token), () => undefined)
       this.lastCall = Date.now()
-      this.timer = setInterval(() => this.poll(), this.pollMs)
+      this.timer = setInterval(() => void this.poll(), this.pollMs)
       this.timer.unref()
     }
     return () => {
@@ -35,13 +36,19 @@ export class ChangeWatcher {
     }
   }
 
-  private poll(): void {
+  /** One poll at a time: a slow answer (a remote database) is not asked again before it comes. */
+  private async poll(): Promise<void> {
+    if (this.polling) return
+    this.polling = true
     let token: number
     try {
-      token = this.store.changeToken()
+      token = await this.store.changeToken()
     } catch {
       return // busy or closing: the next poll tries again
+    } finally {
+      this.polling = false
     }
+    if (!this.timer) return // closed while asking
     if (token === this.last && Date.now() - this.lastCall < TICK_MS) return
     this.last = token
     this.lastCall = Date.now()

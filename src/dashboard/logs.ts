@@ -40,13 +40,13 @@ export function logView(row: LogRow): LogView {
  * A page of log rows, oldest first. With afterId: the first `limit` rows after it (catching up);
  * otherwise the last `limit` rows (before beforeId, when given). `more` says whether rows were left out.
  */
-export function logPage(store: Store, q: LogPageQuery): {rows: LogView[]; more: boolean} {
+export async function logPage(store: Store, q: LogPageQuery): Promise<{rows: LogView[]; more: boolean}> {
   const filter = {adwId: q.adwId, minLevel: q.minLevel, type: q.type, step: q.step}
   if (q.afterId !== undefined) {
-    const rows = store.queryLogs({...filter, afterId: q.afterId, beforeId: q.beforeId, head: q.limit + 1})
+    const rows = await store.queryLogs({...filter, afterId: q.afterId, beforeId: q.beforeId, head: q.limit + 1})
     return {rows: rows.slice(0, q.limit).map(logView), more: rows.length > q.limit}
   }
-  const rows = store.queryLogs({...filter, beforeId: q.beforeId, limit: q.limit + 1})
+  const rows = await store.queryLogs({...filter, beforeId: q.beforeId, limit: q.limit + 1})
   const more = rows.length > q.limit
   return {rows: (more ? rows.slice(1) : rows).map(logView), more}
 }

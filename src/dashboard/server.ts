@@ -37,7 +37,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     throw new AdwError('USAGE', 'The --token is too short: use at least 16 characters (or leave it out for a random one).')
   }
   const assets = loadAssets()
-  const store = openExistingStore(opts.dbPath)
+  const store = await openExistingStore(opts.dbPath)
   const watcher = new ChangeWatcher(store)
   const app = createApp({store, dbPath: opts.dbPath, assets, watcher, token, version: opts.version ?? ''})
   let server: ReturnType<typeof serve>
@@ -48,7 +48,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     })
   } catch (error) {
     watcher.close()
-    store.close()
+    await store.close()
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') throw new AdwError('USAGE', `Port ${opts.port} on ${host} is already in use.`, {suggestions: [`adw ui --port ${(opts.port ?? 4400) + 1}`]})
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') throw new AdwError('USAGE', `Cannot listen on ${host}:${opts.port} (${code}).`, {suggestions: ['adw ui --host 127.0.0.1']})
@@ -65,7 +65,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       // Open SSE streams would keep close() waiting forever.
       ;(server as unknown as {closeAllConnections?: () => void}).closeAllConnections?.()
       await new Promise<void>(resolve => server.close(() => resolve()))
-      store.close()
+      await store.close()
     },
   }
 }

@@ -20,7 +20,7 @@ export async function runAction(ctx: RunContext, step: ActionStep, place: Place,
     if (!go) {
       const reason = `if: ${step.if.source} was false`
       ctx.steps[step.id] = {outputs: {}, status: 'skipped'}
-      skipByCondition(ctx, ref, reason)
+      await skipByCondition(ctx, ref, reason)
       return {status: 'skipped', reason}
     }
   }

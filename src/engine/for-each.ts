@@ -23,7 +23,7 @@ export async function runForEach(ctx: RunContext, step: ActionStep, ref: StepRef
   if (items.length === 0) {
     const reason = `forEach: ${forEach.items.source} gave no items`
     ctx.steps[step.id] = {outputs: [] as unknown as Record<string, unknown>, status: 'skipped'}
-    ctx.journal.skipStep(ref, reason)
+    await ctx.journal.skipStep(ref, reason)
     return {status: 'skipped', reason}
   }
   ctx.journal.log('INFO', 'milestone', `Step ${step.id}: ${items.length} item(s) from ${forEach.items.source}`, {items: items.length, forEach: forEach.items.source}, step.id, ref.iteration)
@@ -63,7 +63,7 @@ async function runItem(ctx: RunContext, step: ActionStep, ref: StepRef, scope: R
     if (typeof go !== 'boolean') return {result: {status: 'failed', error: go.error}, outputs: {}, error: go.error}
     if (!go) {
       const reason = `if: ${step.if.source} was false`
-      skipByCondition(ctx, ref, reason)
+      await skipByCondition(ctx, ref, reason)
       return {result: {status: 'skipped', reason}, outputs: {}}
     }
   }

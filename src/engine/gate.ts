@@ -31,7 +31,7 @@ export function decisionCommands(adwId: string, stepId: string, several = false)
 /** Runs a gate step: decided before (resume) → its outputs; else waits (--wait) or stops the run as waiting. */
 export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<NodeResult> {
   const {journal} = ctx
-  const rowId = journal.startStep(ref, prepared.key)
+  const rowId = await journal.startStep(ref, prepared.key)
   let options: ApprovalOptions
   try {
     if (prepared.rendered instanceof Error) throw prepared.rendered
@@ -39,11 +39,11 @@ export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, p
     if (problems.length) throw new Error(problems.join('; '))
     options = prepared.rendered.options as unknown as ApprovalOptions
   } catch (error) {
-    return finish(ctx, ref, rowId, {status: 'failed', error: (error as Error).message})
+    return await finish(ctx, ref, rowId, {status: 'failed', error: (error as Error).message})
   }
   startedAt.set(rowId, Date.now())
   const timeoutMs = options.timeout ? parseTimeout(options.timeout) : undefined
-  let gate = journal.requestApproval({
+  let gate = await journal.requestApproval({
     stepId: step.id,
     iteration: ref.iteration,
     message: options.message,
@@ -51,12 +51,12 @@ export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, p
     ...(timeoutMs ? {timeoutAt: new Date(Date.now() + timeoutMs).toISOString()} : {}),
     onTimeout: options.onTimeout ?? 'reject',
   })
-  if (!gate.decision) gate = expired(ctx, gate)
+  if (!gate.decision) gate = await expired(ctx, gate)
   if (!gate.decision && ctx.wait) {
     const decided = await waitForDecision(ctx, ref, gate)
     if (!decided) {
-      journal.finishStep(rowId, {status: 'cancelled', error: 'cancelled while waiting for approval'})
-      journal.flush()
+      await journal.finishStep(rowId, {status: 'cancelled', error: 'cancelled while waiting for approval'})
+      await journal.flush()
       journal.emit({type: 'step:end', adwId: ctx.adwId, stepId: step.id, iteration: ref.iteration, parentId: ref.parentId, status: 'cancelled', durationMs: 0, time: now()})
       return CANCELLED
     }
@@ -76,23 +76,23 @@ export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, p
 }
 
 /** A pending gate past its timeout is decided now by its onTimeout. */
-function expired(ctx: RunContext, gate: ApprovalRow): ApprovalRow {
+async function expired(ctx: RunContext, gate: ApprovalRow): Promise<ApprovalRow> {
   if (!gate.timeout_at || gate.timeout_at > now()) return gate
-  ctx.journal.expireApprovals()
-  return ctx.journal.approval(gate.step_id, gate.iteration) ?? gate
+  await ctx.journal.expireApprovals()
+  return (await ctx.journal.approval(gate.step_id, gate.iteration)) ?? gate
 }
 
 /** `adw run --wait`: the run shows as waiting while this process polls for a decision (or its timeout, or Ctrl-C). */
 async function waitForDecision(ctx: RunContext, ref: StepRef, gate: ApprovalRow): Promise<ApprovalRow | undefined> {
   const {journal} = ctx
   journal.log('INFO', 'milestone', `Step ${ref.stepId} is waiting for approval: ${gate.message ?? ''}`, {message: gate.message, timeoutAt: gate.timeout_at, commands: decisionCommands(ctx.adwId, ref.stepId)}, ref.stepId, ref.iteration, 'approval')
-  journal.setRunStatus('waiting')
-  journal.flush()
+  await journal.setRunStatus('waiting')
+  await journal.flush()
   const hint = `waiting for approval: ${decisionCommands(ctx.adwId, ref.stepId).join('  or  ')}`
   try {
     for (;;) {
       journal.progress(ref, hint)
-      const row = expired(ctx, journal.approval(ref.stepId, ref.iteration) ?? gate)
+      const row = await expired(ctx, (await journal.approval(ref.stepId, ref.iteration)) ?? gate)
       if (row.decision) return row
       try {
         await sleep(POLL_MS, undefined, {signal: ctx.signal})
@@ -101,20 +101,20 @@ async function waitForDecision(ctx: RunContext, ref: StepRef, gate: ApprovalRow)
       }
     }
   } finally {
-    journal.setRunStatus('running')
+    await journal.setRunStatus('running')
   }
 }
 
 /** Closes the gate's step row (waiting, decided or failed) and tells the view. */
-function finish(ctx: RunContext, ref: StepRef, rowId: number, result: NodeResult, outputs: Record<string, unknown> = {}, error?: string): NodeResult {
+async function finish(ctx: RunContext, ref: StepRef, rowId: number, result: NodeResult, outputs: Record<string, unknown> = {}, error?: string): Promise<NodeResult> {
   const {journal} = ctx
   const status = result.status === 'waiting' ? 'waiting' : result.status === 'failed' ? 'failed' : 'succeeded'
   const message = result.status === 'failed' ? (error ?? result.error) : undefined
-  journal.finishStep(rowId, {status, outputs, error: message ?? null})
+  await journal.finishStep(rowId, {status, outputs, error: message ?? null})
   if (result.status !== 'waiting') ctx.steps[ref.stepId] = {outputs, status, ...(message ? {error: message} : {})}
   const said = status === 'waiting' ? 'waiting for a decision' : outputs.approved === true ? `approved by ${outputs.by}` : outputs.by ? `rejected by ${outputs.by}` : status
   journal.log(status === 'failed' ? 'ERROR' : 'INFO', 'milestone', `Step ${ref.stepId} ${said}`, {status, ...outputs}, ref.stepId, ref.iteration, 'approval')
-  journal.flush()
+  await journal.flush()
   const durationMs = Math.max(0, Date.now() - (startedAt.get(rowId) ?? Date.now()))
   startedAt.delete(rowId)
   journal.emit({type: 'step:end', adwId: ctx.adwId, stepId: ref.stepId, iteration: ref.iteration, parentId: ref.parentId, status, durationMs, ...(message ? {error: message} : {}), ...(status === 'succeeded' ? {outcome: said} : {}), time: now()})

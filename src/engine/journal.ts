@@ -54,6 +54,9 @@ export class Journal {
   private readonly reporter: Reporter
   private readonly minLevel: number
   private readonly emitLogs: boolean
+  /** Writes started by `usage` (see track), and the first of them that failed. */
+  private inflight: Array<Promise<void>> = []
+  private failed: unknown
 
   constructor(opts: JournalOptions) {
     this.adwId = opts.adwId
@@ -64,8 +67,8 @@ export class Journal {
     this.emitLogs = opts.emitLogs === true
   }
 
-  createRun(run: NewRun): void {
-    this.store.createRun(run)
+  async createRun(run: NewRun): Promise<void> {
+    await this.store.createRun(run)
   }
 
   /** A log row for the run (no step) or one step run, masked and cut; below the level only milestones are kept. */
@@ -91,55 +94,82 @@ export class Journal {
     this.emit({type: 'step:progress', adwId: this.adwId, stepId: ref.stepId, iteration: ref.iteration, ...(ref.index !== undefined ? {index: ref.index} : {}), text: clip(this.redact.text(text), MAX_PROGRESS), time: now()})
   }
 
-  flush(): void {
-    this.store.flush()
+  /** Writes everything buffered; a usage write that failed since the last flush is thrown here. */
+  async flush(): Promise<void> {
+    await this.settle()
+    await this.store.flush()
+  }
+
+  /** Waits for the writes started from synchronous callbacks (usage), and throws the first that failed. */
+  private async settle(): Promise<void> {
+    if (this.inflight.length > 0) {
+      const writes = this.inflight
+      this.inflight = []
+      await Promise.all(writes)
+    }
+    if (this.failed !== undefined) {
+      const error = this.failed
+      this.failed = undefined
+      throw error
+    }
+  }
+
+  /** A write nobody awaits now (an executor's usage callback is synchronous): settled at the next flush. */
+  private track(write: Promise<void>): void {
+    this.inflight.push(write.catch((error: unknown) => {
+      this.failed ??= error
+    }))
   }
 
   /** Opens a step row (its milestone commits with it: one transaction per start) and tells the view. Returns the row id. */
   /** `key`: the step run's resume key (memo.ts), recorded with its row. */
-  startStep(ref: StepRef, key?: StepKey): number {
+  async startStep(ref: StepRef, key?: StepKey): Promise<number> {
     const {stepId, iteration, executor} = ref
     this.log('INFO', 'milestone', `Step ${stepId} started${label(ref)}`, {executor, iteration, ...extra(ref)}, stepId, iteration)
-    this.store.setCurrentStep(this.adwId, stepId)
-    const rowId = this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor, itemIndex: ref.index, attempt: ref.attempt, ...(key ? {contentKey: key} : {})})
+    await this.store.setCurrentStep(this.adwId, stepId)
+    const rowId = await this.store.startStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: ref.parentId ?? null, iteration, executor, itemIndex: ref.index, attempt: ref.attempt, ...(key ? {contentKey: key} : {})})
     this.emit({type: 'step:start', adwId: this.adwId, stepId, name: ref.name, executor, iteration, parentId: ref.parentId, ...extra(ref), time: now()})
     return rowId
   }
 
-  /** Usage of one call: into the step's totals, the run's, the store and a cost_update row. */
+  /**
+   * Usage of one call: into the step's totals, the run's, the store and a cost_update row.
+   * Synchronous (executors report from callbacks); the store's write settles at the next flush.
+   */
   usage(rowId: number, ref: StepRef, stepTotals: Totals, u: Usage): void {
     addUsage(stepTotals, u)
     addUsage(this.totals, u)
-    this.store.addUsage(rowId, this.adwId, u)
+    this.track(this.store.addUsage(rowId, this.adwId, u))
     this.log('INFO', 'cost_update', `${u.model ? `${u.model}: ` : ''}${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens, $${(u.costUsd ?? 0).toFixed(4)}`, u, ref.stepId, ref.iteration)
   }
 
   /** Closes a step row (outputs masked); written with the next flush. */
-  finishStep(rowId: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void {
-    this.store.finishStep(rowId, result.outputs ? {...result, outputs: this.redact.value(result.outputs)} : result)
+  async finishStep(rowId: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): Promise<void> {
+    await this.settle()
+    await this.store.finishStep(rowId, result.outputs ? {...result, outputs: this.redact.value(result.outputs)} : result)
   }
 
   /** Records a step that did not run: its row, a milestone, the view's end event. */
-  skipStep(ref: StepRef, reason: string): void {
+  async skipStep(ref: StepRef, reason: string): Promise<void> {
     const {stepId, iteration, parentId} = ref
-    this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason, itemIndex: ref.index})
+    await this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason, itemIndex: ref.index})
     this.log('INFO', 'milestone', `Step ${stepId} skipped: ${reason}`, {reason}, stepId, iteration)
-    this.store.flush()
+    await this.store.flush()
     this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
   }
 
   /** An approval gate reached (src/engine/gate.ts): its row, made once; a resumed run gets the one it made. */
-  requestApproval(request: Omit<ApprovalRequest, 'adwId'>): ApprovalRow {
+  requestApproval(request: Omit<ApprovalRequest, 'adwId'>): Promise<ApprovalRow> {
     return this.store.requestApproval({...request, message: this.redact.text(request.message), adwId: this.adwId})
   }
 
-  approval(stepId: string, iteration: number): ApprovalRow | undefined {
+  approval(stepId: string, iteration: number): Promise<ApprovalRow | undefined> {
     return this.store.getApproval(this.adwId, stepId, iteration)
   }
 
   /** Gates past their timeout, decided by their onTimeout; each logged. */
-  expireApprovals(): ApprovalRow[] {
-    const expired = this.store.expireApprovals(this.adwId)
+  async expireApprovals(): Promise<ApprovalRow[]> {
+    const expired = await this.store.expireApprovals(this.adwId)
     for (const g of expired) {
       this.log('WARNING', 'milestone', `Approval at step ${g.step_id} timed out (no decision before ${g.timeout_at}): ${g.decision} (onTimeout: ${g.on_timeout})`, {decision: g.decision, by: 'timeout', timeoutAt: g.timeout_at}, g.step_id, g.iteration, 'approval')
     }
@@ -147,13 +177,13 @@ export class Journal {
   }
 
   /** The run's status while it goes on (waiting at a gate under --wait, running again after). */
-  setRunStatus(status: RunStatus): void {
-    this.store.setRunStatus(this.adwId, status)
+  async setRunStatus(status: RunStatus): Promise<void> {
+    await this.store.setRunStatus(this.adwId, status)
   }
 
   /** The run's limits in force and/or the time it has run, for a later resume. */
-  setRunBudget(patch: Parameters<Store['setRunBudget']>[1]): void {
-    this.store.setRunBudget(this.adwId, patch)
+  async setRunBudget(patch: Parameters<Store['setRunBudget']>[1]): Promise<void> {
+    await this.store.setRunBudget(this.adwId, patch)
   }
 
   /** A recording for adw replay, already masked and capped (src/engine/recorder.ts). */
@@ -162,9 +192,11 @@ export class Journal {
   }
 
   /** The run's last milestone and its row's end (error masked). */
-  finishRun(status: RunStatus, error: string | undefined, milestone: string, details: Record<string, unknown>): void {
+  async finishRun(status: RunStatus, error: string | undefined, milestone: string, details: Record<string, unknown>): Promise<void> {
+    // The run's end is recorded whatever happened to a usage write before it.
+    await this.settle().catch((e: unknown) => this.log('ERROR', 'error', `Usage not recorded: ${e instanceof Error ? e.message : String(e)}`))
     this.log(status === 'succeeded' || status === 'waiting' ? 'INFO' : status === 'cancelled' || status === 'budget_exceeded' ? 'WARNING' : 'ERROR', 'milestone', milestone, details)
-    this.store.finishRun(this.adwId, status, error === undefined ? null : this.redact.text(error))
+    await this.store.finishRun(this.adwId, status, error === undefined ? null : this.redact.text(error))
   }
 }
 

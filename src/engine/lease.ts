@@ -30,10 +30,10 @@ export class Lease {
    * Resume: takes the run over unless this process already holds it (resume.ts claims first).
    * Returns `stepId#iteration` of the step runs the claim closed as interrupted, else `given`.
    */
-  claim(given: unknown): string[] {
+  async claim(given: unknown): Promise<string[]> {
     const adwId = this.journal.adwId
-    const before = this.store.getRun(adwId)
-    const claimed = !before || before.status !== 'running' || before.pid !== process.pid ? this.store.claimRun(adwId) : undefined
+    const before = await this.store.getRun(adwId)
+    const claimed = !before || before.status !== 'running' || before.pid !== process.pid ? await this.store.claimRun(adwId) : undefined
     return claimed?.interruptedSteps ?? (Array.isArray(given) ? given.map(String) : [])
   }
 
@@ -41,12 +41,10 @@ export class Lease {
   hold(): void {
     const adwId = this.journal.adwId
     this.heartbeat = setInterval(() => {
-      try {
-        const request = this.store.heartbeat(adwId)
+      // A busy moment (or a dropped connection): the next beat will do.
+      this.store.heartbeat(adwId).then(request => {
         if (request) this.onCancelRequest(request)
-      } catch {
-        // a busy moment: the next beat will do
-      }
+      }, () => {})
     }, HEARTBEAT_MS)
     this.heartbeat.unref()
     // process.exit() mid-run (a second Ctrl-C exits at once): record the run's end before the
@@ -70,9 +68,14 @@ export class Lease {
     this.held = false
   }
 
-  /** The exit hook: a run left mid-step by process.exit() is recorded as ended, not left running. */
+  /**
+   * The exit hook: a run left mid-step by process.exit() is recorded as ended, not left running.
+   * Nothing asynchronous runs at 'exit', so only a store with `flushSync` (SQLite, whose methods do
+   * their work before they return) records it; on another store the run shows as interrupted once
+   * its heartbeat is stale, and resumes.
+   */
   private recordHardExit(): void {
-    if (!this.held) return
+    if (!this.held || !this.store.flushSync) return
     this.held = false
     const cancelled = this.signal.aborted
     const status = cancelled ? 'cancelled' : 'failed'
@@ -85,11 +88,12 @@ export class Lease {
     } catch {
       // best effort
     }
+    const ignore = () => {}
     try {
-      for (const rowId of this.running.keys()) this.store.finishStep(rowId, {status: stepStatus, error: why})
+      for (const rowId of this.running.keys()) this.store.finishStep(rowId, {status: stepStatus, error: why}).catch(ignore)
       this.journal.log(cancelled ? 'WARNING' : 'ERROR', 'milestone', `Run ${status}: ${this.pipelineName} (${why})`, {status, error: why, totals: this.journal.totals})
-      this.store.finishRun(this.journal.adwId, status, why)
-      this.store.flush()
+      this.store.finishRun(this.journal.adwId, status, why).catch(ignore)
+      this.store.flushSync()
     } catch {
       // exiting anyway; the run then shows as interrupted and still resumes
     }

@@ -22,7 +22,7 @@ export async function runLoop(ctx: RunContext, loop: LoopStep, scope: Record<str
       ctx.steps[loop.id] = {outputs: {}, status: 'skipped'}
       const before = ctx.reuse.get(loop.id, 0)
       // Resumed, and skipped for the same reason as before: shown, not recorded twice.
-      if (before?.status !== 'skipped' || before.reason !== reason) journal.skipStep({stepId: loop.id, name: loop.name, iteration: 0, executor: 'loop'}, reason)
+      if (before?.status !== 'skipped' || before.reason !== reason) await journal.skipStep({stepId: loop.id, name: loop.name, iteration: 0, executor: 'loop'}, reason)
       journal.emit({type: 'loop:end', adwId, stepId: loop.id, iterations: 0, outcome: 'skipped', reason: before?.status === 'skipped' && before.reason === reason ? `${reason} (as before)` : reason, time: now()})
       return {status: 'skipped', reason}
     }
@@ -50,7 +50,7 @@ export async function runLoop(ctx: RunContext, loop: LoopStep, scope: Record<str
     if (typeof done !== 'boolean') return {status: 'failed', error: done.error}
     if (!replay) {
       journal.log('INFO', 'milestone', `Loop ${loop.id}: iteration ${i}/${loop.maxAttempts} finished (${done ? 'until holds' : 'until not yet true'})`, {iteration: i, until: loop.until.source, satisfied: done}, loop.id, i)
-      journal.flush()
+      await journal.flush()
     } else if (done) {
       journal.log('INFO', 'milestone', `Loop ${loop.id}: until held at iteration ${i}/${loop.maxAttempts} (completed before; outputs reused)`, {iteration: i, until: loop.until.source, satisfied: true, reusedIterations: i}, loop.id, i)
     }
@@ -68,6 +68,6 @@ export async function runLoop(ctx: RunContext, loop: LoopStep, scope: Record<str
     return {status: 'failed', error: msg}
   }
   journal.log('WARNING', 'milestone', `${msg}; continuing (onExhausted: continue)`, {maxAttempts: loop.maxAttempts, until: loop.until.source}, loop.id)
-  journal.flush()
+  await journal.flush()
   return {status: 'succeeded'}
 }

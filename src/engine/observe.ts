@@ -60,7 +60,7 @@ export async function observe(opts: ObserveOptions): Promise<Observers> {
         record: a => {
           try {
             store.log({adwId, agentName: 'notify', stepName: null, iteration: 0, level: a.ok ? 'INFO' : 'WARNING', type: 'state_change', message: a.message, details: a.details})
-            store.flush()
+            store.flush().catch(() => {}) // the store closed already
           } catch {
             // the store closed already
           }
@@ -76,7 +76,7 @@ export function warner(opts: Pick<ObserveOptions, 'adwId' | 'store' | 'stderr'>,
   return message => {
     try {
       opts.store.log({adwId: opts.adwId, agentName: agent, stepName: null, iteration: 0, level: 'WARNING', type: 'state_change', message, details: undefined})
-      opts.store.flush()
+      opts.store.flush().catch(() => {}) // the store closed already
     } catch {
       // the store closed already (a very late answer): stderr still tells
     }

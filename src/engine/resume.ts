@@ -58,20 +58,20 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd()
   const note = opts.note ?? (() => {})
   const dbPath = (await resolveConfig({cwd, db: opts.db})).dbPath
-  const store = openExistingStore(dbPath)
+  const store = await openExistingStore(dbPath)
   const reopen = opts.from !== undefined || opts.pipeline !== undefined
   try {
-    const run = requireRun(store, opts.adwId)
+    const run = await requireRun(store, opts.adwId)
     if (opts.worker && !WORKER_TAKES.has(effectiveStatus(run)) && !(run.status === 'running' && ownerAlive(run))) return skipped(run)
     if (run.status === 'succeeded' && !reopen) return alreadySucceeded(run, note)
     // A run waiting under `adw run --wait` is still driven by that live process.
-    if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, store.path)
+    if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, store.location)
 
     // A run in a worktree gets it back, re-created from its branch if it was pruned.
     // Its .env and configuration are the checkout's (configDir), as when it started.
     const {workingDir, configDir} = opts.worker?.workingDir
       ? {workingDir: opts.worker.workingDir, configDir: opts.worker.workingDir}
-      : store.getWorktree(run.adw_id) ? await (await import('../worktrees/index.js')).worktreeDirForResume(store, run, note) : {workingDir: run.working_dir, configDir: run.working_dir}
+      : (await store.getWorktree(run.adw_id)) ? await (await import('../worktrees/index.js')).worktreeDirForResume(store, run, note) : {workingDir: run.working_dir, configDir: run.working_dir}
     if (!existsSync(workingDir) || !statSync(workingDir).isDirectory()) {
       throw new AdwError('USAGE', `Cannot resume run "${run.adw_id}": its working directory ${workingDir} no longer exists`, {suggestions: ['restore the directory, or start a new run']})
     }
@@ -93,7 +93,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const observing = await planObservers(config, pipeline)
     for (const v of config.ignored) note(`Warning: ${describeIgnored(v)}`)
 
-    const claim = store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {}), ...(opts.worker ? {worker: true, workingDir} : {})})
+    const claim = await store.claimRun(run.adw_id, {reopen, ...(opts.pipeline !== undefined ? {pipeline: {name: pipeline.name, file: pipeline.file, snapshot: pipeline.source}} : {}), ...(opts.worker ? {worker: true, workingDir} : {})})
     if (opts.worker && !WORKER_TAKES.has(claim.previous.status)) return skipped(claim.previous) // cancelled or finished meanwhile
     if (claim.previous.status === 'succeeded' && !reopen) return alreadySucceeded(claim.previous, note) // won by a concurrent resume
     const {pid, host} = claim.previous
@@ -122,7 +122,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
       },
     })
   } finally {
-    store.close()
+    await store.close()
   }
 }
 

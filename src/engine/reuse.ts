@@ -156,9 +156,9 @@ export async function prepareStep(ctx: RunContext, step: ActionStep, at: {iterat
 }
 
 /** Records a step (or forEach item) that its `if` skipped; resumed and skipped for the same reason as before: shown, not recorded twice. */
-export function skipByCondition(ctx: RunContext, ref: StepRef, reason: string): void {
+export async function skipByCondition(ctx: RunContext, ref: StepRef, reason: string): Promise<void> {
   const before = ctx.reuse.get(ref.stepId, ref.iteration, ref.index)
-  if (before?.status !== 'skipped' || before.reason !== reason) return ctx.journal.skipStep(ref, reason)
+  if (before?.status !== 'skipped' || before.reason !== reason) return await ctx.journal.skipStep(ref, reason)
   const position = ref.index !== undefined ? {index: ref.index, item: ref.item} : {}
   ctx.journal.emit({type: 'step:end', adwId: ctx.adwId, stepId: ref.stepId, iteration: ref.iteration, parentId: ref.parentId, status: 'skipped', durationMs: 0, reason: `${reason} (as before)`, ...position, time: now()})
 }

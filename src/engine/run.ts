@@ -119,14 +119,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   let interrupted: string[] = []
   let prior: {usd: number; tokens: number; ms: number} | undefined
   if (opts.resume) {
-    interrupted = lease.claim(opts.resumeDetails?.interruptedSteps)
-    reuse = new ReuseIndex(pipeline, store.listSteps(adwId), opts.resumeContext)
-    const before = store.getRun(adwId)
+    interrupted = await lease.claim(opts.resumeDetails?.interruptedSteps)
+    reuse = new ReuseIndex(pipeline, await store.listSteps(adwId), opts.resumeContext)
+    const before = await store.getRun(adwId)
     addRecordedUsage(journal.totals, before)
     if (before) prior = {usd: before.cost_usd, tokens: totalTokens({inputTokens: before.input_tokens, outputTokens: before.output_tokens, cacheCreationTokens: before.cache_creation_tokens, cacheReadTokens: before.cache_read_tokens}), ms: before.active_ms ?? 0}
-    if (opts.budget) journal.setRunBudget({budget: opts.budget.limit})
+    if (opts.budget) await journal.setRunBudget({budget: opts.budget.limit})
   } else {
-    journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: pipelineEdges(pipeline)})
+    await journal.createRun({adwId, pipelineName: pipeline.name, pipelineFile: pipeline.file, pipelineSnapshot: pipeline.source, inputs, workingDir: opts.workingDir, executorAliases: opts.executorAliases, budget: opts.budget?.limit, graph: pipelineEdges(pipeline)})
   }
   const record = opts.record ?? DEFAULT_RECORD
   const recorder = record.enabled && recordsCalls(pipeline) ? new Recorder(journal, record) : undefined
@@ -134,7 +134,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const concurrency = opts.concurrency ?? pipeline.concurrency ?? DEFAULT_CONCURRENCY
   // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
   const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
-  journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.path, outline: outline(pipeline.steps), resumed: opts.resume || undefined, concurrency, time: now()})
+  journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.location, outline: outline(pipeline.steps), resumed: opts.resume || undefined, concurrency, time: now()})
   // A queued run taken by a worker starts here, though it goes through the resume path.
   const fromQueue = opts.resumeDetails?.previousStatus === 'queued'
   journal.log('INFO', 'milestone', opts.resume && !fromQueue ? `Run resumed: ${pipeline.name}` : `Run started: ${pipeline.name}`, {
@@ -150,7 +150,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     journal.log('WARNING', 'state_change', `Step ${stepId}${iteration ? ` (iteration ${iteration})` : ''} was interrupted: its adw process stopped while it ran; it runs again`, {status: 'interrupted', iteration}, stepId, iteration)
   }
   for (const warning of opts.warnings ?? []) journal.log('WARNING', 'state_change', warning)
-  journal.flush()
+  await journal.flush()
 
   // failFast and cancel both stop the running executors; only cancel makes the run "cancelled".
   const stop = new AbortController()
@@ -219,10 +219,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   const durationMs = Date.now() - started
   const totals = journal.totals
   // The time the run has been running, over all its processes, for a minutes budget on resume.
-  journal.setRunBudget({activeMs: ledger.spent().ms})
+  await journal.setRunBudget({activeMs: ledger.spent().ms})
   const milestone = waiting ? `Run waiting for approval at step ${waiting.stepId}: ${pipeline.name}` : `Run ${status}: ${pipeline.name}`
-  journal.finishRun(status, error, milestone, {status, durationMs, totals, ...(error ? {error} : {}), ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})})
-  journal.flush()
+  await journal.finishRun(status, error, milestone, {status, durationMs, totals, ...(error ? {error} : {}), ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})})
+  await journal.flush()
   journal.emit({type: 'run:end', adwId, status, durationMs, totals: {...totals}, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {}), time: now()})
   await opts.reporter.close()
   return {adwId, status, durationMs, totals, error, ...(waiting ? {waiting} : {}), ...(crossing ? {crossing} : {})}

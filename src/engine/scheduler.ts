@@ -66,13 +66,14 @@ export function schedule(ctx: RunContext, steps: Step[], place: Place): Promise<
       while (ready.length > 0) {
         const node = ready.shift()!
         const decided = decide(ctx, node, nodes, place)
-        if (decided) {
+        if (decided && !('skip' in decided)) {
           finish(node, decided)
           continue
         }
         running++
         const scope = node.step.if?.statusCheck ? {...ctx.scope, job: {status: jobStatus(ctx, node, nodes)}} : ctx.scope
-        const run = node.step.kind === 'loop' ? runLoop(ctx, node.step, scope, schedule) : runAction(ctx, node.step, place, scope)
+        // A skip is recorded (a store write) before its dependents are decided, like a step's end.
+        const run = decided ? skip(ctx, node.step, place, decided.skip) : node.step.kind === 'loop' ? runLoop(ctx, node.step, scope, schedule) : runAction(ctx, node.step, place, scope)
         run.then(
           result => settle(node, result),
           error => settle(node, {status: 'failed', error: `internal error (a bug in adw): ${(error as Error)?.message ?? error}`}),
@@ -96,25 +97,28 @@ function jobStatus(ctx: RunContext, node: Node, nodes: Map<string, Node>): JobSt
   return node.needs.some(id => nodes.get(id)?.taint !== undefined) ? 'failure' : 'success'
 }
 
-/** A result for a step that will not run (recorded as skipped, or nothing after a cancel), or undefined to run it. */
-function decide(ctx: RunContext, node: Node, nodes: Map<string, Node>, place: Place): NodeResult | undefined {
+/**
+ * A result for a step that will not run (nothing recorded: after a cancel, a gate, a budget), a
+ * skip to record (`{skip: reason}`), or undefined to run it.
+ */
+function decide(ctx: RunContext, node: Node, nodes: Map<string, Node>, place: Place): NodeResult | {skip: string} | undefined {
   if (ctx.signal.aborted) return CANCELLED
   const step = node.step
   // After a gate that waits or a budget reached, what was not started stays unrecorded (it runs on resume).
   const up = node.needs.map(id => nodes.get(id)?.result).find(r => r && (r.status === 'waiting' || r.status === 'budget_exceeded'))
   if (up) return up
-  if (ctx.stop.aborted) return skip(ctx, step, place, String(ctx.stop.reason?.message ?? ctx.stop.reason ?? 'stopped'))
+  if (ctx.stop.aborted) return {skip: String(ctx.stop.reason?.message ?? ctx.stop.reason ?? 'stopped')}
   if (step.if?.statusCheck) return undefined // always(), failure(), …: the condition decides
   const need = node.needs.map(id => nodes.get(id)).find(n => n?.taint !== undefined)
   if (!need) return undefined
   const reason = need.taint === need.step.id ? `needs ${need.step.id}, which failed` : `needs ${need.step.id}, which did not run because ${need.taint} failed`
-  return skip(ctx, step, place, reason)
+  return {skip: reason}
 }
 
-function skip(ctx: RunContext, step: Step, place: Place, reason: string): NodeResult {
+async function skip(ctx: RunContext, step: Step, place: Place, reason: string): Promise<NodeResult> {
   ctx.steps[step.id] = {outputs: {}, status: 'skipped'}
   const executor = step.kind === 'loop' ? 'loop' : step.executor.name
-  ctx.journal.skipStep({stepId: step.id, name: step.name, iteration: place.iteration, parentId: place.parentId, executor}, reason)
+  await ctx.journal.skipStep({stepId: step.id, name: step.name, iteration: place.iteration, parentId: place.parentId, executor}, reason)
   if (step.kind === 'loop') ctx.journal.emit({type: 'loop:end', adwId: ctx.adwId, stepId: step.id, iterations: 0, outcome: 'skipped', reason, time: now()})
   return {status: 'skipped', reason}
 }

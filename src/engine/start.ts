@@ -9,7 +9,7 @@ import type {Pipeline} from '../pipeline/types.js'
 import type {StepExecutor} from '../plugins/types.js'
 import {aliasRegistry} from '../plugins/alias.js'
 import {createRegistry, type ExecutorRegistry} from '../plugins/registry.js'
-import {openStore} from '../store/sqlite.js'
+import {openStore} from '../store/open.js'
 import type {Store} from '../store/types.js'
 import {resolveRunInputs} from '../secrets/inputs.js'
 import {describeIgnored} from '../secrets/sources.js'
@@ -141,10 +141,10 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   prepareStateDir(config.dbPath)
   for (const v of config.ignored) opts.announce?.(`Warning: ${describeIgnored(v)}`)
   // A --db flag names a file in an existing folder; a configured path may create its folder.
-  const store = openStore(config.dbPath, {createParent: opts.db === undefined})
+  const store = await openStore(config.dbPath, {createParent: opts.db === undefined})
   try {
-    const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
-    if (opts.adwId !== undefined && store.getRun(adwId)) {
+    const adwId = opts.adwId ?? (await newAdwId(async id => (await store.getRun(id)) !== undefined))
+    if (opts.adwId !== undefined && (await store.getRun(adwId))) {
       throw new AdwError('RUN_EXISTS', `a run with --adw-id ${adwId} already exists in ${config.dbPath}`, {
         suggestions: [`choose another --adw-id, or continue it with: adw run --resume --adw-id ${adwId}`],
       })
@@ -156,12 +156,12 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     const observers = await runObservers(config, opts, store, adwId, observing, runDir)
     // github.comments: true in adw.config.yaml: the issue of an --issue run hears when it starts and ends.
     const comments = issue && config.githubComments ? issueRun!.issueComments(issue, config.env, line => opts.announce?.(line)) : undefined
-    await comments?.post(`adw run \`${adwId}\` started: pipeline ${pipeline.name}${isolated ? ` on branch ${store.getWorktree(adwId)?.branch}` : ''}.`)
+    await comments?.post(`adw run \`${adwId}\` started: pipeline ${pipeline.name}${isolated ? ` on branch ${(await store.getWorktree(adwId))?.branch}` : ''}.`)
     const outcome = await runPipeline({pipeline, adwId, inputs, workingDir: runDir, store, ...engineOptions(config, opts, observers), executorAliases: opts.executors, budget: {limit, prices: config.prices}})
     await comments?.post(issueRun!.finishedComment(adwId, outcome))
     return outcome
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
@@ -177,16 +177,16 @@ async function queueRun(opts: StartOptions, req: {config: ResolvedConfig; pipeli
     throw new AdwError('USAGE', `--adw-id "${opts.adwId}" is not a valid id: use letters, digits, '.', '_' and '-' (at most 128)`)
   }
   prepareStateDir(req.config.dbPath)
-  const store = openStore(req.config.dbPath, {createParent: opts.db === undefined})
+  const store = await openStore(req.config.dbPath, {createParent: opts.db === undefined})
   try {
-    const adwId = opts.adwId ?? newAdwId(id => store.getRun(id) !== undefined)
-    if (opts.adwId !== undefined && store.getRun(adwId)) {
+    const adwId = opts.adwId ?? (await newAdwId(async id => (await store.getRun(id)) !== undefined))
+    if (opts.adwId !== undefined && (await store.getRun(adwId))) {
       throw new AdwError('RUN_EXISTS', `a run with --adw-id ${adwId} already exists in ${req.config.dbPath}`, {suggestions: [`choose another --adw-id`]})
     }
     const queued = await submitRun(store, adwId, {queue: opts.queue!, pipeline: req.pipeline, inputs: req.inputs, workingDir: req.workingDir, config: req.config, executors: opts.executors, limit: req.limit})
     return {adwId, status: 'queued', durationMs: 0, totals: {inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0}, queued}
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
@@ -211,7 +211,7 @@ async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, confi
   const plan = await planDryRun(pipeline, inputs, config, workingDir, refused)
   // The cost and duration forecast from the recorded history (the database is only read).
   const {forecastOf, formatEstimate} = await import('../budget/forecast.js')
-  const estimate = forecastOf(pipeline, config.dbPath, {runModel: config.model, prices: config.prices})
+  const estimate = await forecastOf(pipeline, config.dbPath, {runModel: config.model, prices: config.prices})
   out.print(out.json ? JSON.stringify({...plan, estimate}, null, 2) : `${formatDryRun(plan, cwd)}\n\n${formatEstimate(estimate)}`)
   if (refused) throw new AdwError('PREFLIGHT', refused, {suggestions: ['fix the above, then run without --dry-run']})
   return {status: 'succeeded'} as RunOutcome
@@ -222,10 +222,10 @@ async function dryRun(pipeline: Pipeline, inputs: Record<string, unknown>, confi
  * a random id would clash about once in a hundred). Math.random, not node:crypto: the id is a
  * name, not a secret, and loading node:crypto costs ~5 ms of every `adw run`'s start.
  */
-export function newAdwId(taken: (id: string) => boolean): string {
+export async function newAdwId(taken: (id: string) => boolean | Promise<boolean>): Promise<string> {
   for (;;) {
     const id = Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')
-    if (!taken(id)) return id
+    if (!(await taken(id))) return id
   }
 }
 

@@ -68,7 +68,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
   const {adwId, journal} = ctx
   const {iteration, parentId} = ref
   const started = Date.now()
-  const rowId = journal.startStep(ref, prepared.key)
+  const rowId = await journal.startStep(ref, prepared.key)
   ctx.lease.stepStarted(rowId, step.id)
 
   const usage = zeroTotals()
@@ -116,7 +116,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
   const cancelled = error !== undefined && ctx.stop.aborted
   const overBudget = meter.crossed !== undefined && !cancelled
   const status = error === undefined ? 'succeeded' : cancelled ? 'cancelled' : overBudget ? 'budget_exceeded' : isQuota(attempt.error) ? 'rate_limited' : 'failed'
-  journal.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
+  await journal.finishStep(rowId, {status, outputs, error: error ?? null, model: model ?? null})
   ctx.lease.stepEnded(rowId)
   const withUsage = hasUsage(usage) ? {usage} : {}
   const agent = step.executor.name
@@ -125,7 +125,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
   }
   journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id}${label(ref, false)} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
   const retry = status === 'failed' && step.retry && attempt.error ? retryAfter(ctx, step, ref, attempt.error) : undefined
-  journal.flush()
+  await journal.flush()
   const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
   const position = {...(ref.index !== undefined ? {index: ref.index, item: ref.item} : {}), ...(ref.attempt !== undefined ? {attempt: ref.attempt} : {})}
   journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), ...position, ...(prepared.reason ? {reason: prepared.reason} : {}), ...(retry ? {retryInMs: retry.delayMs} : {}), time: now()})

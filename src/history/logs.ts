@@ -1,9 +1,8 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {existsSync} from 'node:fs'
 import {AdwError} from '../errors.js'
 import type {LogLevel, LogType} from '../plugins/types.js'
-import {openStore} from '../store/sqlite.js'
+import {openStore, storeExists} from '../store/open.js'
 import {effectiveStatus} from '../store/status.js'
 import type {LogQuery, LogRow, Store} from '../store/types.js'
 import {clockTime, truncate} from './format.js'
@@ -36,35 +35,35 @@ export interface ShowLogsOptions {
 
 /** `adw logs`: prints a run's log rows, and with `follow` streams them until the run ends. */
 export async function showLogs(opts: ShowLogsOptions): Promise<void> {
-  const store = opts.follow ? await waitFor(opts, () => (existsSync(opts.dbPath) ? openStore(opts.dbPath) : undefined), 'the database to be created') : openExistingStore(opts.dbPath)
+  const store = opts.follow ? await waitFor(opts, () => (storeExists(opts.dbPath) ? openStore(opts.dbPath) : undefined), 'the database to be created') : await openExistingStore(opts.dbPath)
   if (!store) return // aborted while waiting
   try {
     const adwId = opts.adwId ?? (await latestRun(store, opts))
     if (adwId === undefined) return
-    if (!opts.follow) requireRun(store, adwId)
+    if (!opts.follow) await requireRun(store, adwId)
     else if (!(await waitFor(opts, () => store.getRun(adwId), `run ${adwId} to start`))) return
     const show = {...opts, adwId}
     const filter: LogQuery = {adwId, minLevel: opts.level, step: opts.step, type: opts.type}
     const printer = opts.json ? jsonPrinter(opts.write) : tablePrinter(opts, await stepWidth(store, adwId, opts.follow))
-    let lastId = printer(store.queryLogs({...filter, limit: opts.limit}), 0)
-    if (!opts.follow) return statusNote(store, show)
+    let lastId = printer(await store.queryLogs({...filter, limit: opts.limit}), 0)
+    if (!opts.follow) return await statusNote(store, show)
     for (;;) {
       if (!(await pause(opts))) return
       // Status first, then rows: the engine commits a run's last rows with its final status.
-      const run = store.getRun(adwId)
-      lastId = printer(store.queryLogs({...filter, afterId: lastId}), lastId)
-      if (!run || effectiveStatus(run) !== 'running') return statusNote(store, show)
+      const run = await store.getRun(adwId)
+      lastId = printer(await store.queryLogs({...filter, afterId: lastId}), lastId)
+      if (!run || effectiveStatus(run) !== 'running') return await statusNote(store, show)
     }
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
 /** The newest run's id (said on stderr); with follow and no run yet, waits for the first one. */
 async function latestRun(store: Store, opts: ShowLogsOptions): Promise<string | undefined> {
-  const latest = () => store.recentRunIds(1)[0]
-  if (!opts.follow && latest() === undefined) {
-    throw new AdwError('RUN_NOT_FOUND', `No runs yet in ${store.path}`, {suggestions: ['adw run <pipeline>  (start one)']})
+  const latest = async () => (await store.recentRunIds(1))[0]
+  if (!opts.follow && (await latest()) === undefined) {
+    throw new AdwError('RUN_NOT_FOUND', `No runs yet in ${store.location}`, {suggestions: ['adw run <pipeline>  (start one)']})
   }
   const id = await waitFor(opts, latest, 'a run to start')
   if (id !== undefined) opts.note?.(`Latest run: ${id} (adw logs <adw-id> for another; adw runs lists them)`)
@@ -72,12 +71,12 @@ async function latestRun(store: Store, opts: ShowLogsOptions): Promise<string | 
 }
 
 /** `get()` now, else (following) every poll until it gives something; undefined once aborted. */
-async function waitFor<T>(opts: ShowLogsOptions, get: () => T | undefined, what: string): Promise<T | undefined> {
-  let value = get()
+async function waitFor<T>(opts: ShowLogsOptions, get: () => T | undefined | Promise<T | undefined>, what: string): Promise<T | undefined> {
+  let value = await get()
   if (value === undefined) opts.note?.(`Waiting for ${what} (${opts.dbPath}); Ctrl-C to stop`)
   while (value === undefined) {
     if (!(await pause(opts))) return undefined
-    value = get()
+    value = await get()
   }
   return value
 }
@@ -93,8 +92,8 @@ async function pause(opts: ShowLogsOptions): Promise<boolean> {
 }
 
 /** After the rows: what became of a run that did not succeed (interrupted runs are stored as running). */
-function statusNote(store: Store, opts: ShowLogsOptions & {adwId: string}): void {
-  const run = store.getRun(opts.adwId)
+async function statusNote(store: Store, opts: ShowLogsOptions & {adwId: string}): Promise<void> {
+  const run = await store.getRun(opts.adwId)
   if (!run || !opts.note) return
   const status = effectiveStatus(run)
   if (status === 'succeeded' || status === 'running') return
@@ -138,8 +137,8 @@ function tablePrinter(opts: ShowLogsOptions, stepCol: number): Printer {
  * every step of the pipeline snapshot (steps that have not started yet, loop iterations up to the maximum).
  */
 async function stepWidth(store: Store, adwId: string, follow = false): Promise<number> {
-  const names = store.listSteps(adwId).map(s => (s.iteration > 0 ? `${s.step_id}#${s.iteration}` : s.step_id))
-  if (follow) names.push(...(await snapshotStepNames(store.getRun(adwId)?.pipeline_snapshot ?? '')))
+  const names = (await store.listSteps(adwId)).map(s => (s.iteration > 0 ? `${s.step_id}#${s.iteration}` : s.step_id))
+  if (follow) names.push(...(await snapshotStepNames((await store.getRun(adwId))?.pipeline_snapshot ?? '')))
   return Math.min(24, Math.max(4, ...names.map(n => n.length)))
 }
 

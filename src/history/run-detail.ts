@@ -61,16 +61,15 @@ export type ResumeCache = Map<string, {status: string; resumedAt: string[]}>
  * A run with its step rows, or undefined for an unknown id. Finding the resumes reads the run's
  * milestone rows (a scan of its log); a live view passes a cache so that happens once per status.
  */
-export function runDetail(store: Store, adwId: string, cache?: ResumeCache): RunDetail | undefined {
-  const run = store.getRun(adwId)
+export async function runDetail(store: Store, adwId: string, cache?: ResumeCache): Promise<RunDetail | undefined> {
+  const run = await store.getRun(adwId)
   if (!run) return undefined
-  const rows = store.listSteps(adwId)
+  const rows = await store.listSteps(adwId)
   const counts: StepCounts = {total: rows.length, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1
   let resumedAt = cache?.get(adwId)?.status === run.status ? cache.get(adwId)!.resumedAt : undefined
   if (!resumedAt) {
-    resumedAt = store
-      .queryLogs({adwId, type: 'milestone'})
+    resumedAt = (await store.queryLogs({adwId, type: 'milestone'}))
       .filter(l => l.step_name === null && l.message.startsWith('Run resumed'))
       .map(l => l.created_at)
     cache?.set(adwId, {status: run.status, resumedAt})
@@ -80,7 +79,7 @@ export function runDetail(store: Store, adwId: string, cache?: ResumeCache): Run
   const latest = new Map<string, number>()
   for (const r of rows) latest.set(`${r.step_id}#${r.iteration}`, r.id)
   const steps = rows.map(r => stepView(r, lastResume !== undefined && latest.get(`${r.step_id}#${r.iteration}`) === r.id ? lastResume : undefined))
-  return {run: runView(run, counts), steps, resumedAt, approvals: store.listApprovals(adwId).map(approvalView)}
+  return {run: runView(run, counts), steps, resumedAt, approvals: (await store.listApprovals(adwId)).map(approvalView)}
 }
 
 /** `lastResume`: when the run was last resumed, given only for the latest row of its step and iteration. */

@@ -52,7 +52,7 @@ export interface RunPage {
 const NO_STEPS: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
 
 /** Newest first, filtered and paged; running and interrupted are told apart before paging. */
-export function runPage(store: Store, query: RunPageQuery = {}): RunPage {
+export async function runPage(store: Store, query: RunPageQuery = {}): Promise<RunPage> {
   const limit = query.limit ?? 50
   const offset = query.offset ?? 0
   const filters = {pipeline: query.pipeline, text: query.text}
@@ -60,14 +60,14 @@ export function runPage(store: Store, query: RunPageQuery = {}): RunPage {
   let total: number
   if (query.status === 'running' || query.status === 'interrupted') {
     // Both are stored as running (few rows): the process check decides, then the page is cut.
-    const live = store.listRuns({...filters, status: 'running'}).filter(r => effectiveStatus(r) === query.status)
+    const live = (await store.listRuns({...filters, status: 'running'})).filter(r => effectiveStatus(r) === query.status)
     total = live.length
     rows = live.slice(offset, offset + limit)
   } else {
-    total = store.countRuns({...filters, status: query.status})
-    rows = store.listRuns({...filters, status: query.status, limit, offset})
+    total = await store.countRuns({...filters, status: query.status})
+    rows = await store.listRuns({...filters, status: query.status, limit, offset})
   }
-  const counts = store.stepCounts(rows.map(r => r.adw_id))
+  const counts = await store.stepCounts(rows.map(r => r.adw_id))
   return {runs: rows.map(r => runView(r, counts.get(r.adw_id) ?? NO_STEPS)), total, offset, limit}
 }
 

@@ -12,13 +12,13 @@ export interface ShowRunOptions {
 }
 
 /** `adw runs show <id>`: the run's header, then one row per step execution with its own tokens and cost, and the totals. */
-export function showRun(opts: ShowRunOptions): void {
-  const store = openExistingStore(opts.dbPath)
+export async function showRun(opts: ShowRunOptions): Promise<void> {
+  const store = await openExistingStore(opts.dbPath)
   try {
-    const run = requireRun(store, opts.adwId)
-    const steps = store.listSteps(run.adw_id)
-    const worktree = store.getWorktree(run.adw_id)
-    const approvals = store.listApprovals(run.adw_id)
+    const run = await requireRun(store, opts.adwId)
+    const steps = await store.listSteps(run.adw_id)
+    const worktree = await store.getWorktree(run.adw_id)
+    const approvals = await store.listApprovals(run.adw_id)
     if (opts.json) {
       const {pipeline_snapshot: _, ...row} = run
       const gates = approvals.map(a => ({...a, approvers: a.approvers === null ? null : JSON.parse(a.approvers)}))
@@ -27,7 +27,7 @@ export function showRun(opts: ShowRunOptions): void {
     }
     opts.write([...header(run, worktree), '', ...stepTable(run, steps), ...approvalLines(run.adw_id, approvals)].join('\n'))
   } finally {
-    store.close()
+    await store.close()
   }
 }
 

@@ -30,38 +30,42 @@ export interface RunSummary extends RunRow {
 }
 
 /** Runs waiting at an approval gate, then the most recent others, newest first, with their effective status and step counts. */
-export function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit' | 'pipeline'>): RunSummary[] {
-  const store = openExistingStore(opts.dbPath)
+export async function runSummaries(opts: Pick<ListRunsOptions, 'dbPath' | 'status' | 'limit' | 'pipeline'>): Promise<RunSummary[]> {
+  const store = await openExistingStore(opts.dbPath)
   try {
     const limit = opts.limit ?? 20
     // running and interrupted are both stored as running; tell them apart before limiting.
     const live = opts.status === 'running' || opts.status === 'interrupted'
-    const listed = store.listRuns({status: live ? 'running' : opts.status, limit: live || opts.pipeline ? undefined : limit})
+    const listed = await store.listRuns({status: live ? 'running' : opts.status, limit: live || opts.pipeline ? undefined : limit})
     // Runs waiting for a decision come first (a person has to act), each group newest first.
-    const waiting = opts.status ? [] : store.listRuns({status: 'waiting'})
+    const waiting = opts.status ? [] : await store.listRuns({status: 'waiting'})
     const rows = [...waiting, ...listed.filter(r => r.status !== 'waiting')]
     const shown = rows
       .filter(run => !opts.pipeline || run.pipeline_name === opts.pipeline)
       .map(run => ({run, status: effectiveStatus(run)}))
       .filter(r => !opts.status || r.status === opts.status)
       .slice(0, limit)
-    const counts = store.stepCounts(shown.map(r => r.run.adw_id))
+    const counts = await store.stepCounts(shown.map(r => r.run.adw_id))
     const none: StepCounts = {total: 0, succeeded: 0, failed: 0, skipped: 0, running: 0, cancelled: 0, interrupted: 0}
-    return shown.map(({run, status}) => ({
-      ...run,
-      status,
-      ...(status === run.status ? {} : {recorded_status: run.status}),
-      steps: counts.get(run.adw_id) ?? none,
-      branch: store.getWorktree(run.adw_id)?.branch ?? null,
-    }))
+    const out: RunSummary[] = []
+    for (const {run, status} of shown) {
+      out.push({
+        ...run,
+        status,
+        ...(status === run.status ? {} : {recorded_status: run.status}),
+        steps: counts.get(run.adw_id) ?? none,
+        branch: (await store.getWorktree(run.adw_id))?.branch ?? null,
+      })
+    }
+    return out
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
 /** `adw runs`: a table (or NDJSON) of the most recent runs. */
-export function listRuns(opts: ListRunsOptions): void {
-  const runs = runSummaries(opts)
+export async function listRuns(opts: ListRunsOptions): Promise<void> {
+  const runs = await runSummaries(opts)
   if (opts.json) {
     const shape = ({pipeline_snapshot, ...run}: RunSummary) => ({...run, inputs: JSON.parse(run.inputs), ...(opts.full ? {pipeline_snapshot} : {})})
     if (runs.length > 0) opts.write(runs.map(run => JSON.stringify(shape(run))).join('\n'))

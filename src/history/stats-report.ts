@@ -12,13 +12,13 @@ export interface ShowStatsOptions {
 }
 
 /** `adw stats`: the dashboard's cost and quality figures, as tables or one JSON object. */
-export function showStats(opts: ShowStatsOptions): void {
-  const store = openExistingStore(opts.dbPath)
+export async function showStats(opts: ShowStatsOptions): Promise<void> {
+  const store = await openExistingStore(opts.dbPath)
   let stats: Stats
   try {
-    stats = computeStats(store, {days: opts.days})
+    stats = await computeStats(store, {days: opts.days})
   } finally {
-    store.close()
+    await store.close()
   }
   opts.write(opts.json ? JSON.stringify(stats, null, 2) : statsText(stats).join('\n'))
 }

@@ -58,10 +58,10 @@ function group<E extends object>(facts: StepFact[], key: (f: StepFact) => string
 }
 
 /** `adw stats` and the dashboard's cost page: spend and quality figures over the runs since `days` ago. */
-export function computeStats(store: Store, opts: {days?: number; now?: Date} = {}): Stats {
+export async function computeStats(store: Store, opts: {days?: number; now?: Date} = {}): Promise<Stats> {
   const now = opts.now ?? new Date()
   const since = opts.days ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - opts.days + 1)).toISOString().slice(0, 10) : null
-  const facts = store.stepFacts({since: since ?? undefined})
+  const facts = await store.stepFacts({since: since ?? undefined})
   const total = zero()
   for (const f of facts) add(total, f)
 

@@ -3,7 +3,7 @@
  * executes now. Workers come from the queue's presence table; run details from the store.
  */
 import {resolveConfig} from '../config.js'
-import {openStore} from '../store/sqlite.js'
+import {openStore} from '../store/open.js'
 import type {RunRow} from '../store/types.js'
 import {openBoss} from './boss.js'
 import {listPresence} from './presence.js'

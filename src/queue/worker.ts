@@ -13,7 +13,7 @@ import {hostname} from 'node:os'
 import type {Job} from 'pg-boss'
 
 import {resolveConfig} from '../config.js'
-import {openStore} from '../store/sqlite.js'
+import {openStore} from '../store/open.js'
 import {bossQueue, ensureQueue, openBoss, type RunJob} from './boss.js'
 import {startChild, type RunChild} from './child.js'
 import {ensurePresenceTable, writePresence} from './presence.js'

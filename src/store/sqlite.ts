@@ -48,7 +48,7 @@ const CURRENT_STEP_INTERVAL_MS = 250
  * Opens (creating it, and its folder unless `createParent` is false) and migrates the SQLite store
  * at `path`. A path that is a directory, not an SQLite file, or cannot be opened: AdwError, exit 2.
  */
-export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+export function openSqliteStore(path: string, options: OpenStoreOptions = {}): Store {
   const file = resolve(path)
   checkDatabasePath(file, {createParent: options.createParent ?? true})
   let db: DatabaseSync
@@ -86,7 +86,7 @@ let exitHookInstalled = false
 function closeAllOnExit(): void {
   for (const store of openStores) {
     try {
-      store.close()
+      store.closeSync()
     } catch {
       // Exiting anyway; nothing better to do with the error here.
     }
@@ -94,7 +94,8 @@ function closeAllOnExit(): void {
 }
 
 class SqliteStore implements Store {
-  readonly path: string
+  readonly kind = 'sqlite' as const
+  readonly location: string
   private readonly db: DatabaseSync
   private readonly buffer: LogBuffer
   private readonly statements = new Map<string, StatementSync>()
@@ -116,13 +117,13 @@ class SqliteStore implements Store {
 
   constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
     this.db = db
-    this.path = path
+    this.location = path
     this.approvals = new ApprovalQueries(sql => this.stmt(sql), fn => transaction(this.db, fn), path)
     this.recordings = new RecordingQueries(sql => this.stmt(sql))
     this.buffer = new LogBuffer({
       batchSize: options.batchSize ?? 500,
       intervalMs: options.flushIntervalMs ?? 200,
-      flush: () => this.flush(),
+      flush: () => this.flushSync(),
     })
     openStores.add(this)
     if (!exitHookInstalled) {
@@ -141,55 +142,55 @@ class SqliteStore implements Store {
     return s
   }
 
-  createRun(run: NewRun): void {
+  async createRun(run: NewRun): Promise<void> {
     const t = now()
     const {changes} = this.stmt(
       `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph, queue)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
     ).run(run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, run.queue ? 'queued' : 'running', run.queue ? null : process.pid, run.queue ? null : hostname(), run.queue ? null : t, t, run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null, run.queue ?? null)
     if (changes === 0) {
-      throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.path}.`, {
+      throw new AdwError('RUN_EXISTS', `A run with adw_id "${run.adwId}" already exists in ${this.location}.`, {
         suggestions: ['Choose another --adw-id (or leave it out for a fresh one)', `To continue that run: adw run --resume --adw-id ${run.adwId}`],
       })
     }
   }
 
-  getRun(adwId: string): RunRow | undefined {
+  async getRun(adwId: string): Promise<RunRow | undefined> {
     this.flushPending()
     return this.stmt('SELECT * FROM runs WHERE adw_id = ?').get(adwId) as RunRow | undefined
   }
 
-  listRuns(query: RunQuery = {}): RunRow[] {
+  async listRuns(query: RunQuery = {}): Promise<RunRow[]> {
     this.flushPending()
     const {where, values} = runFilter(query)
     return this.stmt(`SELECT * FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...values, query.limit ?? -1, query.offset ?? 0) as unknown as RunRow[]
   }
 
-  countRuns(query: RunQuery = {}): number {
+  async countRuns(query: RunQuery = {}): Promise<number> {
     this.flushPending()
     const {where, values} = runFilter(query)
     return (this.stmt(`SELECT count(*) AS n FROM runs ${where}`).get(...values) as {n: number}).n
   }
 
-  pipelineNames(): string[] {
+  async pipelineNames(): Promise<string[]> {
     return (this.stmt('SELECT DISTINCT pipeline_name FROM runs ORDER BY pipeline_name').all() as Array<{pipeline_name: string}>).map(r => r.pipeline_name)
   }
 
-  stepFacts(query: {since?: string} = {}): StepFact[] {
+  async stepFacts(query: {since?: string} = {}): Promise<StepFact[]> {
     this.flushPending()
     return this.stmt(STEP_FACTS).all(query.since ?? '') as unknown as StepFact[]
   }
 
-  changeToken(): number {
+  async changeToken(): Promise<number> {
     return (this.stmt('PRAGMA data_version').get() as {data_version: number}).data_version
   }
 
-  recentRunIds(limit = 10): string[] {
+  async recentRunIds(limit = 10): Promise<string[]> {
     const rows = this.stmt('SELECT adw_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as Array<{adw_id: string}>
     return rows.map(r => r.adw_id)
   }
 
-  setRunStatus(adwId: string, status: RunStatus, patch: {error?: string | null; currentStep?: string | null} = {}): void {
+  async setRunStatus(adwId: string, status: RunStatus, patch: {error?: string | null; currentStep?: string | null} = {}): Promise<void> {
     if (patch.currentStep !== undefined) this.currentSteps.delete(adwId)
     // Buffered logs go first, in the same transaction: whoever sees the new status sees every row before it.
     this.writeWithLogs(() => {
@@ -206,7 +207,7 @@ class SqliteStore implements Store {
     })
   }
 
-  finishRun(adwId: string, status: RunStatus, error: string | null = null): void {
+  async finishRun(adwId: string, status: RunStatus, error: string | null = null): Promise<void> {
     this.currentSteps.delete(adwId) // finished: current_step is NULL from now on
     this.writeWithLogs(() => {
       const run = this.stmt('SELECT started_at FROM runs WHERE adw_id = ?').get(adwId) as {started_at: string} | undefined
@@ -224,7 +225,7 @@ class SqliteStore implements Store {
     })
   }
 
-  claimRun(adwId: string, opts: ClaimOptions = {}): Claim {
+  async claimRun(adwId: string, opts: ClaimOptions = {}): Promise<Claim> {
     let claim: Claim | undefined
     this.currentSteps.delete(adwId)
     // One IMMEDIATE transaction: of two processes claiming at once, the second reads the first's pid.
@@ -237,7 +238,7 @@ class SqliteStore implements Store {
         return
       }
       // A run waiting at a gate under `adw run --wait` is still driven by that live process.
-      if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, this.path)
+      if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, this.location)
       const t = now()
       // A step row still `running` belongs to the process that died: close it as `interrupted`,
       // ending at the last sign of life, so it never shows as running again and always re-runs.
@@ -268,7 +269,7 @@ class SqliteStore implements Store {
    * A progress hint: written with the next transaction, at most every CURRENT_STEP_INTERVAL_MS
    * (a timer writes the last value of a burst). Reads of this store see it at once.
    */
-  setCurrentStep(adwId: string, stepId: string | null): void {
+  async setCurrentStep(adwId: string, stepId: string | null): Promise<void> {
     this.currentSteps.set(adwId, stepId)
     if (performance.now() - this.currentStepsAt >= CURRENT_STEP_INTERVAL_MS) this.queueCurrentSteps()
     else if (!this.currentStepsTimer) {
@@ -276,7 +277,7 @@ class SqliteStore implements Store {
         this.currentStepsTimer = undefined
         this.queueCurrentSteps()
         try {
-          this.flush()
+          this.flushSync()
         } catch {
           // Stays queued; the next write retries it.
         }
@@ -296,14 +297,14 @@ class SqliteStore implements Store {
     })
   }
 
-  heartbeat(adwId: string): CancelRequest | undefined {
+  async heartbeat(adwId: string): Promise<CancelRequest | undefined> {
     const row = this.stmt('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ? RETURNING cancel_requested_at, cancel_requested_by').get(now(), adwId) as
       | {cancel_requested_at: string | null; cancel_requested_by: string | null}
       | undefined
     return row?.cancel_requested_at ? {at: row.cancel_requested_at, by: row.cancel_requested_by ?? 'unknown'} : undefined
   }
 
-  requestCancel(adwId: string, by: string): RunRow {
+  async requestCancel(adwId: string, by: string): Promise<RunRow> {
     let after: RunRow | undefined
     this.writeWithLogs(() => {
       const t = now()
@@ -321,7 +322,7 @@ class SqliteStore implements Store {
     return after!
   }
 
-  startStep(step: NewStep): number {
+  async startStep(step: NewStep): Promise<number> {
     const started = new Date()
     let id = 0
     const key = step.contentKey
@@ -337,7 +338,7 @@ class SqliteStore implements Store {
   }
 
   /** Checked now, written with the next transaction (the engine flushes right after it). */
-  finishStep(id: number, result: {status: StepRow['status']; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void {
+  async finishStep(id: number, result: {status: StepRow['status']; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): Promise<void> {
     let startedMs = this.stepStarts.get(id)
     if (startedMs === undefined) {
       this.flushPending()
@@ -361,14 +362,14 @@ class SqliteStore implements Store {
     })
   }
 
-  skipStep(step: NewStep & {reason: string}): void {
+  async skipStep(step: NewStep & {reason: string}): Promise<void> {
     const t = now()
     this.stmt(
       `INSERT INTO steps (adw_id, step_id, step_name, parent_id, iteration, executor, status, started_at, finished_at, reason, item_index) VALUES (?, ?, ?, ?, ?, ?, 'skipped', ?, ?, ?, ?)`,
     ).run(step.adwId, step.stepId, step.stepName ?? null, step.parentId ?? null, step.iteration, step.executor ?? null, t, t, step.reason, step.itemIndex ?? null)
   }
 
-  addUsage(stepRowId: number, adwId: string, usage: Usage): void {
+  async addUsage(stepRowId: number, adwId: string, usage: Usage): Promise<void> {
     const values = [usage.inputTokens ?? 0, usage.outputTokens ?? 0, usage.cacheCreationTokens ?? 0, usage.cacheReadTokens ?? 0, usage.costUsd ?? 0]
     const add = `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_creation_tokens = cache_creation_tokens + ?,
                  cache_read_tokens = cache_read_tokens + ?, cost_usd = cost_usd + ?`
@@ -378,12 +379,12 @@ class SqliteStore implements Store {
     })
   }
 
-  listSteps(adwId: string): StepRow[] {
+  async listSteps(adwId: string): Promise<StepRow[]> {
     this.flushPending()
     return this.stmt('SELECT * FROM steps WHERE adw_id = ? ORDER BY id').all(adwId) as unknown as StepRow[]
   }
 
-  stepCounts(adwIds: string[]): Map<string, StepCounts> {
+  async stepCounts(adwIds: string[]): Promise<Map<string, StepCounts>> {
     this.flushPending()
     const counts = new Map<string, StepCounts>()
     const get = this.stmt('SELECT status, count(*) AS n FROM steps WHERE adw_id = ? GROUP BY status')
@@ -404,7 +405,12 @@ class SqliteStore implements Store {
     this.buffer.push(entry)
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
+    this.flushSync()
+  }
+
+  /** The 'exit' hook's flush (and the log buffer's, when it fills): synchronous, as SQLite is. */
+  flushSync(): void {
     if (this.buffer.size > 0 || this.pending.length > 0) this.writeWithLogs()
   }
 
@@ -414,7 +420,7 @@ class SqliteStore implements Store {
     if (this.pending.length > 0) this.writeWithLogs()
   }
 
-  queryLogs(query: LogQuery): LogRow[] {
+  async queryLogs(query: LogQuery): Promise<LogRow[]> {
     const where = ['adw_id = ?']
     const values: SQLInputValue[] = [query.adwId]
     if (query.level) where.push('log_level = ?'), values.push(query.level)
@@ -435,7 +441,7 @@ class SqliteStore implements Store {
     return this.stmt(`${select} ORDER BY id`).all(...values) as unknown as LogRow[]
   }
 
-  setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): void {
+  async setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): Promise<void> {
     this.writeWithLogs(() => {
       if (patch.budget !== undefined) {
         const json = patch.budget && Object.keys(patch.budget).length ? JSON.stringify(patch.budget) : null
@@ -445,29 +451,29 @@ class SqliteStore implements Store {
     })
   }
 
-  requestApproval(request: ApprovalRequest): ApprovalRow {
+  async requestApproval(request: ApprovalRequest): Promise<ApprovalRow> {
     return this.approvals.request(request)
   }
 
-  getApproval(adwId: string, stepId: string, iteration: number): ApprovalRow | undefined {
+  async getApproval(adwId: string, stepId: string, iteration: number): Promise<ApprovalRow | undefined> {
     return this.approvals.get(adwId, stepId, iteration)
   }
 
-  listApprovals(adwId: string): ApprovalRow[] {
+  async listApprovals(adwId: string): Promise<ApprovalRow[]> {
     return this.approvals.list(adwId)
   }
 
-  expireApprovals(adwId: string): ApprovalRow[] {
+  async expireApprovals(adwId: string): Promise<ApprovalRow[]> {
     this.flushPending()
     return this.approvals.expire(adwId)
   }
 
-  decideApproval(decision: Decide): ApprovalRow {
+  async decideApproval(decision: Decide): Promise<ApprovalRow> {
     this.flushPending()
     return this.approvals.decide(decision)
   }
 
-  recordWorktree(w: NewWorktree): void {
+  async recordWorktree(w: NewWorktree): Promise<void> {
     this.stmt(
       `INSERT INTO worktrees (adw_id, repo, base_ref, base_commit, branch, path, pid, host, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (adw_id) DO UPDATE SET repo = excluded.repo, base_ref = excluded.base_ref, base_commit = excluded.base_commit, branch = excluded.branch,
@@ -475,16 +481,16 @@ class SqliteStore implements Store {
     ).run(w.adwId, w.repo, w.baseRef, w.baseCommit, w.branch, w.path, process.pid, hostname(), now())
   }
 
-  getWorktree(adwId: string): WorktreeRow | undefined {
+  async getWorktree(adwId: string): Promise<WorktreeRow | undefined> {
     return this.stmt('SELECT * FROM worktrees WHERE adw_id = ?').get(adwId) as WorktreeRow | undefined
   }
 
-  listWorktrees(query: {removed?: boolean} = {}): WorktreeRow[] {
+  async listWorktrees(query: {removed?: boolean} = {}): Promise<WorktreeRow[]> {
     const where = query.removed ? '' : 'WHERE removed_at IS NULL'
     return this.stmt(`SELECT * FROM worktrees ${where} ORDER BY created_at DESC, rowid DESC`).all() as unknown as WorktreeRow[]
   }
 
-  setWorktreeRemoved(adwId: string, removedAt: string | null): void {
+  async setWorktreeRemoved(adwId: string, removedAt: string | null): Promise<void> {
     this.stmt('UPDATE worktrees SET removed_at = ? WHERE adw_id = ?').run(removedAt, adwId)
   }
 
@@ -504,12 +510,16 @@ class SqliteStore implements Store {
     return this.recordings.getReplay(adwId)
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeSync()
+  }
+
+  closeSync(): void {
     if (this.closed) return
     try {
       if (this.currentStepsTimer) clearTimeout(this.currentStepsTimer), (this.currentStepsTimer = undefined)
       this.queueCurrentSteps()
-      this.flush()
+      this.flushSync()
     } finally {
       this.closed = true
       this.buffer.dispose()
@@ -556,6 +566,6 @@ class SqliteStore implements Store {
   }
 
   private mustChange(changes: number | bigint, adwId: string): void {
-    if (Number(changes) === 0) throw new AdwError('RUN_NOT_FOUND', `No run with adw_id "${adwId}" in ${this.path}.`)
+    if (Number(changes) === 0) throw new AdwError('RUN_NOT_FOUND', `No run with adw_id "${adwId}" in ${this.location}.`)
   }
 }

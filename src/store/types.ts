@@ -268,39 +268,48 @@ export type StepFact = Pick<
 }
 
 /**
- * The store behind the engine and the history commands. SQLite today; the interface is small so a
- * PostgreSQL backend can follow. Writes of runs/steps are immediate, except `setCurrentStep` and
- * `finishStep`, which ride the next transaction; log rows are batched. Both are written at `flush()`,
- * which the engine calls at every step transition and at exit (and reads of this store see them).
+ * The store behind the engine and the history commands: SQLite (embedded, the default) or
+ * PostgreSQL (a `postgres://` location; see open.ts). Every method is asynchronous except `log`,
+ * which only buffers (the engine's hot path). Writes of runs/steps are done when their promise
+ * settles, except `setCurrentStep` and `finishStep`, which may ride the next transaction; log rows
+ * are batched. Both are written at `flush()`, which the engine calls at every step transition and at
+ * exit (and reads of this store see them). Rows are snake_case, the same tables in both stores.
+ * SQLite's methods do all their work before they return (node:sqlite is synchronous), which is what
+ * lets the process 'exit' hook call them and then `flushSync()`.
  */
 export interface Store {
-  readonly path: string
+  /**
+   * What to show a user: the SQLite file's path, or the Postgres URL with its password masked
+   * (`postgres://user:***@host/db`).
+   */
+  readonly location: string
+  readonly kind: 'sqlite' | 'postgres'
   /** Throws AdwError RUN_EXISTS when the id is taken. */
-  createRun(run: NewRun): void
-  getRun(adwId: string): RunRow | undefined
-  listRuns(query?: RunQuery): RunRow[]
+  createRun(run: NewRun): Promise<void>
+  getRun(adwId: string): Promise<RunRow | undefined>
+  listRuns(query?: RunQuery): Promise<RunRow[]>
   /** How many runs match (limit and offset ignored). */
-  countRuns(query?: RunQuery): number
+  countRuns(query?: RunQuery): Promise<number>
   /** Every pipeline name that has a run, sorted. */
-  pipelineNames(): string[]
+  pipelineNames(): Promise<string[]>
   /** Step rows (with their run's pipeline) of runs started at or after `since` (ISO), oldest first. */
-  stepFacts(query?: {since?: string}): StepFact[]
+  stepFacts(query?: {since?: string}): Promise<StepFact[]>
   /**
    * Changes whenever another connection (an `adw run` process) commits a write; cheap enough to
    * call several times a second, for live views that poll.
    */
-  changeToken(): number
+  changeToken(): Promise<number>
   /** Most recent ids first, for "did you mean" hints. */
-  recentRunIds(limit?: number): string[]
-  setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): void
+  recentRunIds(limit?: number): Promise<string[]>
+  setRunStatus(adwId: string, status: RunStatus, patch?: {error?: string | null; currentStep?: string | null}): Promise<void>
   /**
    * Asks the run to stop, atomically: a queued run is cancelled at once (no worker took it yet; the
    * row is returned with status cancelled); a running one gets the request, which its process sees on
    * its next heartbeat. Returns the run after it; RUN_NOT_FOUND for an unknown id.
    */
-  requestCancel(adwId: string, by: string): RunRow
+  requestCancel(adwId: string, by: string): Promise<RunRow>
   /** Marks a run finished with status, finished_at and duration_ms. */
-  finishRun(adwId: string, status: RunStatus, error?: string | null): void
+  finishRun(adwId: string, status: RunStatus, error?: string | null): Promise<void>
   /**
    * Takes a run over for this process (resume), atomically (BEGIN IMMEDIATE): throws RUN_LOCKED while
    * the recorded process is alive (this host: pid; another host: fresh heartbeat), RUN_NOT_FOUND for an
@@ -309,48 +318,48 @@ export interface Store {
    * `reopen` claims a succeeded run too (`--from`, `--pipeline`); `pipeline` records, in the same
    * transaction, the pipeline the run continues with.
    */
-  claimRun(adwId: string, opts?: ClaimOptions): Claim
+  claimRun(adwId: string, opts?: ClaimOptions): Promise<Claim>
   /** Written at the next flush or write. */
-  setCurrentStep(adwId: string, stepId: string | null): void
+  setCurrentStep(adwId: string, stepId: string | null): Promise<void>
   /** Records a sign of life; returns the run's cancel request, if one was made (the caller then stops the run). */
-  heartbeat(adwId: string): CancelRequest | undefined
+  heartbeat(adwId: string): Promise<CancelRequest | undefined>
   /** Inserts a `steps` row with status running; returns its id. */
-  startStep(step: NewStep): number
+  startStep(step: NewStep): Promise<number>
   /** Checked at once (throws for an unknown row); written at the next flush or write. */
-  finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): void
+  finishStep(id: number, result: {status: StepStatus; outputs?: Record<string, unknown>; error?: string | null; model?: string | null}): Promise<void>
   /** Records a skipped step (one row, status skipped, no duration). */
-  skipStep(step: NewStep & {reason: string}): void
+  skipStep(step: NewStep & {reason: string}): Promise<void>
   /** Adds usage to a step row and its run's totals in one transaction. */
-  addUsage(stepRowId: number, adwId: string, usage: Usage): void
-  listSteps(adwId: string): StepRow[]
+  addUsage(stepRowId: number, adwId: string, usage: Usage): Promise<void>
+  listSteps(adwId: string): Promise<StepRow[]>
   /** Step-row counts by status for each of the given runs (runs without steps are absent). */
-  stepCounts(adwIds: string[]): Map<string, StepCounts>
+  stepCounts(adwIds: string[]): Promise<Map<string, StepCounts>>
   /** Buffers a log row; written at the next flush (or when the buffer is large). */
   log(entry: NewLog): void
-  flush(): void
-  queryLogs(query: LogQuery): LogRow[]
+  flush(): Promise<void>
+  queryLogs(query: LogQuery): Promise<LogRow[]>
   /** Records the run's limits in force (a resume with higher ones) and/or the time it has run so far. */
-  setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): void
+  setRunBudget(adwId: string, patch: {budget?: NewRun['budget'] | null; activeMs?: number}): Promise<void>
   /** The row of an approval gate reached (created once; a resumed run gets the row it made before). */
-  requestApproval(request: ApprovalRequest): ApprovalRow
-  getApproval(adwId: string, stepId: string, iteration: number): ApprovalRow | undefined
+  requestApproval(request: ApprovalRequest): Promise<ApprovalRow>
+  getApproval(adwId: string, stepId: string, iteration: number): Promise<ApprovalRow | undefined>
   /** Every gate the run reached, oldest first. */
-  listApprovals(adwId: string): ApprovalRow[]
+  listApprovals(adwId: string): Promise<ApprovalRow[]>
   /** Decides the run's pending gates whose timeout has passed, as their onTimeout says; returns them. */
-  expireApprovals(adwId: string): ApprovalRow[]
+  expireApprovals(adwId: string): Promise<ApprovalRow[]>
   /**
    * Decides the run's pending gate, atomically: of two deciding at once exactly one wins. Throws
    * APPROVAL_INVALID (exit 2, nothing changed) when the run is not waiting, the gate is already
    * decided, or the name is not among its approvers; RUN_NOT_FOUND for an unknown run.
    */
-  decideApproval(decision: Decide): ApprovalRow
+  decideApproval(decision: Decide): Promise<ApprovalRow>
   /** Records the worktree a run works in, with this process as its creator; a second record for one id replaces the first. */
-  recordWorktree(worktree: NewWorktree): void
-  getWorktree(adwId: string): WorktreeRow | undefined
+  recordWorktree(worktree: NewWorktree): Promise<void>
+  getWorktree(adwId: string): Promise<WorktreeRow | undefined>
   /** Worktrees newest first; removed ones only with `removed: true`. */
-  listWorktrees(query?: {removed?: boolean}): WorktreeRow[]
+  listWorktrees(query?: {removed?: boolean}): Promise<WorktreeRow[]>
   /** Sets (a time) or clears (null: re-created on resume) removed_at. */
-  setWorktreeRemoved(adwId: string, removedAt: string | null): void
+  setWorktreeRemoved(adwId: string, removedAt: string | null): Promise<void>
   /** Stores one recording (already masked and capped by the engine). */
   recordExchange(recording: NewRecording): Promise<void>
   /** A run's recordings, oldest first. */
@@ -358,7 +367,13 @@ export interface Store {
   /** Marks run `adwId` as a replay of another (a second call for one id updates its figures). */
   recordReplay(replay: NewReplay): Promise<void>
   getReplay(adwId: string): Promise<ReplayRow | undefined>
-  close(): void
+  close(): Promise<void>
+  /**
+   * Synchronous last-chance writes for the process 'exit' hook (nothing async runs there). Only
+   * SQLite has them; a Postgres run killed that way shows as interrupted through its heartbeat.
+   */
+  flushSync?(): void
+  closeSync?(): void
 }
 
 /** What a recording holds: an agent API exchange, a claude-code transcript, or the run's git base. */

@@ -28,14 +28,14 @@ export async function traceRun(opts: TraceRunOptions): Promise<void> {
       suggestions: [`adw trace ${opts.adwId} --otlp http://localhost:4318`],
     })
   }
-  const store = openExistingStore(config.dbPath)
+  const store = await openExistingStore(config.dbPath)
   let events
   try {
-    const run = requireRun(store, opts.adwId)
-    events = replayEvents(run, store.listSteps(run.adw_id), store.queryLogs({adwId: run.adw_id}))
+    const run = await requireRun(store, opts.adwId)
+    events = replayEvents(run, await store.listSteps(run.adw_id), await store.queryLogs({adwId: run.adw_id}))
     if (run.status === 'running') opts.write(`Note: run ${run.adw_id} is still running; exporting what is recorded so far.`)
   } finally {
-    store.close()
+    await store.close()
   }
   const {exportEvents} = await import('./tracer.js')
   const r = await exportEvents(settings, events, {env: config.env, version: adwVersion(), flushMs: TRACE_FLUSH_MS})

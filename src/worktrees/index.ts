@@ -24,7 +24,7 @@ export {pruneWorktrees, type PruneEntry, type PruneOptions} from './prune.js'
 export async function isolateRun(store: Store, req: WorktreeRequest): Promise<WorktreePlan> {
   const plan = await planWorktree(req)
   await addWorktree(plan)
-  store.recordWorktree(plan)
+  await store.recordWorktree(plan)
   return plan
 }
 
@@ -34,12 +34,12 @@ export async function isolateRun(store: Store, req: WorktreeRequest): Promise<Wo
  * `.env` it read when it started). `note` says when the worktree had to be re-created.
  */
 export async function worktreeDirForResume(store: Store, run: RunRow, note: (line: string) => void): Promise<{workingDir: string; configDir: string}> {
-  const w = store.getWorktree(run.adw_id)
+  const w = await store.getWorktree(run.adw_id)
   if (!w) return {workingDir: run.working_dir, configDir: run.working_dir}
   const configDir = join(w.repo, relative(w.path, run.working_dir))
   if (existsSync(run.working_dir)) return {workingDir: run.working_dir, configDir}
   const record = {adwId: w.adw_id, repo: w.repo, baseRef: w.base_ref, baseCommit: w.base_commit, branch: w.branch, path: w.path}
   note(await restoreWorktree(record))
-  store.recordWorktree(record)
+  await store.recordWorktree(record)
   return {workingDir: run.working_dir, configDir}
 }

@@ -21,12 +21,13 @@ export interface WorktreeView {
 
 /** Every recorded worktree that has not been pruned, newest first, with its run's status and what it holds. */
 export async function worktreeViews(dbPath: string): Promise<WorktreeView[]> {
-  const store = openExistingStore(dbPath)
+  const store = await openExistingStore(dbPath)
   let rows: Array<{w: WorktreeRow; run: WorktreeUse}>
   try {
-    rows = store.listWorktrees().map(w => ({w, run: worktreeUse(w, store.getRun(w.adw_id))}))
+    rows = []
+    for (const w of await store.listWorktrees()) rows.push({w, run: worktreeUse(w, await store.getRun(w.adw_id))})
   } finally {
-    store.close()
+    await store.close()
   }
   return Promise.all(rows.map(async ({w, run}) => ({
     adwId: w.adw_id,

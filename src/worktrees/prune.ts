@@ -39,12 +39,12 @@ export async function pruneWorktrees(opts: PruneOptions): Promise<PruneEntry[]> 
   for (const v of views) entries.push(await pruneOne(v, opts))
   const removed = entries.filter(e => e.action === 'removed').map(e => e.adwId)
   if (removed.length) {
-    const store = openExistingStore(opts.dbPath)
+    const store = await openExistingStore(opts.dbPath)
     try {
       const at = new Date().toISOString()
-      for (const id of removed) store.setWorktreeRemoved(id, at)
+      for (const id of removed) await store.setWorktreeRemoved(id, at)
     } finally {
-      store.close()
+      await store.close()
     }
   }
   report(entries, opts)

@@ -6,7 +6,7 @@ import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {adw, rmDir, tmpDir} from '../helpers/cli.js'
 
 const dirs: string[] = []
@@ -35,27 +35,27 @@ interface Seed {
 }
 
 /** Runs of pipeline `est` written through the store, as adw run would have recorded them. */
-function seed(db: string, runs: Seed[]): void {
-  const store = openStore(db)
+async function seed(db: string, runs: Seed[]): Promise<void> {
+  const store = openSqliteStore(db)
   try {
-    runs.forEach((r, i) => {
+    for (const [i, r] of runs.entries()) {
       const adwId = `seed-${i}`
-      store.createRun({adwId, pipelineName: 'est', pipelineFile: 'p.yaml', pipelineSnapshot: PIPELINE, inputs: {}, workingDir: '/tmp'})
-      const plan = store.startStep({adwId, stepId: 'plan', iteration: 0, executor: 'agent'})
-      store.addUsage(plan, adwId, {inputTokens: r.plan[2], costUsd: r.plan[0], model: 'claude-sonnet-5-5'})
-      store.finishStep(plan, {status: r.failedPlan ? 'failed' : 'succeeded', model: 'claude-sonnet-5-5'})
-      store.flush()
+      await store.createRun({adwId, pipelineName: 'est', pipelineFile: 'p.yaml', pipelineSnapshot: PIPELINE, inputs: {}, workingDir: '/tmp'})
+      const plan = await store.startStep({adwId, stepId: 'plan', iteration: 0, executor: 'agent'})
+      await store.addUsage(plan, adwId, {inputTokens: r.plan[2], costUsd: r.plan[0], model: 'claude-sonnet-5-5'})
+      await store.finishStep(plan, {status: r.failedPlan ? 'failed' : 'succeeded', model: 'claude-sonnet-5-5'})
+      await store.flush()
       // duration_ms as recorded: set through SQL, the store takes it from the clock.
-      r.fixes.forEach(([cost, tokens], j) => {
-        const fix = store.startStep({adwId, stepId: 'fix', parentId: 'fix_loop', iteration: j + 1, executor: 'agent'})
-        store.addUsage(fix, adwId, {inputTokens: tokens, costUsd: cost, model: 'claude-haiku-5-5'})
-        store.finishStep(fix, {status: 'succeeded', model: 'claude-haiku-5-5'})
-      })
-      store.finishRun(adwId, 'succeeded')
-      store.flush()
-    })
+      for (const [j, [cost, tokens]] of r.fixes.entries()) {
+        const fix = await store.startStep({adwId, stepId: 'fix', parentId: 'fix_loop', iteration: j + 1, executor: 'agent'})
+        await store.addUsage(fix, adwId, {inputTokens: tokens, costUsd: cost, model: 'claude-haiku-5-5'})
+        await store.finishStep(fix, {status: 'succeeded', model: 'claude-haiku-5-5'})
+      }
+      await store.finishRun(adwId, 'succeeded')
+      await store.flush()
+    }
   } finally {
-    store.close()
+    await store.close()
   }
   // Durations of the plan steps as seeded.
   const raw = new DatabaseSync(db)
@@ -74,7 +74,7 @@ const RUNS: Seed[] = [
 test('median and p90 per step from the history; loop iterations counted; no history for a new step', async () => {
   const dir = tmpDir({'p.yaml': PIPELINE}, 'adw-estimate-')
   dirs.push(dir)
-  seed(join(dir, 'h.db'), RUNS)
+  await seed(join(dir, 'h.db'), RUNS)
   const r = await adw(['estimate', 'p.yaml', '--db', 'h.db', '--json'], {cwd: dir})
   assert.is(r.exitCode, 0, r.stderr)
   const e = JSON.parse(r.stdout)
@@ -103,7 +103,7 @@ test('median and p90 per step from the history; loop iterations counted; no hist
 test('--model reprices history of other models at its price', async () => {
   const dir = tmpDir({'p.yaml': PIPELINE.replace('model: claude-sonnet-5-5', 'model: "{{inputs.m}}"').replace('name: est', 'name: est\ninputs: {m: {type: string, default: x}}')}, 'adw-estimate-')
   dirs.push(dir)
-  seed(join(dir, 'h.db'), RUNS.slice(0, 3))
+  await seed(join(dir, 'h.db'), RUNS.slice(0, 3))
   const r = await adw(['estimate', 'p.yaml', '--db', 'h.db', '--model', 'claude-opus-5', '--json'], {cwd: dir})
   assert.is(r.exitCode, 0, r.stderr)
   const plan = JSON.parse(r.stdout).steps.find((s: any) => s.id === 'plan')
@@ -119,7 +119,7 @@ test('no database, or no run of this pipeline: no history, exit 0; adw run --dry
   const none = await adw(['estimate', 'p.yaml', '--db', 'missing.db'], {cwd: dir})
   assert.is(none.exitCode, 0, none.stderr)
   assert.match(none.stdout, 'no history: no run of this pipeline is recorded in this database yet.')
-  seed(join(dir, 'h.db'), RUNS.slice(0, 3))
+  await seed(join(dir, 'h.db'), RUNS.slice(0, 3))
   const before = readFileSync(join(dir, 'h.db'))
   const mtime = statSync(join(dir, 'h.db')).mtimeMs
   const dry = await adw(['run', 'p.yaml', '--db', 'h.db', '--dry-run'], {cwd: dir, env: {ANTHROPIC_API_KEY: 'k'}})

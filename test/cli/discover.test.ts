@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {adw, rmDir, tmpDir} from '../helpers/cli.js'
 import {newRun} from '../store/fixtures.js'
 
@@ -44,17 +44,17 @@ test('adw pipelines show <name>: inputs, steps, and the command that runs it', a
 })
 
 test('adw runs show <id>: one row per step with its own tokens and cost, and the totals', async () => {
-  const store = openStore(join(dir, '.adw/orchestrator.db'))
-  store.createRun(newRun('costly', {pipelineName: 'plan-build', inputs: {prompt: 'Add login'}, workingDir: dir}))
-  const plan = store.startStep({adwId: 'costly', stepId: 'plan', iteration: 0, executor: 'agent'})
-  store.addUsage(plan, 'costly', {inputTokens: 12000, outputTokens: 3000, cacheReadTokens: 500, cacheCreationTokens: 0, costUsd: 0.041, model: 'claude-x'})
-  store.finishStep(plan, {status: 'succeeded', model: 'claude-x'})
-  const fix = store.startStep({adwId: 'costly', stepId: 'fix', iteration: 2, parentId: 'fix_loop', executor: 'agent'})
-  store.addUsage(fix, 'costly', {inputTokens: 2000, outputTokens: 200, costUsd: 0.009})
-  store.finishStep(fix, {status: 'failed', error: 'the model gave up'})
-  store.skipStep({adwId: 'costly', stepId: 'report', iteration: 0, executor: 'shell', reason: 'if: false'})
-  store.finishRun('costly', 'failed', 'step fix failed: the model gave up')
-  store.close()
+  const store = openSqliteStore(join(dir, '.adw/orchestrator.db'))
+  await store.createRun(newRun('costly', {pipelineName: 'plan-build', inputs: {prompt: 'Add login'}, workingDir: dir}))
+  const plan = await store.startStep({adwId: 'costly', stepId: 'plan', iteration: 0, executor: 'agent'})
+  await store.addUsage(plan, 'costly', {inputTokens: 12000, outputTokens: 3000, cacheReadTokens: 500, cacheCreationTokens: 0, costUsd: 0.041, model: 'claude-x'})
+  await store.finishStep(plan, {status: 'succeeded', model: 'claude-x'})
+  const fix = await store.startStep({adwId: 'costly', stepId: 'fix', iteration: 2, parentId: 'fix_loop', executor: 'agent'})
+  await store.addUsage(fix, 'costly', {inputTokens: 2000, outputTokens: 200, costUsd: 0.009})
+  await store.finishStep(fix, {status: 'failed', error: 'the model gave up'})
+  await store.skipStep({adwId: 'costly', stepId: 'report', iteration: 0, executor: 'shell', reason: 'if: false'})
+  await store.finishRun('costly', 'failed', 'step fix failed: the model gave up')
+  await store.close()
 
   const r = await adw(['runs', 'show', 'costly'], {cwd: dir})
   assert.is(r.exitCode, 0, r.stderr)

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {adw, rmDir, ROOT, tmpDir} from '../helpers/cli.js'
 import {newRun} from '../store/fixtures.js'
 
@@ -51,7 +51,7 @@ test("oclif's flag and argument errors, unknown commands: adw's Error:/Try: styl
   }
 })
 
-test('flag descriptions start with a capital; -f means --follow and nothing else', () => {
+test('flag descriptions start with a capital; -f means --follow and nothing else', async () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {char?: string; description?: string}>; args: Record<string, {description?: string}>}>}
   const ours = Object.entries(manifest.commands).filter(([id]) => !id.startsWith('plugins'))
   assert.ok(ours.length >= 9)
@@ -80,10 +80,10 @@ test('adw logs <id>, adw logs alone (the latest run), and a cancelled run ends w
   assert.is(empty.exitCode, 2)
   assert.match(empty.stderr, /^Error: No database at /)
 
-  const store = openStore(join(dir, '.adw/orchestrator.db'))
-  store.createRun(newRun('stopped', {workingDir: dir}))
-  store.finishRun('stopped', 'cancelled', 'cancelled')
-  store.close()
+  const store = openSqliteStore(join(dir, '.adw/orchestrator.db'))
+  await store.createRun(newRun('stopped', {workingDir: dir}))
+  await store.finishRun('stopped', 'cancelled', 'cancelled')
+  await store.close()
   const note = await adw(['logs', 'stopped'], {cwd: dir})
   assert.match(note.stderr, 'run stopped cancelled. Continue it with: adw run --resume --adw-id stopped')
 })

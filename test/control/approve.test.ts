@@ -3,7 +3,7 @@
 // nothing changed; two approving at once: exactly one wins. adw runs lists waiting runs first.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {adw, rmDir} from '../helpers/cli.js'
 import {rows} from '../helpers/db.js'
 import {newRun, tempDb} from '../store/fixtures.js'
@@ -12,24 +12,24 @@ const dirs: string[] = []
 test.after(() => dirs.forEach(rmDir))
 
 /** A database holding runs stopped at a gate, as the engine leaves them (status waiting, one pending approval each). */
-function waitingRuns(ids: string[], gate: {approvers?: string[]; timeoutAt?: string; onTimeout?: 'approve' | 'reject'} = {}): string {
+async function waitingRuns(ids: string[], gate: {approvers?: string[]; timeoutAt?: string; onTimeout?: 'approve' | 'reject'} = {}): Promise<string> {
   const {dir, db} = tempDb()
   dirs.push(dir)
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   for (const adwId of ids) {
-    store.createRun(newRun(adwId))
-    store.requestApproval({adwId, stepId: 'gate', iteration: 0, message: 'Approve the plan?', ...gate})
-    store.finishRun(adwId, 'waiting')
+    await store.createRun(newRun(adwId))
+    await store.requestApproval({adwId, stepId: 'gate', iteration: 0, message: 'Approve the plan?', ...gate})
+    await store.finishRun(adwId, 'waiting')
   }
-  store.createRun(newRun('busy'))
-  store.close()
+  await store.createRun(newRun('busy'))
+  await store.close()
   return db
 }
 
 const decisions = (db: string) => rows(db, 'SELECT adw_id, step_id, decision, decided_by, comment, decided_via FROM approvals ORDER BY id').map(r => ({...r}))
 
 test('approve --no-resume records who, when and the comment, and a milestone; approving twice: exit 2, nothing changed', async () => {
-  const db = waitingRuns(['w1'])
+  const db = await waitingRuns(['w1'])
   const r = await adw(['approve', 'w1', '--db', db, '--as', 'alice', '--comment', 'Plan looks right', '--no-resume'])
   assert.is(r.exitCode, 0, r.stderr)
   assert.is(r.stdout, 'Step gate of run w1 approved by alice. Continue the run with: adw run --resume --adw-id w1')
@@ -45,7 +45,7 @@ test('approve --no-resume records who, when and the comment, and a milestone; ap
 })
 
 test('reject records the reason as the comment; --reason is required', async () => {
-  const db = waitingRuns(['w2'])
+  const db = await waitingRuns(['w2'])
   const missing = await adw(['reject', 'w2', '--db', db, '--no-resume'])
   assert.is(missing.exitCode, 2)
   assert.match(missing.stderr, 'Missing required flag reason')
@@ -55,7 +55,7 @@ test('reject records the reason as the comment; --reason is required', async () 
 })
 
 test('an unknown id, a run that is not waiting, a step that is not a gate: exit 2, nothing changed', async () => {
-  const db = waitingRuns(['w3'])
+  const db = await waitingRuns(['w3'])
   const unknown = await adw(['approve', 'nope', '--db', db, '--no-resume'])
   assert.is(unknown.exitCode, 2)
   assert.match(unknown.stderr, 'No run with adw_id "nope"')
@@ -70,20 +70,20 @@ test('an unknown id, a run that is not waiting, a step that is not a gate: exit 
 })
 
 test('only a listed approver may decide; the OS user is who decides without --as', async () => {
-  const db = waitingRuns(['w4'], {approvers: ['alice', 'bob']})
+  const db = await waitingRuns(['w4'], {approvers: ['alice', 'bob']})
   const eve = await adw(['approve', 'w4', '--db', db, '--as', 'eve', '--no-resume'])
   assert.is(eve.exitCode, 2)
   assert.match(eve.stderr, 'eve may not decide step gate of run "w4": its approvers are alice, bob; nothing was changed.')
   const bob = await adw(['approve', 'w4', '--db', db, '--as', 'bob', '--no-resume'])
   assert.is(bob.exitCode, 0, bob.stderr)
-  const open = waitingRuns(['w5'])
+  const open = await waitingRuns(['w5'])
   const me = await adw(['approve', 'w5', '--db', open, '--no-resume'], {env: {USER: 'someone'}})
   assert.is(me.exitCode, 0, me.stderr)
   assert.ok(decisions(open)[0].decided_by.length > 0)
 })
 
 test('a gate past its timeout is decided by its onTimeout (logged), not by a late approve', async () => {
-  const db = waitingRuns(['w6'], {timeoutAt: '2020-01-01T00:00:00.000Z', onTimeout: 'reject'})
+  const db = await waitingRuns(['w6'], {timeoutAt: '2020-01-01T00:00:00.000Z', onTimeout: 'reject'})
   const late = await adw(['approve', 'w6', '--db', db, '--as', 'alice', '--no-resume'])
   assert.is(late.exitCode, 2)
   assert.match(late.stderr, 'was already rejected by timeout')
@@ -93,7 +93,7 @@ test('a gate past its timeout is decided by its onTimeout (logged), not by a lat
 
 test('two approvals at once: exactly one wins, the other is told who did', async () => {
   for (let round = 0; round < 3; round++) {
-    const db = waitingRuns(['race'])
+    const db = await waitingRuns(['race'])
     const [a, b] = await Promise.all([
       adw(['approve', 'race', '--db', db, '--as', 'alice', '--no-resume']),
       adw(['approve', 'race', '--db', db, '--as', 'bob', '--no-resume']),
@@ -107,11 +107,11 @@ test('two approvals at once: exactly one wins, the other is told who did', async
 })
 
 test('adw runs shows waiting runs first', async () => {
-  const db = waitingRuns(['older-waiting'])
-  const store = openStore(db)
-  store.createRun(newRun('newest'))
-  store.finishRun('newest', 'succeeded')
-  store.close()
+  const db = await waitingRuns(['older-waiting'])
+  const store = openSqliteStore(db)
+  await store.createRun(newRun('newest'))
+  await store.finishRun('newest', 'succeeded')
+  await store.close()
   const r = await adw(['runs', '--db', db])
   assert.is(r.exitCode, 0, r.stderr)
   const ids = r.stdout.split('\n').slice(1).map(l => l.split(/\s+/)[0]).filter(id => ['older-waiting', 'newest', 'busy'].includes(id))

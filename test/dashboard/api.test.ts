@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {call, seeded} from './helpers.js'
 
 // Ten seeded runs, r000-a1 (oldest) … r009-b7 (newest, interrupted): see seed.ts.
@@ -135,14 +135,14 @@ test('GET /api/runs/:id/plan: the plan file as Markdown, secrets of this environ
   }
   assert.equal((await call(base, '/api/runs/r004-a1/plan')).body, {plan: null}, 'a shell-only run has no plan')
   // A step that names a file outside the working directory gets nothing.
-  const store = openStore(ctx.db)
+  const store = openSqliteStore(ctx.db)
   try {
-    store.createRun({adwId: 'escape', pipelineName: 'x', pipelineFile: 'x.yaml', pipelineSnapshot: '', inputs: {}, workingDir: join(ctx.dir, 'specs')})
-    const id = store.startStep({adwId: 'escape', stepId: 'plan', iteration: 0})
-    store.finishStep(id, {status: 'succeeded', outputs: {plan_file: '../orchestrator.db'}})
-    store.finishRun('escape', 'succeeded')
+    await store.createRun({adwId: 'escape', pipelineName: 'x', pipelineFile: 'x.yaml', pipelineSnapshot: '', inputs: {}, workingDir: join(ctx.dir, 'specs')})
+    const id = await store.startStep({adwId: 'escape', stepId: 'plan', iteration: 0})
+    await store.finishStep(id, {status: 'succeeded', outputs: {plan_file: '../orchestrator.db'}})
+    await store.finishRun('escape', 'succeeded')
   } finally {
-    store.close()
+    await store.close()
   }
   assert.equal((await call(base, '/api/runs/escape/plan')).body, {plan: null})
 })
@@ -182,7 +182,7 @@ test('unknown endpoints are JSON 404s; the page is served at its routes; assets 
 
 test('GET /api/runs/<id>/graph: the stored pipeline\'s steps and needs (implicit: the step before), a loop as one node with its body; 404, null when it does not parse', async () => {
   await ready()
-  const store = openStore(ctx.db)
+  const store = openSqliteStore(ctx.db)
   const snapshot = `name: g
 steps:
   - id: plan
@@ -208,9 +208,9 @@ steps:
     uses: shell
     with: {run: echo}
 `
-  store.createRun({adwId: 'graph-1', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: snapshot, inputs: {}, workingDir: ctx.dir})
-  store.createRun({adwId: 'graph-2', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: 'steps: [unclosed', inputs: {}, workingDir: ctx.dir})
-  store.close()
+  await store.createRun({adwId: 'graph-1', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: snapshot, inputs: {}, workingDir: ctx.dir})
+  await store.createRun({adwId: 'graph-2', pipelineName: 'g', pipelineFile: 'g.yaml', pipelineSnapshot: 'steps: [unclosed', inputs: {}, workingDir: ctx.dir})
+  await store.close()
   const r = await call(base, '/api/runs/graph-1/graph')
   assert.is(r.status, 200)
   const {nodes, edges} = r.body.graph

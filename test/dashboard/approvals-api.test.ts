@@ -5,19 +5,19 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {join} from 'node:path'
 
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {rows} from '../helpers/db.js'
 import {until} from '../helpers/deadline.js'
 import {call, seeded} from './helpers.js'
 
 const SNAPSHOT = 'name: t\nsteps:\n  - id: after\n    uses: shell\n    with:\n      run: echo continued\n'
 
-function waiting(db: string, adwId: string, workingDir: string, gate: {approvers?: string[]} = {}): void {
-  const store = openStore(db)
-  store.createRun({adwId, pipelineName: 't', pipelineFile: 't.yaml', pipelineSnapshot: SNAPSHOT, inputs: {}, workingDir})
-  store.requestApproval({adwId, stepId: 'gate', iteration: 0, message: 'Go on?', ...gate})
-  store.finishRun(adwId, 'waiting')
-  store.close()
+async function waiting(db: string, adwId: string, workingDir: string, gate: {approvers?: string[]} = {}): Promise<void> {
+  const store = openSqliteStore(db)
+  await store.createRun({adwId, pipelineName: 't', pipelineFile: 't.yaml', pipelineSnapshot: SNAPSHOT, inputs: {}, workingDir})
+  await store.requestApproval({adwId, stepId: 'gate', iteration: 0, message: 'Go on?', ...gate})
+  await store.finishRun(adwId, 'waiting')
+  await store.close()
 }
 
 const post = (origin: string, path: string, body: unknown, headers: Record<string, string> = {origin}) =>
@@ -29,7 +29,7 @@ test('the guard, bad bodies and the CLI’s refusals: clear 4xx JSON, nothing re
   const ctx = await seeded(2)
   try {
     const base = ctx.ui.origin
-    waiting(ctx.db, 'w1', ctx.dir, {approvers: ['alice']})
+    await waiting(ctx.db, 'w1', ctx.dir, {approvers: ['alice']})
     const none = await post(base, '/api/runs/w1/approve', {}, {})
     assert.is(none.status, 403)
     assert.is(none.body.error.code, 'FORBIDDEN_ORIGIN')
@@ -64,7 +64,7 @@ test('approve: 202 with the decided gate, the run detail shows it, the run conti
   const ctx = await seeded(1)
   try {
     const base = ctx.ui.origin
-    waiting(ctx.db, 'w2', ctx.dir)
+    await waiting(ctx.db, 'w2', ctx.dir)
     const before = await call(base, '/api/runs/w2')
     assert.equal(before.body.approvals.map((a: any) => [a.stepId, a.message, a.decision]), [['gate', 'Go on?', null]])
     const r = await post(base, '/api/runs/w2/approve', {as: 'bob', comment: 'fine'})
@@ -86,7 +86,7 @@ test('approve: 202 with the decided gate, the run detail shows it, the run conti
 test('a continuation that cannot start (the run’s working directory is gone) is logged in the run with adw’s message', async () => {
   const ctx = await seeded(1)
   try {
-    waiting(ctx.db, 'w3', join(ctx.dir, 'gone'))
+    await waiting(ctx.db, 'w3', join(ctx.dir, 'gone'))
     const r = await post(ctx.ui.origin, '/api/runs/w3/reject', {reason: 'no'})
     assert.is(r.status, 202)
     await until(() => rows(ctx.db, "SELECT 1 FROM agent_logs WHERE adw_id = 'w3' AND log_level = 'ERROR'").length === 1, 'the refusal in the log')

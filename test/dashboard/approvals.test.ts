@@ -8,7 +8,7 @@ import {join, resolve} from 'node:path'
 import type {Browser, Page} from 'playwright-core'
 
 import {startDashboard, type Dashboard} from '../../src/dashboard/server.js'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {rmDir, tmpDir} from '../helpers/cli.js'
 import {rows} from '../helpers/db.js'
 import {launchChromium} from './browser.js'
@@ -40,16 +40,16 @@ const ready = () =>
   (setup ??= (async () => {
     dir = tmpDir({}, 'adw-ui-gates-')
     db = join(dir, 'orchestrator.db')
-    const store = openStore(db)
+    const store = openSqliteStore(db)
     // Runs stopped at a gate as the engine leaves them: the step before it done, a pending approval, status waiting.
     for (const adwId of ['gated-a', 'gated-r']) {
-      store.createRun({adwId, pipelineName: 'gated', pipelineFile: join(dir, 'gated.yaml'), pipelineSnapshot: GATED, inputs: {}, workingDir: dir})
-      const plan = store.startStep({adwId, stepId: 'plan', stepName: 'plan', parentId: null, iteration: 0, executor: 'shell'})
-      store.finishStep(plan, {status: 'succeeded', outputs: {stdout: 'planned'}})
-      store.requestApproval({adwId, stepId: 'review_plan', iteration: 0, message: 'Approve the plan before the build?'})
-      store.finishRun(adwId, 'waiting')
+      await store.createRun({adwId, pipelineName: 'gated', pipelineFile: join(dir, 'gated.yaml'), pipelineSnapshot: GATED, inputs: {}, workingDir: dir})
+      const plan = await store.startStep({adwId, stepId: 'plan', stepName: 'plan', parentId: null, iteration: 0, executor: 'shell'})
+      await store.finishStep(plan, {status: 'succeeded', outputs: {stdout: 'planned'}})
+      await store.requestApproval({adwId, stepId: 'review_plan', iteration: 0, message: 'Approve the plan before the build?'})
+      await store.finishRun(adwId, 'waiting')
     }
-    store.close()
+    await store.close()
     ui = await startDashboard({dbPath: db, port: 0})
     browser = await launchChromium()
     page = await browser.newPage({viewport: {width: 1280, height: 760}})

@@ -52,7 +52,7 @@ const ready = () =>
   (setup ??= (async () => {
     dir = tmpDir({'p.yaml': PIPELINE}, 'adw-ui-browser-')
     db = join(dir, 'orchestrator.db')
-    seedHistory(db, {runs: 24, days: 14, workingDir: dir})
+    await seedHistory(db, {runs: 24, days: 14, workingDir: dir})
     ui = await startDashboard({dbPath: db, port: 0})
     browser = await launchChromium()
     page = await browser.newPage({viewport: {width: 1280, height: 800}})

@@ -9,10 +9,10 @@ import {seedHistory} from './seed.js'
 
 let dir = ''
 let db = ''
-test.before(() => {
+test.before(async () => {
   dir = tmpDir({}, 'adw-ui-cli-')
   db = join(dir, 'orchestrator.db')
-  seedHistory(db, {runs: 10, days: 5, workingDir: dir})
+  await seedHistory(db, {runs: 10, days: 5, workingDir: dir})
 })
 test.after(() => rmDir(dir))
 

@@ -9,7 +9,7 @@ import {seedHistory} from './seed.js'
 export async function seeded(runs = 10, opts: Partial<DashboardOptions> = {}): Promise<{dir: string; db: string; ids: string[]; ui: Dashboard; done: () => Promise<void>}> {
   const dir = tmpDir({}, 'adw-ui-')
   const db = join(dir, 'orchestrator.db')
-  const ids = seedHistory(db, {runs, days: 5, workingDir: dir})
+  const ids = await seedHistory(db, {runs, days: 5, workingDir: dir})
   const ui = await startDashboard({dbPath: db, port: 0, ...opts})
   return {dir, db, ids, ui, done: async () => (await ui.close(), rmDir(dir))}
 }

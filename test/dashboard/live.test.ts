@@ -1,7 +1,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {call, seeded, sseEvents} from './helpers.js'
 
 let ctx: Awaited<ReturnType<typeof seeded>>
@@ -11,14 +11,14 @@ const ready = () => (setup ??= seeded(3).then(c => void (ctx = c)))
 test.after(async () => ctx?.done())
 
 /** Writes as an `adw run` process would (another connection), once the stream is open. */
-function writeLater(fn: (store: ReturnType<typeof openStore>) => void): () => void {
+function writeLater(fn: (store: ReturnType<typeof openSqliteStore>) => void | Promise<void>): () => void {
   return () =>
-    setTimeout(() => {
-      const store = openStore(ctx.db)
+    setTimeout(async () => {
+      const store = openSqliteStore(ctx.db)
       try {
-        fn(store)
+        await fn(store)
       } finally {
-        store.close()
+        await store.close()
       }
     }, 300)
 }
@@ -33,24 +33,24 @@ test('GET /api/events: a change event after another process writes', async () =>
 
 test('GET /api/runs/:id/events: the run at once, then each new log row and the new step state', async () => {
   await ready()
-  const store = openStore(ctx.db)
+  const store = openSqliteStore(ctx.db)
   let stepRow = 0
   try {
-    store.createRun({adwId: 'live-1', pipelineName: 'live', pipelineFile: 'live.yaml', pipelineSnapshot: '', inputs: {prompt: 'watch me'}, workingDir: ctx.dir})
-    stepRow = store.startStep({adwId: 'live-1', stepId: 'work', iteration: 0, executor: 'shell'})
+    await store.createRun({adwId: 'live-1', pipelineName: 'live', pipelineFile: 'live.yaml', pipelineSnapshot: '', inputs: {prompt: 'watch me'}, workingDir: ctx.dir})
+    stepRow = await store.startStep({adwId: 'live-1', stepId: 'work', iteration: 0, executor: 'shell'})
     store.log({adwId: 'live-1', stepName: 'work', level: 'INFO', type: 'output', message: 'before the stream'})
-    store.flush()
+    await store.flush()
   } finally {
-    store.close()
+    await store.close()
   }
   const events = await sseEvents(
     `${ctx.ui.origin}/api/runs/live-1/events`,
     e => e.some(x => x.event === 'logs') && e.at(-1)!.event === 'run' && e.at(-1)!.data.steps[0].status === 'succeeded',
     {
-      onOpen: writeLater(s => {
+      onOpen: writeLater(async s => {
         s.log({adwId: 'live-1', stepName: 'work', level: 'WARNING', type: 'output', message: 'new line <b>not html</b>', details: {n: 1}})
-        s.finishStep(stepRow, {status: 'succeeded', outputs: {exitCode: 0}})
-        s.flush()
+        await s.finishStep(stepRow, {status: 'succeeded', outputs: {exitCode: 0}})
+        await s.flush()
       }),
     },
   )

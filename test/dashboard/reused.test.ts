@@ -1,27 +1,27 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {rmDir} from '../helpers/cli.js'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {runDetail} from '../../src/history/run-detail.js'
 import {newRun, tempDb} from '../store/fixtures.js'
 
 test('a step run is shown reused only when it succeeded before the last resume and did not run again since', async () => {
   const {dir, db} = tempDb()
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   try {
-    store.createRun(newRun('r'))
-    for (const id of ['plan', 'build']) store.finishStep(store.startStep({adwId: 'r', stepId: id, iteration: 0}), {status: 'succeeded', outputs: {}})
-    store.flush()
+    await store.createRun(newRun('r'))
+    for (const id of ['plan', 'build']) await store.finishStep(await store.startStep({adwId: 'r', stepId: id, iteration: 0}), {status: 'succeeded', outputs: {}})
+    await store.flush()
     await new Promise(r => setTimeout(r, 5))
     store.log({adwId: 'r', level: 'INFO', type: 'milestone', message: 'Run resumed: demo'})
-    store.flush()
+    await store.flush()
     await new Promise(r => setTimeout(r, 5))
     // build's key changed: it ran again after the resume; plan was reused.
-    store.finishStep(store.startStep({adwId: 'r', stepId: 'build', iteration: 0}), {status: 'succeeded', outputs: {}})
-    const steps = runDetail(store, 'r')!.steps.map(s => `${s.stepId}:${s.reused ? 'reused' : 'ran'}`)
+    await store.finishStep(await store.startStep({adwId: 'r', stepId: 'build', iteration: 0}), {status: 'succeeded', outputs: {}})
+    const steps = (await runDetail(store, 'r'))!.steps.map(s => `${s.stepId}:${s.reused ? 'reused' : 'ran'}`)
     assert.equal(steps, ['plan:reused', 'build:ran', 'build:ran'])
   } finally {
-    store.close()
+    await store.close()
     rmDir(dir)
   }
 })

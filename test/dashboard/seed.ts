@@ -4,26 +4,26 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import type {Store} from '../../src/store/types.js'
 
 const PROMPTS = ['Add a /health endpoint', 'Fix the flaky login test', 'Paginate the orders API', 'Rename config keys to snake_case', 'Cache the product catalogue', 'Add CSV export to reports', 'Upgrade the SQLite driver', 'Retry webhook deliveries']
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5']
 
-function agentStep(store: Store, adwId: string, stepId: string, opts: {iteration?: number; parentId?: string; model: string; cost: number; outputs?: Record<string, unknown>; tools?: string[]}): void {
+async function agentStep(store: Store, adwId: string, stepId: string, opts: {iteration?: number; parentId?: string; model: string; cost: number; outputs?: Record<string, unknown>; tools?: string[]}): Promise<void> {
   const iteration = opts.iteration ?? 0
-  const id = store.startStep({adwId, stepId, stepName: stepId, parentId: opts.parentId ?? null, iteration, executor: 'agent'})
+  const id = await store.startStep({adwId, stepId, stepName: stepId, parentId: opts.parentId ?? null, iteration, executor: 'agent'})
   store.log({adwId, stepName: stepId, iteration, level: 'INFO', type: 'milestone', message: `Step ${stepId} started`})
   for (const [n, tool] of (opts.tools ?? ['Read', 'Grep']).entries()) {
     const input = tool === 'Read' ? {path: `src/routes/api-${n}.ts`} : tool === 'Grep' ? {pattern: 'export function', path: 'src'} : {path: `src/feature-${n}.ts`, content: '…'}
     store.log({adwId, agentName: 'agent', stepName: stepId, iteration, level: 'INFO', type: 'tool_call', message: `${tool} ${Object.values(input)[0]} → ok (${120 * (n + 3)} chars)`, details: {tool, input, ok: true, durationMs: 3 + n}})
   }
   store.log({adwId, agentName: 'agent', stepName: stepId, iteration, level: 'INFO', type: 'output', message: `Working on ${stepId}: looked at the routes and their tests.`})
-  store.addUsage(id, adwId, {inputTokens: Math.round(opts.cost * 180_000), outputTokens: Math.round(opts.cost * 24_000), cacheReadTokens: Math.round(opts.cost * 90_000), costUsd: opts.cost, model: opts.model})
+  await store.addUsage(id, adwId, {inputTokens: Math.round(opts.cost * 180_000), outputTokens: Math.round(opts.cost * 24_000), cacheReadTokens: Math.round(opts.cost * 90_000), costUsd: opts.cost, model: opts.model})
   store.log({adwId, stepName: stepId, iteration, level: 'INFO', type: 'cost_update', message: `$${opts.cost.toFixed(4)}`, details: {costUsd: opts.cost}})
-  store.finishStep(id, {status: 'succeeded', outputs: opts.outputs ?? {text: 'done'}, model: opts.model})
+  await store.finishStep(id, {status: 'succeeded', outputs: opts.outputs ?? {text: 'done'}, model: opts.model})
   store.log({adwId, stepName: stepId, iteration, level: 'INFO', type: 'milestone', message: `Step ${stepId} succeeded`})
-  store.flush()
+  await store.flush()
 }
 
 /**
@@ -31,49 +31,49 @@ function agentStep(store: Store, adwId: string, stepId: string, opts: {iteration
  * at once or after 1–2 fixes, plan-build runs, and shell `check` runs (one failed); the newest run is
  * left interrupted (its recorded process is gone). Returns the ids, oldest first.
  */
-export function seedHistory(dbPath: string, opts: {runs: number; days: number; workingDir: string}): string[] {
-  const store = openStore(dbPath)
+export async function seedHistory(dbPath: string, opts: {runs: number; days: number; workingDir: string}): Promise<string[]> {
+  const store = openSqliteStore(dbPath)
   const ids: string[] = []
   const shifts: Array<[string, number]> = []
   try {
     for (let i = 0; i < opts.runs; i++) {
       const adwId = `r${String(i).padStart(3, '0')}-${['a1', 'b7', 'c3', 'd9'][i % 4]}`
       const pipeline = i % 5 === 4 ? 'check' : i % 3 === 2 ? 'plan-build' : 'plan-build-review-fix'
-      store.createRun({adwId, pipelineName: pipeline, pipelineFile: `pipelines/${pipeline}.yaml`, pipelineSnapshot: `name: ${pipeline}`, inputs: {prompt: PROMPTS[i % PROMPTS.length]}, workingDir: opts.workingDir})
+      await store.createRun({adwId, pipelineName: pipeline, pipelineFile: `pipelines/${pipeline}.yaml`, pipelineSnapshot: `name: ${pipeline}`, inputs: {prompt: PROMPTS[i % PROMPTS.length]}, workingDir: opts.workingDir})
       store.log({adwId, level: 'INFO', type: 'milestone', message: `Run started: ${pipeline}`})
       const model = MODELS[i % 7 === 0 ? 1 : 0]
       let status: 'succeeded' | 'failed' = 'succeeded'
       if (pipeline === 'check') {
-        const id = store.startStep({adwId, stepId: 'lint', iteration: 0, executor: 'shell'})
+        const id = await store.startStep({adwId, stepId: 'lint', iteration: 0, executor: 'shell'})
         store.log({adwId, stepName: 'lint', level: 'INFO', type: 'output', message: 'eslint src --max-warnings 0'})
         const failed = i % 10 === 9
         if (failed) store.log({adwId, stepName: 'lint', level: 'ERROR', type: 'error', message: 'Step lint failed: exit code 1', details: {exitCode: 1, stderr: 'src/a.ts:3:1 no-unused-vars'}})
-        store.finishStep(id, {status: failed ? 'failed' : 'succeeded', outputs: {exitCode: failed ? 1 : 0, stdout: '', stderr: ''}, error: failed ? 'exit code 1' : null})
+        await store.finishStep(id, {status: failed ? 'failed' : 'succeeded', outputs: {exitCode: failed ? 1 : 0, stdout: '', stderr: ''}, error: failed ? 'exit code 1' : null})
         status = failed ? 'failed' : 'succeeded'
       } else {
         const plan = `specs/${adwId}-plan.md`
         mkdirSync(join(opts.workingDir, 'specs'), {recursive: true})
         writeFileSync(join(opts.workingDir, plan), `# Plan: ${PROMPTS[i % PROMPTS.length]}\n\n## Summary\nAdd the route, its handler and tests.\n\n## Step by Step Tasks\n### 1. Route\n- \`src/routes/health.ts\`: return \`{ok: true}\`\n### 2. Tests\n- a request test\n\n## Validation Commands\n- \`npm test\`\n`)
-        agentStep(store, adwId, 'plan', {model, cost: 0.02 + (i % 4) * 0.01, outputs: {plan_file: plan, summary: 'Add the route and a test'}, tools: ['Read', 'Grep', 'Write']})
-        agentStep(store, adwId, 'build', {model, cost: 0.08 + (i % 5) * 0.02, tools: ['Read', 'Edit', 'Write', 'Bash']})
+        await agentStep(store, adwId, 'plan', {model, cost: 0.02 + (i % 4) * 0.01, outputs: {plan_file: plan, summary: 'Add the route and a test'}, tools: ['Read', 'Grep', 'Write']})
+        await agentStep(store, adwId, 'build', {model, cost: 0.08 + (i % 5) * 0.02, tools: ['Read', 'Edit', 'Write', 'Bash']})
         if (pipeline === 'plan-build-review-fix') {
           const fixes = i % 4 === 1 ? 2 : i % 4 === 3 ? 1 : 0
-          agentStep(store, adwId, 'review', {model, cost: 0.03, outputs: fixes ? {verdict: 'FAIL', issues: ['The handler does not set Cache-Control', 'No test for the 503 case']} : {verdict: 'PASS', issues: []}})
+          await agentStep(store, adwId, 'review', {model, cost: 0.03, outputs: fixes ? {verdict: 'FAIL', issues: ['The handler does not set Cache-Control', 'No test for the 503 case']} : {verdict: 'PASS', issues: []}})
           for (let n = 1; n <= fixes; n++) {
-            agentStep(store, adwId, 'fix', {iteration: n, parentId: 'fix_loop', model, cost: 0.04, tools: ['Read', 'Edit']})
-            agentStep(store, adwId, 'rereview', {iteration: n, parentId: 'fix_loop', model, cost: 0.02, outputs: n === fixes ? {verdict: 'PASS', issues: []} : {verdict: 'FAIL', issues: ['No test for the 503 case']}})
+            await agentStep(store, adwId, 'fix', {iteration: n, parentId: 'fix_loop', model, cost: 0.04, tools: ['Read', 'Edit']})
+            await agentStep(store, adwId, 'rereview', {iteration: n, parentId: 'fix_loop', model, cost: 0.02, outputs: n === fixes ? {verdict: 'PASS', issues: []} : {verdict: 'FAIL', issues: ['No test for the 503 case']}})
           }
-          if (!fixes) store.skipStep({adwId, stepId: 'fix_loop', iteration: 0, executor: 'loop', reason: 'if: steps.review.outputs.verdict != "PASS" was false'})
+          if (!fixes) await store.skipStep({adwId, stepId: 'fix_loop', iteration: 0, executor: 'loop', reason: 'if: steps.review.outputs.verdict != "PASS" was false'})
         }
       }
-      store.finishRun(adwId, status, status === 'failed' ? 'step lint failed: exit code 1' : null)
+      await store.finishRun(adwId, status, status === 'failed' ? 'step lint failed: exit code 1' : null)
       store.log({adwId, level: status === 'failed' ? 'ERROR' : 'INFO', type: 'milestone', message: `Run ${status}: ${pipeline}`})
-      store.flush()
+      await store.flush()
       ids.push(adwId)
       shifts.push([adwId, ((opts.runs - 1 - i) / Math.max(1, opts.runs - 1)) * (opts.days - 1) + ((i * 7) % 5) / 24])
     }
   } finally {
-    store.close()
+    await store.close()
   }
   const db = new DatabaseSync(dbPath)
   try {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 
 import {adw, ADW, isolatedEnv, tmpDir} from '../helpers/cli.js'
 import {until, waitingFor} from '../helpers/deadline.js'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {newRun, runChild, SRC_STORE, tempDb} from './fixtures.js'
 
 const env = {TZ: 'UTC'}
@@ -13,24 +13,24 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 /** Two finished runs and one still running (this process), with a few log rows. */
 async function populate(db: string) {
-  const store = openStore(db)
-  store.createRun(newRun('older', {pipelineName: 'plan-build'}))
-  const plan = store.startStep({adwId: 'older', stepId: 'plan', iteration: 0, executor: 'shell'})
+  const store = openSqliteStore(db)
+  await store.createRun(newRun('older', {pipelineName: 'plan-build'}))
+  const plan = await store.startStep({adwId: 'older', stepId: 'plan', iteration: 0, executor: 'shell'})
   store.log({adwId: 'older', agentName: 'orchestrator', level: 'INFO', type: 'milestone', message: 'run started'})
   store.log({adwId: 'older', stepName: 'plan', level: 'INFO', type: 'milestone', message: 'step started', details: {executor: 'shell'}})
   store.log({adwId: 'older', stepName: 'plan', level: 'DEBUG', type: 'output', message: 'first line\nsecond line'})
   store.log({adwId: 'older', stepName: 'plan', level: 'WARNING', type: 'output', message: 'x'.repeat(300)})
   store.log({adwId: 'older', stepName: 'plan', level: 'ERROR', type: 'error', message: 'plan failed', details: {message: 'boom'}})
-  store.addUsage(plan, 'older', {inputTokens: 12_000, outputTokens: 345, costUsd: 0.0123})
-  store.finishStep(plan, {status: 'succeeded'})
-  store.skipStep({adwId: 'older', stepId: 'deploy', iteration: 0, reason: 'if: false'})
-  store.finishRun('older', 'failed', 'plan failed')
+  await store.addUsage(plan, 'older', {inputTokens: 12_000, outputTokens: 345, costUsd: 0.0123})
+  await store.finishStep(plan, {status: 'succeeded'})
+  await store.skipStep({adwId: 'older', stepId: 'deploy', iteration: 0, reason: 'if: false'})
+  await store.finishRun('older', 'failed', 'plan failed')
   await sleep(5)
-  store.createRun(newRun('newer', {pipelineName: 'noop'}))
-  store.finishRun('newer', 'succeeded')
+  await store.createRun(newRun('newer', {pipelineName: 'noop'}))
+  await store.finishRun('newer', 'succeeded')
   await sleep(5)
-  store.createRun(newRun('live', {pipelineName: 'noop'}))
-  store.close()
+  await store.createRun(newRun('live', {pipelineName: 'noop'}))
+  await store.close()
 }
 
 test('adw runs: newest first, aligned columns, human units, --status, --limit, --json', async () => {
@@ -69,13 +69,13 @@ test('adw runs: newest first, aligned columns, human units, --status, --limit, -
 
 test('adw runs: an empty database says so; a running run whose process died shows as interrupted', async () => {
   const {dir, db} = tempDb()
-  openStore(db).close()
+  await openSqliteStore(db).close()
   const empty = await adw(['runs'], {cwd: dir, env: {...env, DATABASE_PATH: db}})
   assert.is(empty.exitCode, 0)
   assert.is(empty.stdout, `No runs yet in ${db}. Start one with: adw run <pipeline>`)
   const child = await runChild(dir, 'dies', `
-    import {openStore} from ${JSON.stringify(SRC_STORE)}
-    openStore(${JSON.stringify(db)}).createRun({adwId: 'crashed', pipelineName: 'p', pipelineFile: 'p.yaml', pipelineSnapshot: '', inputs: {}, workingDir: '.'})
+    import {openSqliteStore} from ${JSON.stringify(SRC_STORE)}
+    await openSqliteStore(${JSON.stringify(db)}).createRun({adwId: 'crashed', pipelineName: 'p', pipelineFile: 'p.yaml', pipelineSnapshot: '', inputs: {}, workingDir: '.'})
     process.kill(process.pid, 'SIGKILL')
   `)
   assert.is(child.signal, 'SIGKILL')
@@ -98,9 +98,9 @@ test('adw logs: table with time, step, level, type and the first line of each me
   assert.match(lines[1], /^\d\d:\d\d:\d\d\.\d{3}  -       INFO      milestone     run started$/, 'the step column fits the longest step id (deploy)')
   assert.match(lines[3], /  plan    DEBUG     output        first line …$/)
   assert.is(lines[4].split('  ').at(-1), `${'x'.repeat(119)}…`, 'long messages are cut at 120 characters')
-  const store = openStore(db)
-  const first = store.queryLogs({adwId: 'older'})[0]
-  store.close()
+  const store = openSqliteStore(db)
+  const first = (await store.queryLogs({adwId: 'older'}))[0]
+  await store.close()
   assert.ok(lines[1].startsWith(first.created_at.slice(11, 23)), 'time is HH:MM:SS.mmm')
 })
 
@@ -158,10 +158,10 @@ test('adw logs: an unknown id exits 2 listing recent ids; a missing database exi
 
 test('adw logs --follow prints each row as it is written, while the run goes on, and ends when the run finishes', async () => {
   const {db} = tempDb()
-  const store = openStore(db) // this process plays the running adw
-  store.createRun(newRun('tail'))
+  const store = openSqliteStore(db) // this process plays the running adw
+  await store.createRun(newRun('tail'))
   store.log({adwId: 'tail', level: 'INFO', type: 'milestone', message: 'run started'})
-  store.flush()
+  await store.flush()
   const follow = execa(ADW, ['logs', '--adw-id', 'tail', '--db', db, '--follow', '--json'], {env: {...isolatedEnv(), ...env}, reject: false, stdin: 'ignore', timeout: 60_000})
   let ended = false
   void follow.then(() => (ended = true))
@@ -176,14 +176,14 @@ test('adw logs --follow prints each row as it is written, while the run goes on,
     await until(() => seen.includes('run started'), 'adw logs --follow to print the first row', 30_000)
     for (let i = 0; i < 3; i++) {
       store.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'output', message: `late ${i}`})
-      store.flush()
+      await store.flush()
       await until(() => seen.includes(`late ${i}`), `adw logs --follow to print "late ${i}" while the run is still running`, 30_000)
     }
     assert.not.ok(ended, 'still following while the run is running')
     store.log({adwId: 'tail', stepName: 'build', level: 'INFO', type: 'milestone', message: 'run finished'})
-    store.finishRun('tail', 'succeeded')
+    await store.finishRun('tail', 'succeeded')
   } finally {
-    store.close()
+    await store.close()
   }
   const r = await waitingFor('adw logs --follow to end after the run finished', follow)
   assert.is(r.exitCode, 0, String(r.stderr))

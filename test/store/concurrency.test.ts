@@ -3,26 +3,26 @@ import {test} from 'uvu'
 import {SCHEMA_VERSION} from '../../src/store/schema.js'
 import * as assert from 'uvu/assert'
 
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {newRun, runChild, SRC_STORE, tempDb} from './fixtures.js'
 
 /** A writer as the engine is: runs and steps written at once, chatty logs in batches, usage totals. */
 const writer = (db: string) => `
-  import {openStore} from ${JSON.stringify(SRC_STORE)}
+  import {openSqliteStore} from ${JSON.stringify(SRC_STORE)}
   const [name, runs, lines] = process.argv.slice(2)
-  const s = openStore(${JSON.stringify(db)})
+  const s = openSqliteStore(${JSON.stringify(db)})
   for (let r = 0; r < Number(runs); r++) {
     const adwId = name + '-' + r
-    s.createRun({adwId, pipelineName: name, pipelineFile: 'p.yaml', pipelineSnapshot: '', inputs: {r}, workingDir: '.'})
-    const step = s.startStep({adwId, stepId: 'build', iteration: 0})
+    await s.createRun({adwId, pipelineName: name, pipelineFile: 'p.yaml', pipelineSnapshot: '', inputs: {r}, workingDir: '.'})
+    const step = await s.startStep({adwId, stepId: 'build', iteration: 0})
     s.log({adwId, stepName: 'build', level: 'INFO', type: 'milestone', message: 'step started'})
     for (let i = 0; i < Number(lines); i++) s.log({adwId, stepName: 'build', level: i % 50 ? 'INFO' : 'ERROR', type: 'output', message: 'line ' + i, details: {i}})
-    s.addUsage(step, adwId, {inputTokens: 10, outputTokens: 1, costUsd: 0.001})
-    s.finishStep(step, {status: 'succeeded'})
-    s.flush()
-    s.finishRun(adwId, 'succeeded')
+    await s.addUsage(step, adwId, {inputTokens: 10, outputTokens: 1, costUsd: 0.001})
+    await s.finishStep(step, {status: 'succeeded'})
+    await s.flush()
+    await s.finishRun(adwId, 'succeeded')
   }
-  s.close()
+  await s.close()
 `
 
 test('two real processes on one fresh file lose nothing and never hit a busy error', async () => {
@@ -33,18 +33,18 @@ test('two real processes on one fresh file lose nothing and never hit a busy err
   assert.is(b.exitCode, 0, b.stderr)
   assert.not.match(a.stderr + b.stderr, /locked|busy/i)
 
-  const store = openStore(db)
-  const runs = store.listRuns()
+  const store = openSqliteStore(db)
+  const runs = await store.listRuns()
   assert.is(runs.length, 80)
   assert.ok(runs.every(r => r.status === 'succeeded' && r.input_tokens === 10 && r.output_tokens === 1))
   for (const id of ['a-0', 'a-39', 'b-0', 'b-39']) {
-    const rows = store.queryLogs({adwId: id})
+    const rows = await store.queryLogs({adwId: id})
     assert.is(rows.length, 2001, id)
     assert.equal(rows.slice(1).map(r => JSON.parse(r.details!).i), Array.from({length: 2000}, (_, i) => i), `${id} in order`)
   }
   const total = (await execa('sqlite3', [db, 'SELECT count(*) FROM agent_logs; PRAGMA integrity_check;'])).stdout
   assert.is(total, `${80 * 2001}\nok`)
-  store.close()
+  await store.close()
 })
 
 test('four processes opening one fresh file at the same moment migrate it exactly once', async () => {
@@ -52,21 +52,21 @@ test('four processes opening one fresh file at the same moment migrate it exactl
   const source = writer(db)
   const children = await Promise.all([0, 1, 2, 3].map(i => runChild(dir, `w${i}`, source, [`w${i}`, '25', '100'])))
   for (const c of children) assert.is(c.exitCode, 0, c.stderr)
-  const store = openStore(db)
-  assert.is(store.listRuns().length, 100)
-  store.close()
+  const store = openSqliteStore(db)
+  assert.is((await store.listRuns()).length, 100)
+  await store.close()
   assert.is((await execa('sqlite3', [db, 'PRAGMA user_version;'])).stdout, String(SCHEMA_VERSION))
 })
 
 test("the seed's three queries work verbatim with the sqlite3 CLI", async () => {
   const {db} = tempDb()
-  const store = openStore(db)
-  store.createRun(newRun('x'))
+  const store = openSqliteStore(db)
+  await store.createRun(newRun('x'))
   store.log({adwId: 'x', agentName: 'orchestrator', level: 'INFO', type: 'milestone', message: 'run started', details: {pipeline: 'demo'}})
   store.log({adwId: 'x', stepName: 'plan', level: 'INFO', type: 'milestone', message: 'step started'})
   store.log({adwId: 'x', stepName: 'plan', level: 'ERROR', type: 'error', message: 'plan failed', details: {message: 'boom', stack: 'Error: boom'}})
   store.log({adwId: 'x', stepName: 'plan', level: 'INFO', type: 'output', message: 'noise'})
-  store.close()
+  await store.close()
 
   const sql = async (query: string) => (await execa('sqlite3', [db, query])).stdout.split('\n')
   const recent = await sql('SELECT adw_id, agent_name, step_name, created_at FROM agent_logs ORDER BY created_at DESC LIMIT 20;')

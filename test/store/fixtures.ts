@@ -26,3 +26,15 @@ export function runChild(dir: string, name: string, source: string, args: string
   writeFileSync(file, source)
   return execa(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', TSX, file, ...args], {reject: false, cwd: dir})
 }
+
+/** Awaits `p`, which must reject with an error whose message matches `pattern`. */
+export async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
+  let error: unknown
+  try {
+    await p
+  } catch (e) {
+    error = e
+  }
+  if (error === undefined) throw new Error(`expected a rejection matching ${pattern}, got none`)
+  if (!pattern.test((error as Error)?.message ?? String(error))) throw new Error(`expected a rejection matching ${pattern}, got: ${(error as Error)?.message ?? error}`)
+}

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 
 import {ROOT, rmDir} from '../helpers/cli.js'
 import {rows, sqlite3} from '../helpers/db.js'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {SCHEMA_VERSION} from '../../src/store/schema.js'
 import {newRun, tempDb} from './fixtures.js'
 
@@ -24,11 +24,11 @@ function v3Database(): {dir: string; db: string} {
   return {dir, db}
 }
 
-test('a version-3 database upgrades: every row kept, with no key (NULL), and the schema is sound', () => {
+test('a version-3 database upgrades: every row kept, with no key (NULL), and the schema is sound', async () => {
   const {dir, db} = v3Database()
   try {
     assert.is(rows(db, 'PRAGMA user_version')[0].user_version, 3)
-    openStore(db).close()
+    await openSqliteStore(db).close()
     assert.is(rows(db, 'PRAGMA user_version')[0].user_version, SCHEMA_VERSION)
     assert.equal(rows(db, 'SELECT step_id, status, outputs, content_key, key_parts FROM steps ORDER BY id').map(r => ({...r})), [
       {step_id: 'a', status: 'succeeded', outputs: '{"stdout":"a"}', content_key: null, key_parts: null},
@@ -46,44 +46,44 @@ test('a version-3 database upgrades: every row kept, with no key (NULL), and the
   }
 })
 
-test('a step run records its key and the digests of its parts; a skip records none', () => {
+test('a step run records its key and the digests of its parts; a skip records none', async () => {
   const {dir, db} = tempDb()
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   try {
-    store.createRun(newRun('k'))
+    await store.createRun(newRun('k'))
     const key = {key: 'a'.repeat(64), parts: {executor: '1'.repeat(16), with: '2'.repeat(16), model: '3'.repeat(16), upstream: {plan: '4'.repeat(16)}}}
-    const id = store.startStep({adwId: 'k', stepId: 'build', iteration: 0, executor: 'shell', contentKey: key})
-    store.finishStep(id, {status: 'succeeded', outputs: {}})
-    store.skipStep({adwId: 'k', stepId: 'lint', iteration: 0, executor: 'shell', reason: 'if: false was false'})
-    store.startStep({adwId: 'k', stepId: 'old-style', iteration: 0, executor: 'shell'})
-    const [built, skipped, plain] = store.listSteps('k')
+    const id = await store.startStep({adwId: 'k', stepId: 'build', iteration: 0, executor: 'shell', contentKey: key})
+    await store.finishStep(id, {status: 'succeeded', outputs: {}})
+    await store.skipStep({adwId: 'k', stepId: 'lint', iteration: 0, executor: 'shell', reason: 'if: false was false'})
+    await store.startStep({adwId: 'k', stepId: 'old-style', iteration: 0, executor: 'shell'})
+    const [built, skipped, plain] = await store.listSteps('k')
     assert.is(built.content_key, key.key)
     assert.equal(JSON.parse(built.key_parts!), key.parts)
     assert.is(skipped.content_key, null)
     assert.is(plain.content_key, null)
   } finally {
-    store.close()
+    await store.close()
     rmDir(dir)
   }
 })
 
-test('claimRun with reopen takes a succeeded run over and records the pipeline it continues with; without, a succeeded run is left alone', () => {
+test('claimRun with reopen takes a succeeded run over and records the pipeline it continues with; without, a succeeded run is left alone', async () => {
   const {dir, db} = tempDb()
-  const store = openStore(db)
+  const store = openSqliteStore(db)
   try {
-    store.createRun(newRun('p'))
-    store.finishRun('p', 'succeeded')
-    const plain = store.claimRun('p', {pipeline: {name: 'ignored', file: '/x/ignored.yaml', snapshot: 'name: ignored\n'}})
+    await store.createRun(newRun('p'))
+    await store.finishRun('p', 'succeeded')
+    const plain = await store.claimRun('p', {pipeline: {name: 'ignored', file: '/x/ignored.yaml', snapshot: 'name: ignored\n'}})
     assert.is(plain.previous.status, 'succeeded')
-    assert.is(store.getRun('p')!.status, 'succeeded')
-    assert.is(store.getRun('p')!.pipeline_name, 'demo', 'a run not claimed keeps its pipeline')
-    const claim = store.claimRun('p', {reopen: true, pipeline: {name: 'edited', file: '/x/edited.yaml', snapshot: 'name: edited\n'}})
+    assert.is((await store.getRun('p'))!.status, 'succeeded')
+    assert.is((await store.getRun('p'))!.pipeline_name, 'demo', 'a run not claimed keeps its pipeline')
+    const claim = await store.claimRun('p', {reopen: true, pipeline: {name: 'edited', file: '/x/edited.yaml', snapshot: 'name: edited\n'}})
     assert.is(claim.previous.status, 'succeeded')
-    const run = store.getRun('p')!
+    const run = (await store.getRun('p'))!
     assert.equal([run.status, run.pid, run.finished_at], ['running', process.pid, null])
     assert.equal([run.pipeline_name, run.pipeline_file, run.pipeline_snapshot], ['edited', '/x/edited.yaml', 'name: edited\n'])
   } finally {
-    store.close()
+    await store.close()
     rmDir(dir)
   }
 })

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 
 import {adw, ROOT, rmDir} from '../helpers/cli.js'
 import {rows, sqlite3, stepRuns} from '../helpers/db.js'
-import {openStore} from '../../src/store/sqlite.js'
+import {openSqliteStore} from '../../src/store/sqlite.js'
 import {SCHEMA_VERSION} from '../../src/store/schema.js'
 import {tempDb} from './fixtures.js'
 
@@ -49,11 +49,11 @@ function v2Database(): {dir: string; db: string} {
   return {dir, db}
 }
 
-test('a version-2 database opens and upgrades: every row kept, old "interrupted: …" failures become interrupted, the schema is sound', () => {
+test('a version-2 database opens and upgrades: every row kept, old "interrupted: …" failures become interrupted, the schema is sound', async () => {
   const {dir, db} = v2Database()
   try {
     assert.equal(rows(db, 'PRAGMA user_version')[0].user_version, 2)
-    openStore(db).close()
+    await openSqliteStore(db).close()
     assert.equal(rows(db, 'PRAGMA user_version')[0].user_version, SCHEMA_VERSION)
     assert.equal(stepRuns(db), ['a#0:succeeded', 'b#0:interrupted'])
     assert.match(rows(db, "SELECT error FROM steps WHERE step_id = 'b'")[0].error, /^interrupted: adw process \d+/)

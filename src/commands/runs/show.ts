@@ -18,6 +18,6 @@ export default class RunsShow extends AdwCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(RunsShow)
-    showRun({dbPath: await resolveDbPath({db: flags.db}), adwId: args['adw-id'], json: flags.json, write: text => this.log(text)})
+    await showRun({dbPath: await resolveDbPath({db: flags.db}), adwId: args['adw-id'], json: flags.json, write: text => this.log(text)})
   }
 }
