@@ -16,6 +16,7 @@ import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
 import {parallelPeers} from './peers-parallel.js'
 import {sandboxedBash} from './sandbox.js'
+import {statsWorkload} from './stats.js'
 import {telemetryOverhead} from './telemetry.js'
 import {formatTable, tally, type WorkloadResult} from './report.js'
 
@@ -52,6 +53,7 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['8', () => sandboxedBash(P.bashCalls)],
   ['10', () => fanOut(8, quick ? 200 : 1000, quick ? 1 : 5)],
   ['11', () => dag(quick ? 100 : 1000, quick ? 1 : 5)],
+  ['12', () => statsWorkload(quick ? 1000 : 10_000, quick ? 1 : 7)],
 ]
 // 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])

@@ -9,7 +9,7 @@ import {runDetail, type ResumeCache} from '../history/run-detail.js'
 import {runPage} from '../history/run-page.js'
 import {readPlan} from '../history/plan.js'
 import {runGraph, type RunGraph} from '../history/run-graph.js'
-import {computeStats} from '../history/stats.js'
+import {computeStats, type Stats} from '../history/stats.js'
 import type {Store} from '../store/types.js'
 import {continueWithResume, decideFromPage, decisionBody, type Continue} from './actions.js'
 import type {Asset} from './assets.js'
@@ -138,10 +138,17 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({plan: readPlan(detail.run.workingDir, detail.steps) ?? null})
   })
 
+  // Read again only after another process wrote (the change token) or the day changed: a cost page
+  // left open over 10,000 runs costs nothing while nothing runs.
+  let statsCache: {key: string; token: number; stats: Stats} | undefined
   app.get('/api/stats', async c => {
     const q = c.req.query()
     onlyParams(q, ['days'])
-    return c.json(await computeStats(store, {days: intParam(q, 'days', {min: 1, max: 3650})}))
+    const days = intParam(q, 'days', {min: 1, max: 3650})
+    const key = `${days ?? ''}@${new Date().toISOString().slice(0, 10)}`
+    const token = await store.changeToken()
+    if (statsCache?.key !== key || statsCache.token !== token) statsCache = {key, token, stats: await computeStats(store, {days})}
+    return c.json(statsCache.stats)
   })
 
   // The same request as `adw cancel` (recorded in the run's log, SIGTERM to its process).
@@ -178,7 +185,8 @@ export function createApp(deps: AppDeps): Hono {
     return streamSSE(c, async stream => {
       let n = 0
       await stream.writeSSE({event: 'hello', data: '{}'})
-      await live(stream, c.req.raw.signal, () => stream.writeSSE({event: 'change', data: JSON.stringify({n: ++n})}))
+      // `running`: runs recorded as running, so a page can tell a run's end from its progress.
+      await live(stream, c.req.raw.signal, async () => stream.writeSSE({event: 'change', data: JSON.stringify({n: ++n, running: await store.countRuns({status: 'running'})})}))
     })
   })
 

@@ -1,13 +1,7 @@
-import type {StepFact, Store} from '../store/types.js'
+import type {SpendSums, Store} from '../store/types.js'
 
 /** Cost and tokens of a group of step executions. */
-export interface Spend {
-  costUsd: number
-  inputTokens: number
-  outputTokens: number
-  cacheReadTokens: number
-  cacheCreationTokens: number
-}
+export type Spend = SpendSums
 
 export interface Stats {
   /** First day counted (UTC, YYYY-MM-DD); null for all time. */
@@ -28,81 +22,30 @@ export interface Stats {
 
 const zero = (): Spend => ({costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0})
 
-function add(to: Spend, f: StepFact): void {
-  to.costUsd += f.cost_usd
-  to.inputTokens += f.input_tokens
-  to.outputTokens += f.output_tokens
-  to.cacheReadTokens += f.cache_read_tokens
-  to.cacheCreationTokens += f.cache_creation_tokens
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null
-  const s = [...values].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : Math.round((s[m - 1] + s[m]) / 2)
-}
-
-/** Groups facts by key, each group's spend plus whatever `extra` collects. */
-function group<E extends object>(facts: StepFact[], key: (f: StepFact) => string | null, extra: () => E, each: (e: E, f: StepFact) => void): Map<string, Spend & E> {
-  const groups = new Map<string, Spend & E>()
-  for (const f of facts) {
-    const k = key(f)
-    if (k === null) continue
-    let g = groups.get(k)
-    if (!g) groups.set(k, (g = {...zero(), ...extra()}))
-    add(g, f)
-    each(g, f)
-  }
-  return groups
-}
-
-/** `adw stats` and the dashboard's cost page: spend and quality figures over the runs since `days` ago. */
+/**
+ * `adw stats` and the dashboard's cost page: spend and quality figures over the runs since `days`
+ * ago. The store groups (in SQL: Store.statsGroups); this sorts, fills the empty days and rates.
+ */
 export async function computeStats(store: Store, opts: {days?: number; now?: Date} = {}): Promise<Stats> {
   const now = opts.now ?? new Date()
   const since = opts.days ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - opts.days + 1)).toISOString().slice(0, 10) : null
-  const facts = await store.stepFacts({since: since ?? undefined})
-  const total = zero()
-  for (const f of facts) add(total, f)
-
-  const runIds = new Set<string>()
-  const days = group(facts, f => f.started_at.slice(0, 10), () => ({ids: new Set<string>()}), (g, f) => g.ids.add(f.adw_id))
-  const pipelines = group(facts, f => f.pipeline_name, () => ({ids: new Set<string>()}), (g, f) => g.ids.add(f.adw_id))
-  const models = group(facts, f => f.model, () => ({steps: 0}), g => g.steps++)
-  const steps = group(facts, f => f.step_id, () => ({executions: 0, durations: [] as number[]}), (g, f) => {
-    if (f.status !== 'skipped') g.executions++
-    if (f.status === 'succeeded' && f.duration_ms !== null) g.durations.push(f.duration_ms)
-  })
-  for (const f of facts) runIds.add(f.adw_id)
-
-  // Quality: per run, the first verdict and how many loop iterations ran.
-  const firstVerdict = new Map<string, string>()
-  const loopIterations = new Map<string, Set<number>>()
-  for (const f of facts) {
-    if (f.verdict !== null && !firstVerdict.has(f.adw_id)) firstVerdict.set(f.adw_id, f.verdict)
-    if (f.parent_id !== null && f.status !== 'skipped') {
-      let s = loopIterations.get(f.adw_id)
-      if (!s) loopIterations.set(f.adw_id, (s = new Set()))
-      s.add(f.iteration)
-    }
-  }
-  const passed = [...firstVerdict.values()].filter(v => v.toUpperCase() === 'PASS').length
-  const attempts = new Map<number, number>()
-  for (const id of firstVerdict.keys()) {
-    const n = loopIterations.get(id)?.size ?? 0
-    attempts.set(n, (attempts.get(n) ?? 0) + 1)
-  }
-
+  const g = await store.statsGroups({since: since ?? undefined})
+  const withVerdict = g.verdicts.reduce((n, v) => n + v.runs, 0)
+  const passed = g.verdicts.reduce((n, v) => n + v.passed, 0)
+  /** Dearest first; equal costs by name, so every store gives one order. */
+  const byCost = <T extends Spend>(name: (x: T) => string) => (a: T, b: T) => b.costUsd - a.costUsd || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0)
+  // The JSON's keys in one order whatever the store (the page and --json readers see the same shape).
+  const spend = (x: Spend): Spend => ({costUsd: x.costUsd, inputTokens: x.inputTokens, outputTokens: x.outputTokens, cacheReadTokens: x.cacheReadTokens, cacheCreationTokens: x.cacheCreationTokens})
   return {
     since,
-    runs: runIds.size,
-    total,
-    perDay: fillDays([...days].map(([day, {ids, ...spend}]) => ({day, runs: ids.size, ...spend})), since, now.toISOString().slice(0, 10)),
-    perPipeline: [...pipelines].map(([pipeline, {ids, ...spend}]) => ({pipeline, runs: ids.size, ...spend})).sort((a, b) => b.costUsd - a.costUsd),
-    perModel: [...models].map(([model, g]) => ({model, ...g})).sort((a, b) => b.costUsd - a.costUsd),
-    perStep: [...steps].filter(([, g]) => g.executions > 0).map(([step, {durations, ...g}]) => ({step, ...g, medianMs: median(durations)})).sort((a, b) => b.costUsd - a.costUsd),
-    review: {runs: firstVerdict.size, passedFirstTry: passed, rate: firstVerdict.size ? passed / firstVerdict.size : null},
-    fixAttempts: [...attempts].map(([n, runs]) => ({attempts: n, runs})).sort((a, b) => a.attempts - b.attempts),
+    runs: g.runs,
+    total: spend(g.total),
+    perDay: fillDays(g.perDay.map(d => ({day: d.day, runs: d.runs, ...spend(d)})), since, now.toISOString().slice(0, 10)),
+    perPipeline: g.perPipeline.map(p => ({pipeline: p.pipeline, runs: p.runs, ...spend(p)})).sort(byCost(p => p.pipeline)),
+    perModel: g.perModel.map(m => ({model: m.model, ...spend(m), steps: m.steps})).sort(byCost(m => m.model)),
+    perStep: g.perStep.filter(p => p.executions > 0).map(p => ({step: p.step, ...spend(p), executions: p.executions, medianMs: p.medianMs})).sort(byCost(p => p.step)),
+    review: {runs: withVerdict, passedFirstTry: passed, rate: withVerdict ? passed / withVerdict : null},
+    fixAttempts: g.verdicts.map(v => ({attempts: v.attempts, runs: v.runs})).sort((a, b) => a.attempts - b.attempts),
   }
 }
 

@@ -11,8 +11,9 @@ import {RecordingQueries} from './recordings.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
+import {sqliteStats} from './stats-queries.js'
 import type {NewRecording, NewReplay, RecordingRow, ReplayRow} from './types.js'
-import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
+import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StatsGroups, StepCounts, StepFact, StepRow, Store, WorktreeRow} from './types.js'
 import {levelsFrom} from './values.js'
 
 export interface OpenStoreOptions {
@@ -179,6 +180,11 @@ class SqliteStore implements Store {
   async stepFacts(query: {since?: string} = {}): Promise<StepFact[]> {
     this.flushPending()
     return this.stmt(STEP_FACTS).all(query.since ?? '') as unknown as StepFact[]
+  }
+
+  async statsGroups(query: {since?: string} = {}): Promise<StatsGroups> {
+    this.flushPending()
+    return sqliteStats(sql => this.stmt(sql), query.since ?? '')
   }
 
   async changeToken(): Promise<number> {

@@ -267,6 +267,43 @@ export type StepFact = Pick<
   verdict: string | null
 }
 
+/** Cost and tokens of a group of step rows (sums). */
+export interface SpendSums {
+  costUsd: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheCreationTokens: number
+}
+
+/**
+ * `Store.statsGroups`: every figure of `adw stats` grouped, in any order (src/history/stats.ts sorts,
+ * fills empty days and computes the rate). The step rows counted are those of runs started at or
+ * after `since`, as stepFacts gives them; a run counts in a group when one of its step rows does.
+ */
+export interface StatsGroups {
+  /** Runs with at least one step row. */
+  runs: number
+  total: SpendSums
+  /** By the UTC day (YYYY-MM-DD) of the step row's started_at; days without rows are absent. */
+  perDay: Array<SpendSums & {day: string; runs: number}>
+  perPipeline: Array<SpendSums & {pipeline: string; runs: number}>
+  /** Rows with a model only; `steps`: how many. */
+  perModel: Array<SpendSums & {model: string; steps: number}>
+  /**
+   * By step id (loop iterations together): `executions` = rows not skipped (a step only ever
+   * skipped has 0: dropped by the report); spend over every row; `medianMs`: the median duration of
+   * its succeeded rows with a duration (the mean of the two middle ones, rounded), else null.
+   */
+  perStep: Array<SpendSums & {step: string; executions: number; medianMs: number | null}>
+  /**
+   * Runs that have a verdict (a step's outputs.verdict, a string), grouped by how many distinct
+   * loop iterations ran in them (step rows with a parent_id, not skipped): `runs`, and `passed`:
+   * how many of those runs' first verdict (lowest step row id) is PASS, case-insensitively.
+   */
+  verdicts: Array<{attempts: number; runs: number; passed: number}>
+}
+
 /**
  * The store behind the engine and the history commands: SQLite (embedded, the default) or
  * PostgreSQL (a `postgres://` location; see open.ts). Every method is asynchronous except `log`,
@@ -294,6 +331,12 @@ export interface Store {
   pipelineNames(): Promise<string[]>
   /** Step rows (with their run's pipeline) of runs started at or after `since` (ISO), oldest first. */
   stepFacts(query?: {since?: string}): Promise<StepFact[]>
+  /**
+   * The cost page's figures over the step rows of runs started at or after `since` (ISO), grouped by
+   * the database (see StatsGroups and src/store/stats-queries.ts): `adw stats` on 10,000 runs must
+   * not ship every step row to JavaScript.
+   */
+  statsGroups(query?: {since?: string}): Promise<StatsGroups>
   /**
    * Changes whenever another connection (an `adw run` process) commits a write; cheap enough to
    * call several times a second, for live views that poll.

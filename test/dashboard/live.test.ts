@@ -31,6 +31,26 @@ test('GET /api/events: a change event after another process writes', async () =>
   assert.is(events[0].event, 'hello')
 })
 
+test('GET /api/events: each change says how many runs are running, so the cost page sees a run end', async () => {
+  await ready()
+  const events = await sseEvents(`${ctx.ui.origin}/api/events`, e => e.filter(x => x.event === 'change').length >= 2 && e.at(-1)!.data.running < e.filter(x => x.event === 'change').at(-2)!.data.running, {
+    onOpen: () =>
+      setTimeout(async () => {
+        const store = openSqliteStore(ctx.db)
+        try {
+          await store.createRun({adwId: 'ends-1', pipelineName: 'live', pipelineFile: 'live.yaml', pipelineSnapshot: '', inputs: {}, workingDir: ctx.dir})
+          await new Promise(r => setTimeout(r, 600)) // the watcher polls every 150 ms: two changes, not one
+          await store.finishRun('ends-1', 'succeeded')
+        } finally {
+          await store.close()
+        }
+      }, 300),
+  })
+  const changes = events.filter(e => e.event === 'change').map(e => e.data.running)
+  assert.ok(changes.every(n => typeof n === 'number'), JSON.stringify(changes))
+  assert.is(changes.at(-2)! - changes.at(-1)!, 1, `running counts: ${changes.join(', ')}`)
+})
+
 test('GET /api/runs/:id/events: the run at once, then each new log row and the new step state', async () => {
   await ready()
   const store = openSqliteStore(ctx.db)
