@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'NOT_A_GIT_REPO'
   | 'WORKTREE'
   | 'EXPORT_FAILED'
+  | 'SUITE_INVALID'
 
 export class AdwError extends Error {
   readonly code: ErrorCode

@@ -30,6 +30,8 @@ export interface Crossing {
   limit: number
   /** Set when the crossing is a model with no known price under a USD limit (it cannot be counted). */
   unpricedModel?: string
+  /** The limit is the one shared by several runs (LedgerInit.parent: an eval's --max-usd), not the run's own. */
+  shared?: boolean
 }
 
 /** What is left, the least over the run and the step's scopes; absent = no limit. */
@@ -58,7 +60,9 @@ interface Scope {
 
 /** The run's scope key: no step id is empty. */
 const RUN = ''
-const stepOf = (id: string): {step?: string} => (id === RUN ? {} : {step: id})
+/** The parent ledger's run scope, when there is one (no step id holds a NUL). */
+const SHARED = '\0shared'
+const stepOf = (id: string): {step?: string; shared?: boolean} => (id === RUN ? {} : id === SHARED ? {shared: true} : {step: id})
 const zero = (): Spend => ({usd: 0, tokens: 0, ms: 0})
 
 export interface LedgerInit {
@@ -73,22 +77,29 @@ export interface LedgerInit {
    * resumed step gets its budget again; the run's limit is what caps the whole.
    */
   prior?: Partial<Spend>
+  /**
+   * A budget over several runs (an eval's --max-usd): every charge also counts against this
+   * ledger's run scope, and its limits stop this run as its own do (the crossing says `shared`).
+   */
+  parent?: Ledger
 }
 
 export class Ledger {
   private readonly scopes = new Map<string, Scope>()
   /** The price table usage without a cost is priced from (handed to executors as ctx.budget.prices). */
   readonly prices: PriceTable
+  private readonly parent?: Ledger
 
   constructor(init: LedgerInit) {
     this.prices = init.prices
+    this.parent = init.parent
     this.scope(RUN, init.run ?? {}, init.prior)
     for (const [id, limit] of Object.entries(init.steps ?? {})) this.scope(id, limit)
   }
 
   /** Whether any limit is in force at all (the engine skips the ledger's checks when none is). */
   get limited(): boolean {
-    return [...this.scopes.values()].some(s => hasLimit(s.limit))
+    return [...this.scopes.values()].some(s => hasLimit(s.limit)) || this.parent?.limited === true
   }
 
   /** Whether a USD limit applies to a step at `path` (then an unpriced model is refused). */
@@ -181,7 +192,13 @@ export class Ledger {
 
   /** The run and each step on `path`, outside in, creating scopes for steps without a limit. */
   private named(path: readonly string[]): Array<[string, Scope]> {
-    return [RUN, ...path].map(id => [id, this.scopes.get(id) ?? this.scope(id, {})])
+    const own: Array<[string, Scope]> = [RUN, ...path].map(id => [id, this.scopes.get(id) ?? this.scope(id, {})])
+    return this.parent ? [[SHARED, this.parent.runScope()], ...own] : own
+  }
+
+  /** This ledger's run scope, which a child ledger charges and checks as its shared scope. */
+  private runScope(): Scope {
+    return this.scopes.get(RUN)!
   }
 
   private chain(path: readonly string[]): Scope[] {
@@ -194,7 +211,7 @@ export class Ledger {
  * unpriced model, why it could not be counted and how to give its price.
  */
 export function describeCrossing(c: Crossing): string {
-  const who = c.step ? `step ${c.step}` : 'the run'
+  const who = c.step ? `step ${c.step}` : c.shared ? 'the eval' : 'the run'
   if (c.unpricedModel) {
     return `${who} used model ${c.unpricedModel}, which has no known price, under a USD budget of ${describeAmount('usd', c.limit)}: its spend cannot be counted. Give its price in adw.config.yaml (prices: {${c.unpricedModel}: {input: 3, output: 15}}, USD per million tokens)`
   }
@@ -203,6 +220,7 @@ export function describeCrossing(c: Crossing): string {
 
 /** How to go on after a crossing: resume with a higher limit (a step's own budget is in the pipeline). */
 export function raiseHint(c: Crossing, adwId: string): string {
+  if (c.shared) return `resume the eval with a higher limit: adw eval <suite.yaml> --resume <eval-id> --max-usd ${(Math.max(c.limit * 2, c.spent * 1.5)).toFixed(2)}`
   if (c.unpricedModel) return `add the price of ${c.unpricedModel} to adw.config.yaml, then: adw run --resume --adw-id ${adwId}`
   if (c.step) return `raise budget.${c.kind} of step ${c.step} in the pipeline and start a new run (adw run --resume --adw-id ${adwId} runs the step again with the same budget)`
   const higher = Math.max(c.limit * 2, c.spent * 1.5)

@@ -61,8 +61,9 @@ export interface RunOptions {
   /**
    * The run's limit (runLimit: flags > stored > pipeline/config) and the price table; step limits
    * come from the pipeline. Stored with the run, so a resume keeps it unless given a new one.
+   * `parent`: a ledger shared with other runs (an eval's suite-wide --max-usd); it is not stored.
    */
-  budget?: {limit: Budget; prices: PriceTable}
+  budget?: {limit: Budget; prices: PriceTable; parent?: Ledger}
   /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run as waiting. */
   wait?: boolean
   /** Most executors running at once (`adw run --concurrency`); wins over the pipeline's `concurrency:`. */
@@ -133,7 +134,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   if (recorder && !opts.resume) await recorder.base(opts.workingDir)
   const concurrency = opts.concurrency ?? pipeline.concurrency ?? DEFAULT_CONCURRENCY
   // The budget ledger (src/budget/): fed by every usage report as it happens (see action.ts).
-  const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior})
+  const ledger = new Ledger({run: opts.budget?.limit, steps: pipeline.budget?.steps, prices: opts.budget?.prices ?? PRICES, prior, parent: opts.budget?.parent})
   journal.emit({type: 'run:start', adwId, pipeline: pipeline.name, workingDir: opts.workingDir, db: store.location, outline: outline(pipeline.steps), resumed: opts.resume || undefined, concurrency, time: now()})
   // A queued run taken by a worker starts here, though it goes through the resume path.
   const fromQueue = opts.resumeDetails?.previousStatus === 'queued'

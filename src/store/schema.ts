@@ -313,6 +313,44 @@ const MIGRATIONS: string[] = [
   CREATE INDEX runs_status_started ON runs (status, started_at);
   CREATE INDEX runs_started ON runs (started_at);
   `,
+  // 10: evaluation suites (adw eval): one evals row per eval, one eval_runs row per trial (case ×
+  // pipeline × model × repeat) naming its run and its judge's run. No foreign key to runs: a trial
+  // exists before its run, and its row must survive a deleted run.
+  `
+  CREATE TABLE IF NOT EXISTS evals (
+    eval_id         TEXT PRIMARY KEY,
+    suite_name      TEXT NOT NULL,
+    suite_file      TEXT NOT NULL,
+    suite_snapshot  TEXT NOT NULL,
+    options         TEXT NOT NULL CHECK (json_valid(options)),
+    status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'budget_exceeded', 'cancelled', 'failed')),
+    pid             INTEGER,
+    host            TEXT,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    error           TEXT
+  );
+  CREATE INDEX IF NOT EXISTS evals_started ON evals (started_at);
+  CREATE TABLE IF NOT EXISTS eval_runs (
+    eval_id       TEXT NOT NULL REFERENCES evals (eval_id) ON DELETE CASCADE,
+    run_key       TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    case_id       TEXT NOT NULL,
+    pipeline      TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    repeat        INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'running', 'passed', 'failed', 'error', 'budget_exceeded', 'cancelled')),
+    adw_id        TEXT,
+    judge_adw_id  TEXT,
+    workspace     TEXT,
+    checks        TEXT CHECK (checks IS NULL OR json_valid(checks)),
+    error         TEXT,
+    started_at    TEXT,
+    finished_at   TEXT,
+    PRIMARY KEY (eval_id, run_key)
+  );
+  CREATE INDEX IF NOT EXISTS eval_runs_run ON eval_runs (adw_id);
+  `,
 ]
 
 /** The schema version this build writes. */

@@ -8,6 +8,8 @@ import {checkDatabasePath, openFailure} from './file.js'
 import {INSERT_LOG, INSERT_LOGS_PREFIX, LOG_ROW_PARAMS, LogBuffer, type LogParams} from './log-buffer.js'
 import {ApprovalQueries} from './approvals.js'
 import {RecordingQueries} from './recordings.js'
+import {EvalQueries} from './evals.js'
+import type {EvalRow, EvalRunPatch, EvalRunRow, EvalStatus, NewEval, NewEvalRun} from './eval-types.js'
 import {migrate} from './schema.js'
 import {effectiveStatus, lockedError, ownerAlive} from './status.js'
 import {runFilter, STEP_FACTS} from './queries.js'
@@ -115,12 +117,14 @@ class SqliteStore implements Store {
   private closed = false
   private readonly approvals: ApprovalQueries
   private readonly recordings: RecordingQueries
+  private readonly evals: EvalQueries
 
   constructor(db: DatabaseSync, path: string, options: OpenStoreOptions) {
     this.db = db
     this.location = path
     this.approvals = new ApprovalQueries(sql => this.stmt(sql), fn => transaction(this.db, fn), path)
     this.recordings = new RecordingQueries(sql => this.stmt(sql))
+    this.evals = new EvalQueries(sql => this.stmt(sql), fn => transaction(this.db, fn))
     this.buffer = new LogBuffer({
       batchSize: options.batchSize ?? 500,
       intervalMs: options.flushIntervalMs ?? 200,
@@ -514,6 +518,34 @@ class SqliteStore implements Store {
 
   async getReplay(adwId: string): Promise<ReplayRow | undefined> {
     return this.recordings.getReplay(adwId)
+  }
+
+  async createEval(e: NewEval, variants: NewEvalRun[]): Promise<void> {
+    this.evals.create(e, variants)
+  }
+
+  async getEval(evalId: string): Promise<EvalRow | undefined> {
+    return this.evals.get(evalId)
+  }
+
+  async listEvals(query: {limit?: number} = {}): Promise<EvalRow[]> {
+    return this.evals.list(query.limit)
+  }
+
+  async setEvalStatus(evalId: string, status: EvalStatus, error?: string | null): Promise<void> {
+    this.evals.setStatus(evalId, status, error)
+  }
+
+  async listEvalRuns(evalId: string): Promise<EvalRunRow[]> {
+    return this.evals.runs(evalId)
+  }
+
+  async updateEvalRun(evalId: string, runKey: string, patch: EvalRunPatch): Promise<void> {
+    this.evals.update(evalId, runKey, patch)
+  }
+
+  async evalOfRun(adwId: string): Promise<{evalId: string; runKey: string} | undefined> {
+    return this.evals.ofRun(adwId)
   }
 
   async close(): Promise<void> {

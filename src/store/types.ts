@@ -1,4 +1,5 @@
 import type {LogLevel, LogType, Usage} from '../plugins/types.js'
+import type {EvalStore} from './eval-types.js'
 
 /**
  * `waiting`: stopped at an approval gate, its process exited (adw approve/reject continue it).
@@ -314,7 +315,7 @@ export interface StatsGroups {
  * SQLite's methods do all their work before they return (node:sqlite is synchronous), which is what
  * lets the process 'exit' hook call them and then `flushSync()`.
  */
-export interface Store {
+export interface Store extends EvalStore {
   /**
    * What to show a user: the SQLite file's path, or the Postgres URL with its password masked
    * (`postgres://user:***@host/db`).
