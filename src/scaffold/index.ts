@@ -16,6 +16,8 @@ export interface ScaffoldOptions {
   force?: boolean
   /** Plan only; write nothing. @default false */
   dryRun?: boolean
+  /** Also write the starter evaluation suite (evals/). @default false */
+  withEval?: boolean
   /** Where relative `dir` and `config` resolve. @default process.cwd() */
   cwd?: string
 }
@@ -26,7 +28,7 @@ export async function scaffold(opts: ScaffoldOptions): Promise<ScaffoldPlan & {c
   const dir = resolve(cwd, opts.dir)
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new AdwError('SCAFFOLD', `${opts.dir} exists and is not a directory`)
   const config = await loadScaffoldConfig(dir, opts.config, cwd)
-  const plan = planScaffold(dir, config, {force: opts.force})
+  const plan = planScaffold(dir, config, {force: opts.force, withEval: opts.withEval})
   if (!opts.dryRun) applyScaffold(plan)
   return {...plan, config}
 }

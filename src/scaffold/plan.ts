@@ -2,6 +2,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node
 import {dirname, isAbsolute, join, normalize, resolve, sep} from 'node:path'
 import {AdwError} from '../errors.js'
 import type {ScaffoldConfig} from './config.js'
+import {starterSuiteFiles} from './eval.js'
 import {renderPipeline, renderSchema, SEED_PIPELINES} from './pipelines.js'
 import {envValue, gitignorePattern, renderTemplate, yamlString} from './render.js'
 
@@ -27,6 +28,8 @@ export interface ScaffoldPlan {
 export interface PlanOptions {
   /** Overwrite existing files (never `.gitignore`, which only gets missing lines). @default false */
   force?: boolean
+  /** Also write the starter evaluation suite (evals/suite.yaml and its fixture project). @default false */
+  withEval?: boolean
 }
 
 /** Every file `adw scaffold` would write into `dir`, and whether it creates, skips or overwrites it. Reads only. */
@@ -39,6 +42,7 @@ export function planScaffold(dir: string, config: ScaffoldConfig, opts: PlanOpti
     ['pipelines/pipeline.schema.json', renderSchema()],
     ['adw.config.yaml', renderTemplate('adw.config.yaml.mustache', view, yamlString)],
     ['.env.example', renderTemplate('env.example.mustache', view, envValue)],
+    ...(opts.withEval ? starterSuiteFiles() : []),
   ]
   const files = wanted.map(([path, content]) => planFile(root, path, content, opts.force ?? false))
   files.push(planGitignore(root, config.database.path))
