@@ -20,7 +20,7 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.not.match(r.stderr, /Warning|locked|busy/i)
 
     const table = r.stdout
-    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS', 'sandboxed Bash call', 'fan-out, 8 steps', 'random DAG', 'cost figures over']) {
+    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS', 'sandboxed Bash call', 'fan-out, 8 steps', 'random DAG', 'cost figures over', 'adw eval, 4 trials']) {
       assert.match(table, title)
     }
     assert.match(table, /goals met: \d+, missed: \d+/)
@@ -29,10 +29,13 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.is(json.quick, true)
     assert.ok(json.machine.nproc >= 1 && /^v\d+/.test(json.machine.node))
     const byId = Object.fromEntries(json.workloads.map((w: any) => [w.id, w]))
-    assert.equal(Object.keys(byId).sort(), ['1', '10', '11', '12', '2', '3', '4', '5', '6', '7', '8'])
+    assert.equal(Object.keys(byId).sort(), ['1', '10', '11', '12', '2', '3', '4', '5', '6', '7', '8', 'eval'])
     // 12: the cost figures counted every run of the history.
     assert.is(byId['12'].data.runs, 1000)
     assert.ok(byId['12'].rows.find((r: any) => r.measure === 'runs counted')?.met)
+    // eval: every trial decided and passed, none lost, at concurrency 8 and 1.
+    assert.is(byId.eval.data.concurrency8.passed, byId.eval.data.concurrency8.trials)
+    assert.is(byId.eval.data.concurrency1.passed, byId.eval.data.concurrency1.trials)
     // 10, 11: every fan-out item and every DAG step recorded as succeeded.
     assert.is(byId['10'].data.rows.succeeded, byId['10'].data.items)
     assert.is(byId['11'].data.rows.succeeded, byId['11'].data.steps)
