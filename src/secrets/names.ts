@@ -3,10 +3,8 @@
  * boundaries: `DB_PASS` → DB, PASS; `apiKey` → API, KEY); it is secret when one word is in WORDS, or
  * when the whole name contains one of INSIDE (`GITHUBTOKEN`, `MYAPIKEY`). README § Security lists both.
  */
-const WORDS = new Set([
-  'KEY', 'KEYS', 'APIKEY', 'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PWD',
-  'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'CREDS', 'AUTH', 'DSN', 'PRIVATE', 'COOKIE', 'SALT', 'PAT',
-])
+// Only words that INSIDE does not already find anywhere in a name (TOKEN, SECRET, PASSWORD, … need no entry here).
+const WORDS = new Set(['KEY', 'KEYS', 'PASS', 'PWD', 'CREDS', 'AUTH', 'DSN', 'COOKIE', 'SALT', 'PAT'])
 const INSIDE = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|APIKEY|ACCESSKEY/i
 /** The shell's current and previous directory, and the ssh agent's socket path: not secrets. */
 const NOT_SECRET = new Set(['PWD', 'OLDPWD', 'SSH_AUTH_SOCK'])

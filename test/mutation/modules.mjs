@@ -72,7 +72,6 @@ export const MODULES = {
       [/pad < 3 → pad <= 3/, 'equivalent: a fourth alignment gives the first one\'s text again'],
       [/encodings\.ts.*(secret\.length - 1|text\.length - start|charCodeAt)/, 'equivalent: where the search for a cut piece starts, or its quick first-character check; only slower'],
       [/spans\.length === 0 → false/, 'equivalent: the early return when no piece was found; only slower'],
-      [/names\.ts.*StringLiteral '(APIKEY|TOKENS?|SECRETS?|PASSWORDS?|PASSWD|PASSPHRASE|CREDENTIALS?|PRIVATE)'/, 'equivalent: INSIDE finds this word anywhere in a name, so the word list need not'],
       [/'OLDPWD'/, 'equivalent: OLDPWD holds no secret word either; it is listed for the reader'],
       [/names\.ts:(19|20):/, 'equivalent: empty words (from a doubled or leading _) match no secret word'],
       [/names\.ts.*Regex/, 'equivalent: the pattern is not anchored, so only the :// and the letter before it matter'],

@@ -100,6 +100,13 @@ test('the name rule: which variables are secret', () => {
   assert.equal(plain.filter(n => isSecretName(n)), [], 'should not be secret')
 })
 
+test('words found anywhere in a name (TOKEN, SECRET, PASSWORD, …) are secret alone, as a word, in any case and as a longer word: the word list needs none of them', () => {
+  const words = ['APIKEY', 'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'PRIVATE', 'ACCESSKEY']
+  const cap = (w: string) => w[0] + w.slice(1).toLowerCase()
+  const forms = (w: string) => [w, `MY_${w}`, `${w}_FILE`, `app-${w.toLowerCase()}`, `db.${w.toLowerCase()}`, `my${cap(w)}`, `${w.toLowerCase()}Value`, `X${w}Y`]
+  assert.equal(words.flatMap(forms).filter(n => !isSecretName(n)), [])
+})
+
 test('a URL password in any variable is a secret, as written and decoded', () => {
   const r = envRedactor({DATABASE_URL: 'postgres://app:s3cr3t%40pw@db.internal/app'})
   assert.is(r.text('connecting to postgres://app:s3cr3t%40pw@db.internal/app'), `connecting to postgres://app:${MASK}@db.internal/app`)
