@@ -92,8 +92,9 @@ export const MODULES = {
   'resume-reuse': {
     what: 'resume: content keys (what a step run depends on), which recorded step runs are reused (outputs fed on), which run again and why, where a loop continues',
     mutate: ['src/engine/reuse.ts', 'src/engine/memo.ts', 'src/engine/from.ts'],
-    // memo and reuse first (the quickest); keys, then crash, interrupted and claim resume runs left in every state.
-    tests: ['^engine/memo\\.test\\.ts$', '^resume/(reuse|keys)\\.test\\.ts$', '^resume/(crash|interrupted|claim)\\.test\\.ts$'],
+    // memo and the reuse index in process first (the quickest); then through the CLI: keys and reuse, forEach items
+    // (parallel), then crash, interrupted and claim resume runs left in every state.
+    tests: ['^engine/(memo|reuse-index)\\.test\\.ts$', '^resume/(reuse|keys|parallel)\\.test\\.ts$', '^resume/(crash|interrupted|claim)\\.test\\.ts$'],
     build: true,
   },
   templating: {
