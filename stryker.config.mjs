@@ -16,7 +16,8 @@ const uvu = patterns.map(p => `node_modules/node/bin/node --import tsx --import 
 export default {
   testRunner: 'command',
   commandRunner: {command: uvu},
-  buildCommand: mod.build ? 'npm run build' : undefined,
+  // test/mutation/build.mjs: npm run build, then clears what the build leaves in node_modules/ (Stryker links the real one after).
+  buildCommand: mod.build ? 'node test/mutation/build.mjs' : undefined,
   // ADW_MUTATE_ONLY (test/mutation/run.mjs --survivors): some lines of the module's files only.
   mutate: process.env.ADW_MUTATE_ONLY ? JSON.parse(process.env.ADW_MUTATE_ONLY) : mod.mutate,
   coverageAnalysis: 'off',
