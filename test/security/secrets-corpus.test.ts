@@ -143,6 +143,33 @@ test('an error is copied with its message and stack masked; an error without sec
   assert.is(redact.error(plain), plain)
 })
 
+test("a masked error stays an error of its class: its message and stack can be changed and redefined like the original's, its own fields are masked, its cause is dropped", () => {
+  class Failure extends Error {
+    kind = 'server'
+    detail = `while calling with ${S.dbPass}`
+  }
+  const e = new Failure(`boom ${S.dbPass}`, {cause: new Error(S.dbPass)})
+  const clean = redact.error(e) as Failure
+  assert.instance(clean, Failure)
+  assert.is(clean.kind, 'server')
+  assert.equal(leaks(`${clean.detail} ${clean.message} ${clean.stack}`), [])
+  assert.is(clean.cause, undefined)
+  // what callers do with errors: add context to the message, replace the stack, redefine either
+  clean.message = `step failed: ${clean.message}`
+  assert.match(clean.message, /^step failed: boom /)
+  clean.stack = 'replaced'
+  assert.is(clean.stack, 'replaced')
+  Object.defineProperty(clean, 'message', {value: 'redefined'})
+  Object.defineProperty(clean, 'stack', {value: 'redefined too'})
+  assert.equal([clean.message, clean.stack], ['redefined', 'redefined too'])
+})
+
+test('values that are not strings are ignored (a variable that is not set), however many are given', () => {
+  const r = createRedactor([undefined, null, 42, {secret: 'not-a-string-secret'}, 'real-secret-value', undefined])
+  assert.is(r.text('real-secret-value 42 not-a-string-secret'), `${MASK} 42 not-a-string-secret`)
+  assert.ok(createRedactor([undefined, 123456789]).none)
+})
+
 test('a longer secret that contains a shorter one is masked as one', () => {
   const r = createRedactor(['abcdef', 'xxabcdefyy'])
   assert.is(r.text('1 xxabcdefyy 2 abcdef'), `1 ${MASK} 2 ${MASK}`)
