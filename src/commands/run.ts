@@ -18,6 +18,8 @@ Ctrl-C (or SIGTERM) cancels: the running step is stopped with its child processe
 
 Budgets: --max-usd, --max-tokens and --max-minutes limit the run (over the pipeline's budget: and adw.config.yaml's budget.run_*; on --resume over the limits stored with the run, so a stopped run goes on with a higher one). Reaching one stops the run cleanly: status budget_exceeded, the step that crossed it named with spend and limit, exit 3.
 
+Usage limits: a step stopped by one (Claude Code's "You've hit your session limit · resets …", recorded rate_limited) fails the run; --wait-for-quota sleeps until the reset instead (a countdown under the step; Ctrl-C exits 130 and the run stays resumable) and runs the step again, as it does for a 429 whose retry-after the step's retry: policy does not wait out.
+
 Approval gates (uses: approval): the run is recorded waiting and adw exits 0, printing the adw approve / adw reject commands that continue it; --wait blocks until someone decides instead.
 
 Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 bad usage or an invalid pipeline (nothing is written), 3 a budget stopped it, 130 interrupted (Ctrl-C).`
@@ -35,6 +37,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     '<%= config.bin %> run plan-build --prompt "Add login" --max-usd 2 --max-minutes 30',
     '<%= config.bin %> run --resume --adw-id feat-42 --max-usd 10     # stopped by its budget: go on with more',
     '<%= config.bin %> run plan-approve-build --prompt "Add login" --wait',
+    '<%= config.bin %> run plan-build --prompt "Add login" --executor agent=claude-code --wait-for-quota   # sleep through a usage limit',
     '<%= config.bin %> run plan-build-review-fix-pr --issue 42               # the issue is the prompt; ends as a pull request',
     '<%= config.bin %> run plan-build-parallel-review --prompt "Add login" --concurrency 2',
   ]
@@ -63,6 +66,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
     'max-tokens': Flags.string({description: 'Most tokens the run may use: input, output, cache writes and reads', helpGroup: 'BUDGET'}),
     'max-minutes': Flags.string({description: 'Most minutes the run may run (time waiting for an approval does not count)', helpGroup: 'BUDGET'}),
     wait: Flags.boolean({description: 'At an approval gate, wait (with a spinner) until adw approve / adw reject decides, instead of exiting'}),
+    'wait-for-quota': Flags.boolean({description: 'When a usage limit stops a step (Claude Code\'s "resets at …", or a 429 with a retry-after), sleep until the reset and run it again instead of failing the run'}),
     issue: Flags.string({description: 'A GitHub issue (12, owner/name#12 or its URL): its title and body are the prompt, and the input issue holds {number, title, body, url}; GITHUB_TOKEN or GH_TOKEN for a private repository'}),
     concurrency: Flags.integer({char: 'c', description: "Most steps running at once (over the pipeline's concurrency:, default 4)", min: 1, max: 1000}),
     queue: Flags.string({description: 'Record the run as queued on this queue (--queue alone: the queue "default") and exit at once, printing its id; an adw worker executes it. The queue is PostgreSQL: ADW_QUEUE_URL or the postgres:// store', helpGroup: 'QUEUE', exclusive: ['resume', 'dry-run', 'wait', 'verbose']}),
@@ -105,6 +109,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           signal: controller.signal,
           budget,
           wait: flags.wait,
+          waitForQuota: flags['wait-for-quota'],
           note: line => this.logToStderr(line),
         })
       : await startRun({
@@ -126,6 +131,7 @@ Exit codes: 0 the run succeeded (or waits at an approval gate), 1 it failed, 2 b
           branch: flags.branch,
           budget,
           wait: flags.wait,
+          waitForQuota: flags['wait-for-quota'],
           issue: flags.issue,
           queue: flags.queue,
           ...(flags['dry-run'] ? {dryRun: {print: (text: string) => this.log(text), json: flags.json}} : {}),

@@ -72,6 +72,8 @@ export interface RunContext {
   sandbox: 'on' | 'off'
   /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run. */
   wait?: boolean
+  /** `adw run --wait-for-quota`: a step stopped by a usage limit (or a long 429 retry-after) sleeps until the reset, then runs again. */
+  waitForQuota?: boolean
   /** The run's spend against its limits (src/budget/ledger.ts), fed by every usage report. */
   ledger?: Ledger
   /** Records model exchanges for adw replay (absent when adw.config.yaml says record.enabled: false). */

@@ -53,6 +53,8 @@ export type EngineEvent =
       time: string
     } & RunPosition)
   | {type: 'step:retry'; adwId: string; stepId: string; iteration: number; index?: number; attempt: number; maxAttempts: number; delayMs: number; reason: string; time: string}
+  /** `--wait-for-quota`: the step hit a usage limit; it runs again (as `attempt`) at `until`. */
+  | {type: 'step:wait'; adwId: string; stepId: string; iteration: number; index?: number; attempt: number; until: string; delayMs: number; reason: string; time: string}
   | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}
   | {type: 'loop:iteration'; adwId: string; stepId: string; iteration: number; maxAttempts: number; time: string}
   | {type: 'loop:end'; adwId: string; stepId: string; iterations: number; outcome: 'satisfied' | 'exhausted' | 'failed' | 'skipped' | 'cancelled'; reason?: string; time: string}

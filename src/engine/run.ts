@@ -66,6 +66,8 @@ export interface RunOptions {
   budget?: {limit: Budget; prices: PriceTable; parent?: Ledger}
   /** `adw run --wait`: an approval gate blocks until decided instead of stopping the run as waiting. */
   wait?: boolean
+  /** `adw run --wait-for-quota`: sleep until a usage limit resets, then go on (see quota-wait.ts). */
+  waitForQuota?: boolean
   /** Most executors running at once (`adw run --concurrency`); wins over the pipeline's `concurrency:`. */
   concurrency?: number
   /** Most steps of one executor running at once (adw.config.yaml `executors.<name>.concurrency`). */
@@ -180,6 +182,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     model: opts.model,
     sandbox: opts.sandbox ?? 'on',
     wait: opts.wait,
+    waitForQuota: opts.waitForQuota,
     ledger,
     ...(recorder ? {recorder} : {}),
   }

@@ -32,6 +32,8 @@ export interface RunCommandOptions {
   budget?: Budget
   /** `--wait`: block at an approval gate until it is decided. */
   wait?: boolean
+  /** `--wait-for-quota`: a step stopped by a usage limit sleeps until the reset, then runs again. */
+  waitForQuota?: boolean
   model?: string
   mode?: 'auto' | 'json' | 'quiet' | 'silent'
   /** `auto` mode: stream each step's output under it. */
@@ -71,10 +73,11 @@ export interface StartOptions extends RunCommandOptions {
 }
 
 /** The engine options that come from the configuration, the command's flags and the run's observers (telemetry, notifications). */
-export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait' | 'concurrency' | 'executorLimits' | 'record'> {
+export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, observers: Observers = {subscribers: []}): Pick<RunOptions, 'reporter' | 'env' | 'model' | 'sandbox' | 'logLevel' | 'signal' | 'emitLogs' | 'warnings' | 'stepEnv' | 'wait' | 'waitForQuota' | 'concurrency' | 'executorLimits' | 'record'> {
   const viewLogs = opts.mode === 'json' || (opts.verbose === true && (opts.mode ?? 'auto') === 'auto')
   return {
     wait: opts.wait,
+    waitForQuota: opts.waitForQuota,
     concurrency: opts.concurrency,
     executorLimits: config.executorLimits,
     record: config.record,

@@ -7,6 +7,7 @@ import {BudgetMeter, BudgetStop, isQuota} from './budget-meter.js'
 import {CANCELLED, type NodeResult, type RunContext} from './context.js'
 import {invoke, type Attempt} from './invoke.js'
 import {label, now, type StepRef} from './journal.js'
+import {MAX_QUOTA_WAITS, quotaWait, waitForReset, type QuotaWait} from './quota-wait.js'
 import {nextDelay, retryMessage} from './retry.js'
 import type {Prepared} from './reuse.js'
 import {stepOutcome} from './outcome.js'
@@ -20,6 +21,8 @@ export interface Ran {
   error?: string
   /** Set when the failed attempt is tried again: after how long, and why (`rate_limit (429): trying again in 1.0 s …`). */
   retry?: {delayMs: number; reason: string}
+  /** `--wait-for-quota`: the step hit a usage limit with a known reset; it runs again after this wait. */
+  quota?: QuotaWait
 }
 
 const NOT_STARTED: Ran = {result: CANCELLED, outputs: {}}
@@ -32,9 +35,16 @@ const NOT_STARTED: Ran = {result: CANCELLED, outputs: {}}
  */
 export async function runStep(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<Ran> {
   const policy = step.retry
+  // Waits for a usage limit's reset (--wait-for-quota) make step runs of their own, but use up no retry attempt.
+  let waits = 0
   for (let attempt = 1; ; attempt++) {
-    const at = policy ? {...ref, attempt} : ref
-    const ran = await ctx.limits.run(step.executor.name, () => (ctx.stop.aborted ? Promise.resolve(NOT_STARTED) : once(ctx, step, at, prepared)))
+    const at = policy || ctx.waitForQuota ? {...ref, attempt} : ref
+    const ran = await ctx.limits.run(step.executor.name, () => (ctx.stop.aborted ? Promise.resolve(NOT_STARTED) : once(ctx, step, at, prepared, attempt - waits)))
+    if (ran.quota) {
+      waits++
+      if (!(await waitForReset(ctx, at, ran.quota, attempt + 1))) return {...ran, result: CANCELLED}
+      continue
+    }
     if (!policy || ran.retry === undefined) return ran
     const {delayMs, reason} = ran.retry
     ctx.journal.emit({type: 'step:retry', adwId: ctx.adwId, stepId: step.id, iteration: ref.iteration, ...(ref.index !== undefined ? {index: ref.index} : {}), attempt: attempt + 1, maxAttempts: policy.maxAttempts, delayMs, reason, time: now()})
@@ -48,9 +58,8 @@ export async function runStep(ctx: RunContext, step: ActionStep, ref: StepRef, p
 }
 
 /** Whether a failed attempt is tried again (the policy's wait and its reason), logged either way. */
-function retryAfter(ctx: RunContext, step: ActionStep, ref: StepRef, cause: Error): Ran['retry'] {
+function retryAfter(ctx: RunContext, step: ActionStep, ref: StepRef, cause: Error, attempt: number): Ran['retry'] {
   const policy = step.retry!
-  const attempt = ref.attempt ?? 1
   const failure = classify(cause)
   const delayMs = nextDelay(policy, attempt, failure)
   if (delayMs === undefined) {
@@ -64,7 +73,7 @@ function retryAfter(ctx: RunContext, step: ActionStep, ref: StepRef, cause: Erro
 }
 
 /** Records the start, runs the executor once (see invoke), records the end. */
-async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared): Promise<Ran> {
+async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: Prepared, policyAttempt: number): Promise<Ran> {
   const {adwId, journal} = ctx
   const {iteration, parentId} = ref
   const started = Date.now()
@@ -124,15 +133,16 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
     journal.log(cancelled ? 'WARNING' : 'ERROR', 'error', `Step ${step.id}${label(ref, false)} ${status}: ${error}`, {message: error, stack: cancelled ? undefined : stack, durationMs}, step.id, iteration, agent)
   }
   journal.log(error === undefined ? 'INFO' : cancelled ? 'WARNING' : 'ERROR', 'milestone', `Step ${step.id}${label(ref, false)} ${status} in ${formatMs(durationMs)}`, {status, durationMs, executor: agent, model, iteration, ...withUsage}, step.id, iteration, agent)
-  const retry = status === 'failed' && step.retry && attempt.error ? retryAfter(ctx, step, ref, attempt.error) : undefined
+  const retry = status === 'failed' && step.retry && attempt.error ? retryAfter(ctx, step, ref, attempt.error, policyAttempt) : undefined
+  const quota = ctx.waitForQuota && !retry && (status === 'rate_limited' || status === 'failed') && (ref.attempt ?? 1) - policyAttempt < MAX_QUOTA_WAITS ? quotaWait(attempt.error) : undefined
   await journal.flush()
   const outcome = stepOutcome(outputs, attempt.summary, journal.redact.text)
   const position = {...(ref.index !== undefined ? {index: ref.index, item: ref.item} : {}), ...(ref.attempt !== undefined ? {attempt: ref.attempt} : {})}
-  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), ...position, ...(prepared.reason ? {reason: prepared.reason} : {}), ...(retry ? {retryInMs: retry.delayMs} : {}), time: now()})
+  journal.emit({type: 'step:end', adwId, stepId: step.id, iteration, parentId, status, durationMs, ...withUsage, error, ...(outcome ? {outcome} : {}), ...position, ...(prepared.reason ? {reason: prepared.reason} : {}), ...(retry ? {retryInMs: retry.delayMs} : quota ? {retryInMs: quota.delayMs} : {}), time: now()})
 
   if (error === undefined) return {result: {status: 'succeeded'}, outputs}
   if (cancelled) return {result: CANCELLED, outputs, error}
   const stopped = meter.result(cancelled)
   if (stopped) return {result: stopped, outputs, error}
-  return {result: {status: 'failed', error: `step ${step.id}${label(ref, false)} failed: ${error}`, tolerated: step.continueOnError || undefined}, outputs, error, retry}
+  return {result: {status: 'failed', error: `step ${step.id}${label(ref, false)} failed: ${error}`, tolerated: step.continueOnError || undefined}, outputs, error, retry, ...(quota ? {quota} : {})}
 }

@@ -1,5 +1,5 @@
 import type {EngineEvent, OutlineStep} from '../../engine/events.js'
-import {oneLine} from '../format.js'
+import {formatDuration, oneLine} from '../format.js'
 
 export type StepEnd = Extract<EngineEvent, {type: 'step:end'}>
 export type LoopEnd = Extract<EngineEvent, {type: 'loop:end'}>
@@ -33,14 +33,24 @@ export class StepSlot {
 
   constructor(readonly label: string) {}
 
+  /** `--wait-for-quota`: the live view's countdown to a usage limit's reset. */
+  countdown?: NodeJS.Timeout
+
   finish(end: Ending): void {
     if (this.end) return
+    this.stopCountdown()
     this.end = end
     this.wake?.()
     this.wakeStart?.()
   }
 
+  stopCountdown(): void {
+    clearInterval(this.countdown)
+    this.countdown = undefined
+  }
+
   start(): void {
+    this.stopCountdown()
     this.startedAt ??= Date.now()
     this.wakeStart?.()
   }
@@ -229,6 +239,18 @@ export class RunModel {
         slot?.show(`⟳ ${e.index !== undefined ? `item ${e.index}: ` : ''}${oneLine(e.reason, 200)}`, 0)
         return
       }
+      case 'step:wait': {
+        const slot = this.find(e.stepId, e.iteration)
+        if (!slot) return
+        const until = Date.parse(e.until)
+        const line = () => `⏳ ${e.index !== undefined ? `item ${e.index}: ` : ''}${e.reason}: waiting until ${e.until.replace(/\.\d+Z$/, 'Z')} (${formatDuration(until - Date.now()).replace(/\.\ds$/, 's')} left), then trying again · Ctrl-C stops (the run stays resumable)`
+        slot.stopCountdown()
+        slot.show(line(), 0)
+        if (this.plain) return
+        slot.countdown = setInterval(() => slot.show(line(), 0), 1000)
+        slot.countdown.unref()
+        return
+      }
       case 'step:progress': {
         const slot = this.find(e.stepId, e.iteration)
         if (!slot) return
@@ -245,6 +267,7 @@ export class RunModel {
         if (owner && validIteration(owner, e.iteration)) this.loopAdvanced(owner, e.iteration)
         const slot = this.find(e.stepId, e.iteration)
         // a fan-out item, or an attempt that will be retried: a line under the step, which goes on
+        slot?.stopCountdown()
         if (slot && (e.index !== undefined || e.retryInMs !== undefined)) {
           slot.show(itemLine(e), 0)
           return
