@@ -43,6 +43,9 @@ test('the run waits at the gate (exit 0, the commands printed); approve records 
   assert.is(r.exitCode, 0, r.stderr)
   assert.match(r.stderr, 'Run g1 is waiting for approval at step gate: Approve: add a login page?\nContinue it with one of:\n  adw approve g1 --comment "..."\n  adw reject g1 --reason "..."')
   assert.is(status(dir), 'waiting')
+  // The plain view says the gate waits (not that it was skipped), and why the build has not run.
+  assert.match(r.stdout, '◼ gate — waiting for approval\n↓ build [SKIPPED: not run: the run waits for approval]')
+  assert.not.match(r.stdout, 'SKIPPED: waiting')
   assert.equal(stepRuns(dir), ['plan:succeeded', 'gate:waiting'])
   assert.ok(!existsSync(join(dir, 'built.txt')))
   const runs = await adw(['runs', '--db', 'x.db'], {cwd: dir})

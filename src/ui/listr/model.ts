@@ -314,7 +314,7 @@ export class RunModel {
         return
       }
       case 'run:end':
-        this.finish('not run')
+        this.finish(e.status === 'waiting' ? 'not run: the run waits for approval' : 'not run')
         return
     }
   }

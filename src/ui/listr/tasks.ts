@@ -22,6 +22,8 @@ export interface ViewOptions {
  */
 type Announce = ((title: string) => void) | undefined
 let announce: Announce
+/** Plain renderer: a `◼` line (a gate that waits). */
+let plainPaused: Announce
 
 /** Draws the run with listr2 until every task has settled. Never rejects. */
 export async function runListr(model: RunModel, opts: ViewOptions): Promise<void> {
@@ -29,6 +31,7 @@ export async function runListr(model: RunModel, opts: ViewOptions): Promise<void
   // Plain output is one stream: failures too go to stdout, in order with the rest (`> run.log` keeps the story).
   const plainLogger = new ListrLogger<ListrLogLevels>({useIcons: true, toStderr: [], processOutput})
   announce = opts.tty ? undefined : title => plainLogger.log(ListrLogLevels.STARTED, title)
+  plainPaused = opts.tty ? undefined : title => plainLogger.log(ListrLogLevels.PAUSED, title)
   const tasks = model.top.map(slot => (slot instanceof LoopSlot ? loopTask(model, slot, opts.tty) : stepTask(slot, opts.tty, slot.label, model.parallel)))
   const listr = new Listr<unknown, any, any>(tasks, {
     // parallel branches are tasks running side by side; each still waits for its step to start
@@ -119,11 +122,22 @@ function runningTimer(slot: StepSlot, task: Wrapper, label: string): NodeJS.Time
 /** Turns how a step ended into the listr task's final state (a thrown error = failed). */
 function settle(task: Wrapper, label: string, end: Ending, tty: boolean): void {
   if (end.status === 'notrun' || end.status === 'skipped') return skip(task, label, end.reason || 'skipped', tty)
+  if (end.status === 'waiting') return waiting(task, label, tty)
   // On resume, why it ran again (`re-run: its with: changed`).
   task.title = `${label}${end.outcome ? ` — ${end.outcome}` : ''} (${resultParts(end.durationMs, end.usage)})${end.reason ? ` · ${oneLine(end.reason, 200)}` : ''}`
   if (end.status === 'failed' || end.status === 'budget_exceeded' || end.status === 'rate_limited') throw new Error(oneLine(end.error || end.status, 500))
-  if (end.status === 'waiting') return skip(task, label, 'waiting for approval', tty)
   if (end.status === 'cancelled') throw new Error(end.error && end.error !== 'cancelled' ? `cancelled: ${oneLine(end.error, 500)}` : 'cancelled')
+}
+
+/**
+ * A gate waiting for a decision is neither done nor skipped: `◼ gate — waiting for approval`.
+ * listr2 has no such end state, so the task ends as skipped without a message (the plain renderer
+ * prints nothing for that) and the line is printed here; the TTY renderer shows the skip text.
+ */
+function waiting(task: Wrapper, label: string, tty: boolean): void {
+  if (tty) return task.skip(`${label} — waiting for approval`)
+  plainPaused?.(`${label} — waiting for approval`)
+  task.skip()
 }
 
 /** The TTY renderer shows a skip message instead of the title; make it read like the plain renderer's line. */
