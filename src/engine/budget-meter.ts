@@ -8,7 +8,7 @@
 import {describeCrossing, raiseHint, type Crossing} from '../budget/ledger.js'
 import type {ExecutorContext, Usage} from '../plugins/types.js'
 import type {NodeResult, RunContext} from './context.js'
-import type {StepRef} from './journal.js'
+import {label, type StepRef} from './journal.js'
 
 /** Why a step stopped for its budget: the abort reason the engine gives the executor. */
 export class BudgetStop extends Error {
@@ -77,8 +77,10 @@ export class BudgetMeter {
   result(cancelled: boolean): Extract<NodeResult, {status: 'budget_exceeded'}> | undefined {
     const c = this.crossed
     if (!c || cancelled) return undefined
-    this.ctx.journal.log('WARNING', 'state_change', `Budget reached: ${describeCrossing(c)}. To go on: ${raiseHint(c, this.ctx.adwId)}`, {crossing: c}, this.ref.stepId, this.ref.iteration)
-    return {status: 'budget_exceeded', error: `budget exceeded: ${describeCrossing(c)}`, crossing: c}
+    // The run's (or a loop's) limit: say which step run crossed it (`at step build (item 2)`).
+    const at = c.step === this.ref.stepId ? '' : ` at step ${this.ref.stepId}${label(this.ref, false)}`
+    this.ctx.journal.log('WARNING', 'state_change', `Budget reached${at}: ${describeCrossing(c)}. To go on: ${raiseHint(c, this.ctx.adwId)}`, {crossing: c, stepId: this.ref.stepId}, this.ref.stepId, this.ref.iteration)
+    return {status: 'budget_exceeded', error: `budget exceeded${at}: ${describeCrossing(c)}`, crossing: c}
   }
 
   private stop(c: Crossing): void {

@@ -39,9 +39,9 @@ test('--max-usd stops the agent between calls: budget_exceeded, exit 3, the next
     const r = await adw(['run', 'p.yaml', '--adw-id', 'b1', '--db', 'x.db', '--max-usd', '0.9'], {cwd: dir, env})
     assert.is(r.exitCode, 3, r.stderr + r.stdout)
     assert.is(fake.messageRequests().length, 2, 'the third call is never made')
-    assert.match(r.stderr, 'Stopped: budget exceeded: the run spent $1.00 of its limit of $0.9000. To go on: adw run --resume --adw-id b1 --max-usd 1.80')
+    assert.match(r.stderr, 'Stopped: budget exceeded at step build: the run spent $1.00 of its limit of $0.9000. To go on: adw run --resume --adw-id b1 --max-usd 1.80')
     const db = join(dir, 'x.db')
-    assert.equal(rows(db, "SELECT status, error FROM runs").map(r => [r.status, r.error]), [['budget_exceeded', 'budget exceeded: the run spent $1.00 of its limit of $0.9000']])
+    assert.equal(rows(db, "SELECT status, error FROM runs").map(r => [r.status, r.error]), [['budget_exceeded', 'budget exceeded at step build: the run spent $1.00 of its limit of $0.9000']])
     assert.equal(rows(db, 'SELECT step_id, status, cost_usd FROM steps ORDER BY id').map(r => [r.step_id, r.status, r.cost_usd]), [['build', 'budget_exceeded', 1]])
     assert.equal(rows(db, 'SELECT budget FROM runs')[0].budget, '{"usd":0.9}')
     // Resuming with the same limit stops at once: the spend recorded counts.
@@ -126,7 +126,7 @@ test('--max-minutes stops a step that runs past the time left; the time is recor
   const r = await adw(['run', 'p.yaml', '--adw-id', 'm1', '--db', 'x.db', '--max-minutes', '0.02'], {cwd: dir})
   assert.is(r.exitCode, 3, r.stderr + r.stdout)
   assert.ok(Date.now() - started < 15_000, 'stopped long before the step would have ended')
-  assert.match(r.stderr, /budget exceeded: the run spent 1\.\d s of its limit of 1\.2 s/)
+  assert.match(r.stderr, /budget exceeded at step wait: the run spent 1\.\d s of its limit of 1\.2 s/)
   const run = rows(join(dir, 'x.db'), 'SELECT status, active_ms FROM runs')[0]
   assert.is(run.status, 'budget_exceeded')
   assert.ok(run.active_ms >= 1200, `active time recorded: ${run.active_ms}`)
