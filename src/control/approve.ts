@@ -51,15 +51,25 @@ export async function recordDecision(opts: DecideOptions): Promise<ApprovalRow &
   const store = await openExistingStore(opts.dbPath)
   try {
     const gate = await decideOn(store, opts)
-    // Waiting under --wait: not finished (a run that stopped to wait has finished_at), its process alive.
-    const run = (await store.getRun(opts.adwId))!
-    const waiting = run.status === 'waiting' && run.finished_at === null && run.pid !== null && run.pid !== process.pid && ownerAlive(run)
-    if (waiting) return {...gate, waitingPid: run.pid!}
+    const waitingPid = await waitingProcess(store, opts.adwId)
+    if (waitingPid !== undefined) return {...gate, waitingPid}
     // A run that came from the queue goes back there: any worker continues it.
+    const run = (await store.getRun(opts.adwId))!
     return run.queue ? {...gate, queue: run.queue} : gate
   } finally {
     await store.close()
   }
+}
+
+/**
+ * The pid of the `adw run --wait` process blocked at the run's gate, if one is: it sees the decision
+ * and continues the run itself, so nothing else may resume it. (A run that stopped to wait has
+ * finished_at; one waiting under --wait has not, and its process is alive.)
+ */
+export async function waitingProcess(store: Store, adwId: string): Promise<number | undefined> {
+  const run = await store.getRun(adwId)
+  const waiting = run !== undefined && run !== null && run.status === 'waiting' && run.finished_at === null && run.pid !== null && run.pid !== process.pid && ownerAlive(run)
+  return waiting ? run.pid! : undefined
 }
 
 /**

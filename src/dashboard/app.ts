@@ -2,7 +2,7 @@ import {Hono, type Context} from 'hono'
 import {secureHeaders} from 'hono/secure-headers'
 import {streamSSE} from 'hono/streaming'
 
-import {decider} from '../control/approve.js'
+import {decider, waitingProcess} from '../control/approve.js'
 import {requestCancel} from '../control/cancel.js'
 import {AdwError} from '../errors.js'
 import {runDetail, type ResumeCache} from '../history/run-detail.js'
@@ -175,7 +175,9 @@ export function createApp(deps: AppDeps): Hono {
         throw new HttpError(400, 'BAD_BODY', 'The body is not JSON: send {"comment": "…"} with content-type application/json.')
       })
       const approval = await decideFromPage(store, adwId, decision, decisionBody(raw, decision))
-      return c.json({approval, continuedBy: (await continueRun(adwId)) ?? null}, 202)
+      // A run blocked under `adw run --wait` is continued by that process, which sees the decision.
+      const waiting = await waitingProcess(store, adwId)
+      return c.json({approval, continuedBy: waiting ?? (await continueRun(adwId)) ?? null, ...(waiting !== undefined ? {waitingProcess: true} : {})}, 202)
     })
   }
 
