@@ -64,6 +64,9 @@ export type EngineEvent =
       stepId?: string
       /** The step run's loop iteration (0 outside loops). */
       iteration?: number
+      /** The step run's fan-out item and retry attempt, when it has them: which of parallel step runs wrote the row. */
+      index?: number
+      attempt?: number
       level: string
       logType: string
       message: string

@@ -1,9 +1,12 @@
+import type {LogType} from '../plugins/types.js'
 import type {EngineEvent, Reporter} from './events.js'
 
 /** A reporter that does not draw: telemetry, notifications. */
 export interface Subscriber extends Reporter {
   /** Wants `log` events (the engine then emits them: RunOptions.emitLogs). */
   wantsLogs?: boolean
+  /** With wantsLogs: only log rows of these types (telemetry reads cost_update and tool_call); absent: all. */
+  logTypes?: ReadonlySet<LogType>
 }
 
 /**
@@ -19,7 +22,7 @@ export function fanOut(view: Reporter, viewWantsLogs: boolean, subscribers: Subs
     onEvent(event: EngineEvent) {
       if (event.type === 'log') {
         if (viewWantsLogs) safely(() => view.onEvent(event))
-        for (const s of logTo) safely(() => s.onEvent(event))
+        for (const s of logTo) if (!s.logTypes || s.logTypes.has(event.logType as LogType)) safely(() => s.onEvent(event))
         return
       }
       safely(() => view.onEvent(event))
@@ -37,6 +40,18 @@ export function fanOut(view: Reporter, viewWantsLogs: boolean, subscribers: Subs
 
 /** Whether any subscriber makes the engine emit log events. */
 export const anyWantsLogs = (subscribers: Subscriber[]): boolean => subscribers.some(s => s.wantsLogs)
+
+/**
+ * The log events the engine must emit (RunOptions.emitLogs): all when the view or a subscriber wants
+ * every row, else only the types subscribers asked for (no event is made for the others), else none.
+ */
+export function logsToEmit(viewWantsLogs: boolean, subscribers: Subscriber[]): boolean | ReadonlySet<LogType> {
+  if (viewWantsLogs) return true
+  const wanting = subscribers.filter(s => s.wantsLogs)
+  if (wanting.length === 0) return false
+  if (wanting.some(s => !s.logTypes)) return true
+  return new Set(wanting.flatMap(s => [...s.logTypes!]))
+}
 
 function safely(fn: () => void): void {
   try {

@@ -19,8 +19,8 @@ export interface JournalOptions {
   redact: Redactor
   /** Rows below this level are not recorded (milestones always are). @default INFO */
   logLevel?: LogLevel
-  /** Also send every log row to the reporter (for `--json`). */
-  emitLogs?: boolean
+  /** Also send log rows to the reporter: every one (`--json`), or only those of these types (what telemetry reads). */
+  emitLogs?: boolean | ReadonlySet<LogType>
 }
 
 /** Where a step row stands in the run: its id, loop iteration and group. */
@@ -53,7 +53,7 @@ export class Journal {
   private readonly store: Store
   private readonly reporter: Reporter
   private readonly minLevel: number
-  private readonly emitLogs: boolean
+  private readonly emitLogs: boolean | ReadonlySet<LogType>
   /** Writes started by `usage` (see track), and the first of them that failed. */
   private inflight: Array<Promise<void>> = []
   private failed: unknown
@@ -64,20 +64,26 @@ export class Journal {
     this.reporter = opts.reporter
     this.redact = opts.redact
     this.minLevel = LEVEL_RANK[opts.logLevel ?? 'INFO']
-    this.emitLogs = opts.emitLogs === true
+    this.emitLogs = opts.emitLogs ?? false
   }
 
   async createRun(run: NewRun): Promise<void> {
     await this.store.createRun(run)
   }
 
-  /** A log row for the run (no step) or one step run, masked and cut; below the level only milestones are kept. */
-  log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string): void {
+  /**
+   * A log row for the run (no step) or one step run, masked and cut; below the level only milestones
+   * are kept. `at`: the step run's fan-out item and attempt, carried by the log event (not the row).
+   */
+  log(level: LogLevel, type: LogType, message: string, details?: unknown, stepId?: string, iteration = 0, agent?: string, at?: StepRef): void {
     if (LEVEL_RANK[level] < this.minLevel && type !== 'milestone') return
     const msg = clip(this.redact.text(message), MAX_LOG_MESSAGE)
     const det = details === undefined ? undefined : this.redact.value(details)
     this.store.log({adwId: this.adwId, agentName: agent ?? (stepId ? null : 'orchestrator'), stepName: stepId ?? null, iteration, level, type, message: msg, details: det})
-    if (this.emitLogs) this.emit({type: 'log', adwId: this.adwId, stepId, iteration, level, logType: type, message: msg, ...(det === undefined ? {} : {details: det}), time: now()})
+    if (this.emitLogs === true || (this.emitLogs && this.emitLogs.has(type))) {
+      const position = at ? {...(at.index !== undefined ? {index: at.index} : {}), ...(at.attempt !== undefined ? {attempt: at.attempt} : {})} : {}
+      this.emit({type: 'log', adwId: this.adwId, stepId, iteration, ...position, level, logType: type, message: msg, ...(det === undefined ? {} : {details: det}), time: now()})
+    }
   }
 
   emit(event: EngineEvent): void {
@@ -140,7 +146,7 @@ export class Journal {
     addUsage(stepTotals, u)
     addUsage(this.totals, u)
     this.track(this.store.addUsage(rowId, this.adwId, u))
-    this.log('INFO', 'cost_update', `${u.model ? `${u.model}: ` : ''}${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens, $${(u.costUsd ?? 0).toFixed(4)}`, u, ref.stepId, ref.iteration)
+    this.log('INFO', 'cost_update', `${u.model ? `${u.model}: ` : ''}${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens, $${(u.costUsd ?? 0).toFixed(4)}`, u, ref.stepId, ref.iteration, undefined, ref)
   }
 
   /** Closes a step row (outputs masked); written with the next flush. */
@@ -155,7 +161,7 @@ export class Journal {
     await this.store.skipStep({adwId: this.adwId, stepId, stepName: ref.name ?? null, parentId: parentId ?? null, iteration, executor: ref.executor, reason, itemIndex: ref.index})
     this.log('INFO', 'milestone', `Step ${stepId} skipped: ${reason}`, {reason}, stepId, iteration)
     await this.store.flush()
-    this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, time: now()})
+    this.emit({type: 'step:end', adwId: this.adwId, stepId, iteration, parentId, status: 'skipped', durationMs: 0, reason, ...extra(ref), time: now()})
   }
 
   /** An approval gate reached (src/engine/gate.ts): its row, made once; a resumed run gets the one it made. */

@@ -2,7 +2,7 @@ import {Ledger, type Crossing} from '../budget/ledger.js'
 import type {Budget} from '../budget/limits.js'
 import {PRICES, type PriceTable} from '../budget/prices.js'
 import type {Pipeline} from '../pipeline/types.js'
-import type {LogLevel} from '../plugins/types.js'
+import type {LogLevel, LogType} from '../plugins/types.js'
 import type {RunStatus, Store} from '../store/types.js'
 import {recordedInputs, secretInputValues} from '../secrets/inputs.js'
 import {envRedactor} from '../secrets/redactor.js'
@@ -39,8 +39,8 @@ export interface RunOptions {
   logLevel?: LogLevel
   /** Aborting it cancels the run: the current step is stopped and the run recorded as cancelled. */
   signal?: AbortSignal
-  /** Also send every log row to the reporter (for `--json`). */
-  emitLogs?: boolean
+  /** Also send log rows to the reporter: every one (`--json`), or only those of these types (see Subscriber.logTypes). */
+  emitLogs?: boolean | ReadonlySet<LogType>
   /** Variables added to one step run's environment (TRACEPARENT of its span); called right after its step:start event. */
   stepEnv?: (step: {stepId: string; iteration: number; index?: number}) => Record<string, string>
   /** `--executor FROM=TO` substitutions in force, recorded with the run for `--resume`. */

@@ -17,7 +17,7 @@ import {createReporter} from '../ui/index.js'
 import {runLimit, type Budget} from '../budget/limits.js'
 import {checkPrices} from '../budget/preflight.js'
 import {telemetrySettings, type TelemetrySettings} from '../telemetry/index.js'
-import {anyWantsLogs, fanOut} from './fanout.js'
+import {fanOut, logsToEmit} from './fanout.js'
 import type {NotifyTarget} from '../notify/index.js'
 import {notifyTargets, observe, type Observers} from './observe.js'
 import {runPipeline, type RunOptions, type RunOutcome} from './run.js'
@@ -88,7 +88,7 @@ export function engineOptions(config: ResolvedConfig, opts: RunCommandOptions, o
     sandbox: config.sandbox,
     logLevel: config.logLevel,
     signal: opts.signal,
-    emitLogs: viewLogs || anyWantsLogs(observers.subscribers),
+    emitLogs: logsToEmit(viewLogs, observers.subscribers),
     ...(observers.stepEnv ? {stepEnv: observers.stepEnv} : {}),
   }
 }

@@ -103,7 +103,7 @@ async function once(ctx: RunContext, step: ActionStep, ref: StepRef, prepared: P
     model: ctx.model,
     sandbox: ctx.sandbox,
     ...(step.retry ? {stepRetries: true} : {}),
-    log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name),
+    log: (level, type, message, details) => journal.log(level, type, message, details, step.id, iteration, step.executor.name, ref),
     progress: text => journal.progress(ref, text),
     reportUsage: u => {
       reported = true

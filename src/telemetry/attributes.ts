@@ -34,6 +34,8 @@ export const ADW = {
   iteration: 'adw.step.iteration',
   index: 'adw.step.index',
   attempt: 'adw.step.attempt',
+  /** A fan-out's number of items. */
+  items: 'adw.step.items',
   reason: 'adw.step.reason',
   outcome: 'adw.step.outcome',
   loopIterations: 'adw.loop.iterations',

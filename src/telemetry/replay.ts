@@ -15,14 +15,19 @@ export function replayEvents(run: RunRow, steps: StepRow[], logs: LogRow[]): Eng
   const events: EngineEvent[] = [{type: 'run:start', adwId, pipeline: run.pipeline_name, workingDir: run.working_dir, db: '', outline: [], time: run.started_at}]
 
   const loops = new Map<string, StepRow[]>()
+  const fanOuts = new Map<string, StepRow[]>()
+  // The rows of a step that retried carry their attempt (as the live events of a step with retry: do).
+  const retried = new Set(steps.filter(s => s.attempt > 1).map(s => `${s.step_id}#${s.iteration}`))
   for (const s of steps) {
+    if (s.item_index !== null) fanOuts.set(`${s.step_id}#${s.iteration}`, [...(fanOuts.get(`${s.step_id}#${s.iteration}`) ?? []), s])
     if (s.parent_id) loops.set(s.parent_id, [...(loops.get(s.parent_id) ?? []), s])
     if (s.executor === 'loop' && s.status === 'skipped') {
       events.push({type: 'loop:end', adwId, stepId: s.step_id, iterations: 0, outcome: 'skipped', ...(s.reason ? {reason: s.reason} : {}), time: s.started_at})
       continue
     }
     const usage = {inputTokens: s.input_tokens, outputTokens: s.output_tokens, cacheCreationTokens: s.cache_creation_tokens, cacheReadTokens: s.cache_read_tokens, costUsd: s.cost_usd, ...(s.model ? {model: s.model} : {})}
-    const common = {adwId, stepId: s.step_id, iteration: s.iteration, ...(s.parent_id ? {parentId: s.parent_id} : {})}
+    const position = {...(s.item_index !== null ? {index: s.item_index} : {}), ...(retried.has(`${s.step_id}#${s.iteration}`) ? {attempt: s.attempt} : {})}
+    const common = {adwId, stepId: s.step_id, iteration: s.iteration, ...(s.parent_id ? {parentId: s.parent_id} : {}), ...position}
     if (s.status !== 'skipped') events.push({type: 'step:start', ...common, ...(s.step_name ? {name: s.step_name} : {}), executor: s.executor ?? '', time: s.started_at})
     events.push({
       type: 'step:end',
@@ -45,6 +50,16 @@ export function replayEvents(run: RunRow, steps: StepRow[], logs: LogRow[]): Eng
     const failed = rows.some(r => r.status === 'failed' || r.status === 'cancelled' || r.status === 'interrupted')
     const exhausted = logs.some(l => l.step_name === loopId && l.log_type === 'milestone' && / exhausted: /.test(l.message))
     events.push({type: 'loop:end', adwId, stepId: loopId, iterations: max, outcome: failed ? 'failed' : exhausted ? 'exhausted' : 'satisfied', time: last})
+  }
+  // A fan-out ends after its items: with their count and the worst of their statuses.
+  for (const rows of fanOuts.values()) {
+    const last = rows.reduce((t, r) => ((r.finished_at ?? end) > t ? r.finished_at ?? end : t), '')
+    // Each item by its last attempt: a failure that a retry made good is not the fan-out's.
+    const lastTry = [...new Map(rows.map(r => [r.item_index, r] as const)).values()]
+    const items = lastTry.length
+    const status = lastTry.some(r => r.status === 'failed') ? 'failed' : lastTry.some(r => r.status === 'cancelled' || r.status === 'running') ? 'cancelled' : lastTry.every(r => r.status === 'skipped') ? 'skipped' : 'succeeded'
+    const [first] = rows
+    events.push({type: 'step:end', adwId, stepId: first.step_id, iteration: first.iteration, ...(first.parent_id ? {parentId: first.parent_id} : {}), status, durationMs: 0, items, time: last})
   }
   for (const l of logs) {
     if (l.log_type !== 'cost_update' && l.log_type !== 'tool_call') continue

@@ -5,43 +5,29 @@
  *
  *   run <pipeline>
  *   ├─ step plan                      (invoke_agent for agent / claude-code steps)
- *   │  ├─ chat claude-sonnet-4-5      one per cost_update row: tokens and cost of one model call
+ *   │  ├─ chat claude-sonnet-4-5      one per cost_update row (calls.ts)
  *   │  └─ execute_tool Write          one per tool_call row
+ *   ├─ forEach build                  a fan-out: one span per item run (adw.step.index), and per
+ *   │  ├─ invoke_agent build [0]      retried attempt (adw.step.attempt), each with its own calls:
+ *   │  └─ invoke_agent build [1]      log events say which item and attempt wrote them
  *   └─ loop fix_loop
  *      └─ fix_loop iteration 1
  *         └─ step fix …
- *
- * A model call ends when its usage is reported; it began at the step's previous boundary (its start,
- * or the end of its previous model or tool call): the agent calls the model, runs the tools it asked
- * for, calls it again. Claude Code reports usage once per model at the end of its session, so its
- * model spans cover the whole step (Claude Code's own spans, joined through TRACEPARENT, show each call).
  */
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer} from '@opentelemetry/api'
 import {W3CTraceContextPropagator} from '@opentelemetry/core'
 import type {EngineEvent} from '../engine/events.js'
-import {ADW, ERROR_TYPE, GEN_AI, isAgentExecutor, usageAttributes} from './attributes.js'
+import {ADW, GEN_AI, isAgentExecutor, usageAttributes} from './attributes.js'
+import {callSpan, failed, PROVIDER, SPAN_LOG_TYPES, type OpenStep} from './calls.js'
 
 type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, {type: T}>
 
-interface OpenStep {
-  span: Span
-  executor: string
-  startMs: number
-  /** End of the last model or tool call (ms): where the next model call began. */
-  boundary: number
-  /** Claude Code tool calls between their tool_use row and their result row, by tool_use id. */
-  tools: Map<string, Span>
-  /** The model of its last call (the step's, as the steps row records it). */
-  model?: string
-}
-
-/** Fields engine v2 adds to step events (fan-out item, retry attempt); read when present. */
+/** Where a step event stands in a fan-out and its retries. */
 interface StepExtras {
   index?: number
   attempt?: number
 }
 
-const PROVIDER = 'anthropic'
 const propagator = new W3CTraceContextPropagator()
 const ms = (time: string) => Date.parse(time)
 
@@ -51,8 +37,10 @@ export class SpanBuilder {
   private readonly loops = new Map<string, {span: Span; iteration?: Span}>()
   /** Open step runs by full key (stepId#iteration#index#attempt). */
   private readonly steps = new Map<string, OpenStep>()
-  /** The open step run a log row of stepId#iteration belongs to: the latest started. */
+  /** The open step run a log row of stepId#iteration without index or attempt belongs to: the latest started. */
   private readonly latest = new Map<string, OpenStep>()
+  /** Open fan-outs by stepId#iteration: the span their item runs are under. */
+  private readonly fanOuts = new Map<string, Span>()
   /** How many spans were started. */
   spans = 0
 
@@ -104,6 +92,8 @@ export class SpanBuilder {
     }
     this.steps.clear()
     this.latest.clear()
+    for (const f of this.fanOuts.values()) f.end(end)
+    this.fanOuts.clear()
     for (const l of this.loops.values()) {
       l.iteration?.end(end)
       l.span.end(end)
@@ -164,10 +154,22 @@ export class SpanBuilder {
     return loop?.iteration ?? loop?.span ?? this.run
   }
 
+  /** A fan-out item's parent: the fan-out's span, opened by its first item. */
+  private fanOut(e: {stepId: string; iteration: number; parentId?: string; time: string}, executor?: string): Span {
+    const key = `${e.stepId}#${e.iteration}`
+    let span = this.fanOuts.get(key)
+    if (!span) {
+      span = this.start(`forEach ${e.stepId}`, e.time, this.parentOf(e.parentId), {[ADW.stepId]: e.stepId, [ADW.iteration]: e.iteration, ...(executor ? {[ADW.executor]: executor} : {})})
+      this.fanOuts.set(key, span)
+    }
+    return span
+  }
+
   private stepStart(e: Ev<'step:start'>): void {
     const x = e as Ev<'step:start'> & StepExtras
     const agent = isAgentExecutor(e.executor)
-    const span = this.start(agent ? `invoke_agent ${e.stepId}` : `step ${e.stepId}`, e.time, this.parentOf(e.parentId), {
+    const parent = x.index !== undefined ? this.fanOut(e, e.executor) : this.parentOf(e.parentId)
+    const span = this.start(agent ? `invoke_agent ${e.stepId}` : `step ${e.stepId}`, e.time, parent, {
       [ADW.stepId]: e.stepId,
       [ADW.executor]: e.executor,
       [ADW.iteration]: e.iteration,
@@ -182,11 +184,13 @@ export class SpanBuilder {
   }
 
   private stepEnd(e: Ev<'step:end'>): void {
+    if (e.items !== undefined && e.index === undefined) return this.fanOutEnd(e)
     const key = this.stepKey(e as Ev<'step:end'> & StepExtras)
     let open = this.steps.get(key)
     if (!open) {
       // Skipped (a false `if`, reused on resume): no step:start, a span of no length says why.
-      const span = this.start(`step ${e.stepId}`, e.time, this.parentOf(e.parentId), {[ADW.stepId]: e.stepId, [ADW.iteration]: e.iteration})
+      const parent = e.index !== undefined ? this.fanOut(e) : this.parentOf(e.parentId)
+      const span = this.start(`step ${e.stepId}`, e.time, parent, {[ADW.stepId]: e.stepId, [ADW.iteration]: e.iteration, ...(e.index !== undefined ? {[ADW.index]: e.index} : {})})
       open = {span, executor: '', startMs: ms(e.time), boundary: ms(e.time), tools: new Map()}
     }
     this.steps.delete(key)
@@ -206,58 +210,22 @@ export class SpanBuilder {
     span.end(end)
   }
 
-  private log(e: Ev<'log'>): void {
-    if (e.logType !== 'cost_update' && e.logType !== 'tool_call') return
-    if (!e.stepId) return
-    const x = e as Ev<'log'> & StepExtras
-    const open = x.index !== undefined || x.attempt !== undefined ? this.steps.get(this.stepKey({stepId: e.stepId, iteration: e.iteration ?? 0, ...x})) : this.latest.get(`${e.stepId}#${e.iteration ?? 0}`)
-    const d = (e.details ?? {}) as Record<string, unknown>
-    if (!open || typeof d !== 'object') return
-    if (e.logType === 'cost_update') this.modelCall(open, e.time, d)
-    else this.toolCall(open, e, d)
-  }
-
-  private modelCall(open: OpenStep, time: string, d: Record<string, unknown>): void {
-    if (typeof d.inputTokens !== 'number' && typeof d.outputTokens !== 'number') return // a price warning, not a call
-    const model = typeof d.model === 'string' ? d.model : undefined
-    const from = open.executor === 'claude-code' ? open.startMs : open.boundary
-    const span = this.start(model ? `chat ${model}` : 'chat', new Date(from).toISOString(), open.span, {
-      [GEN_AI.operation]: 'chat',
-      [GEN_AI.provider]: PROVIDER,
-      [GEN_AI.system]: PROVIDER,
-      ...(model ? {[GEN_AI.requestModel]: model, [GEN_AI.responseModel]: model} : {}),
-      ...usageAttributes(d as Parameters<typeof usageAttributes>[0]),
-    }, SpanKind.CLIENT)
-    span.setStatus({code: SpanStatusCode.OK})
-    span.end(new Date(time))
-    open.boundary = ms(time)
-    if (model) open.model = model
-  }
-
-  private toolCall(open: OpenStep, e: Ev<'log'>, d: Record<string, unknown>): void {
-    if (d.denied === true || typeof d.tool !== 'string') return // a permission denial is listed again, already failed
-    const id = typeof d.id === 'string' ? d.id : undefined
-    const attrs: Attributes = {[GEN_AI.operation]: 'execute_tool', [GEN_AI.toolName]: d.tool, ...(id ? {[GEN_AI.toolCallId]: id} : {})}
-    if (d.ok === undefined) {
-      // Claude Code: the tool_use row; its result row ends the span.
-      if (id) open.tools.set(id, this.start(`execute_tool ${d.tool}`, e.time, open.span, attrs))
-      return
-    }
-    let span = id ? open.tools.get(id) : undefined
-    if (id) open.tools.delete(id)
-    if (!span) {
-      const took = typeof d.durationMs === 'number' ? d.durationMs : 0
-      span = this.start(`execute_tool ${d.tool}`, new Date(Math.max(open.startMs, ms(e.time) - took)).toISOString(), open.span, attrs)
-    }
-    if (d.ok === false) failed(span, 'tool_error', typeof d.error === 'string' ? d.error : e.message)
-    else span.setStatus({code: SpanStatusCode.OK})
+  /** The end of a whole fan-out (its items ended before): its span gets the status and item count. */
+  private fanOutEnd(e: Ev<'step:end'>): void {
+    const key = `${e.stepId}#${e.iteration}`
+    const span = this.fanOuts.get(key) ?? this.fanOut(e)
+    this.fanOuts.delete(key)
+    span.setAttributes({[ADW.status]: e.status, [ADW.items]: e.items!, ...usageAttributes(e.usage), ...(e.reason ? {[ADW.reason]: e.reason} : {}), ...(e.outcome ? {[ADW.outcome]: e.outcome} : {})})
+    if (e.status === 'failed' || e.status === 'cancelled') failed(span, e.status, e.error ?? e.status)
+    else if (e.status === 'succeeded') span.setStatus({code: SpanStatusCode.OK})
     span.end(new Date(e.time))
-    open.boundary = ms(e.time)
   }
-}
 
-function failed(span: Span, type: string, message: string): void {
-  span.setAttribute(ERROR_TYPE, type)
-  span.setStatus({code: SpanStatusCode.ERROR, message})
-  span.addEvent('exception', {'exception.type': type, 'exception.message': message})
+  /** A model or tool call, under the step run that made it: the one its item and attempt name, else the latest started. */
+  private log(e: Ev<'log'>): void {
+    if (!SPAN_LOG_TYPES.has(e.logType as never) || !e.stepId) return
+    const iteration = e.iteration ?? 0
+    const open = e.index !== undefined || e.attempt !== undefined ? this.steps.get(this.stepKey({stepId: e.stepId, iteration, index: e.index, attempt: e.attempt})) : this.latest.get(`${e.stepId}#${iteration}`)
+    if (open) callSpan((name, time, parent, attributes, kind) => this.start(name, time, parent, attributes, kind), open, e)
+  }
 }

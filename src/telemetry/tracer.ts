@@ -13,6 +13,7 @@ import {ExportResultCode, parseKeyPairsIntoRecord, type ExportResult} from '@ope
 import type {EngineEvent} from '../engine/events.js'
 import {childEnv} from './child-env.js'
 import {maskUrl, type RunTelemetry, type StartTelemetryOptions, type TelemetrySettings} from './index.js'
+import {SPAN_LOG_TYPES} from './calls.js'
 import {SpanBuilder} from './spans.js'
 
 /** Limits of the export queue: spans beyond it are dropped (counted), never held in memory without bound. */
@@ -123,6 +124,8 @@ export function createRunTelemetry(opts: StartTelemetryOptions): RunTelemetry {
   return {
     subscriber: {
       wantsLogs: true,
+      // Spans are made of model calls and tool calls only: no event is built for other rows.
+      logTypes: SPAN_LOG_TYPES,
       onEvent: (event: EngineEvent) => builder.onEvent(event),
       async close() {
         builder.finish()
