@@ -55,6 +55,8 @@ export type EngineEvent =
   | {type: 'step:retry'; adwId: string; stepId: string; iteration: number; index?: number; attempt: number; maxAttempts: number; delayMs: number; reason: string; time: string}
   /** `--wait-for-quota`: the step hit a usage limit; it runs again (as `attempt`) at `until`. */
   | {type: 'step:wait'; adwId: string; stepId: string; iteration: number; index?: number; attempt: number; until: string; delayMs: number; reason: string; time: string}
+  /** An approval gate waits for a decision: under `--wait` the run goes on once decided, else `run:end` (status waiting) follows. */
+  | {type: 'run:waiting'; adwId: string; stepId: string; iteration: number; message: string; commands: string[]; time: string}
   | {type: 'loop:start'; adwId: string; stepId: string; maxAttempts: number; time: string}
   | {type: 'loop:iteration'; adwId: string; stepId: string; iteration: number; maxAttempts: number; time: string}
   | {type: 'loop:end'; adwId: string; stepId: string; iterations: number; outcome: 'satisfied' | 'exhausted' | 'failed' | 'skipped' | 'cancelled'; reason?: string; time: string}

@@ -64,6 +64,7 @@ export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, p
   }
   if (!gate.decision) {
     journal.log('INFO', 'milestone', `Step ${step.id} is waiting for approval: ${gate.message ?? ''}`, {message: gate.message, approvers: options.approvers, timeoutAt: gate.timeout_at, commands: decisionCommands(ctx.adwId, step.id)}, step.id, ref.iteration, 'approval')
+    announce(ctx, ref, gate)
     return finish(ctx, ref, rowId, {status: 'waiting', stepId: step.id, message: gate.message ?? ''})
   }
   const outputs = {approved: gate.decision === 'approved', comment: gate.comment ?? '', by: gate.decided_by ?? '', decidedAt: gate.decided_at ?? ''}
@@ -73,6 +74,11 @@ export async function runGate(ctx: RunContext, step: ActionStep, ref: StepRef, p
     return finish(ctx, ref, rowId, {status: 'failed', error: `step ${step.id} ${error}`}, outputs, error)
   }
   return finish(ctx, ref, rowId, {status: 'succeeded'}, outputs)
+}
+
+/** Tells the view and the subscribers (a run.waiting notification) that the run waits at this gate. */
+function announce(ctx: RunContext, ref: StepRef, gate: ApprovalRow): void {
+  ctx.journal.emit({type: 'run:waiting', adwId: ctx.adwId, stepId: ref.stepId, iteration: ref.iteration, message: gate.message ?? '', commands: decisionCommands(ctx.adwId, ref.stepId), time: now()})
 }
 
 /** A pending gate past its timeout is decided now by its onTimeout. */
@@ -88,6 +94,7 @@ async function waitForDecision(ctx: RunContext, ref: StepRef, gate: ApprovalRow)
   journal.log('INFO', 'milestone', `Step ${ref.stepId} is waiting for approval: ${gate.message ?? ''}`, {message: gate.message, timeoutAt: gate.timeout_at, commands: decisionCommands(ctx.adwId, ref.stepId)}, ref.stepId, ref.iteration, 'approval')
   await journal.setRunStatus('waiting')
   await journal.flush()
+  announce(ctx, ref, gate)
   const hint = `waiting for approval: ${decisionCommands(ctx.adwId, ref.stepId).join('  or  ')}`
   try {
     for (;;) {

@@ -12,8 +12,12 @@ export interface RunFacts {
   durationMs?: number
   error?: string
   totals: {inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; costUsd: number}
-  /** The step that failed (the run's cause, or the step of a step.failed event). */
+  /** The step that failed (the run's cause, or the step of a step.failed event), or crossed the budget. */
   step?: {id: string; iteration: number; error?: string}
+  /** run.waiting: the gate, its message and the commands that decide it. */
+  approval?: {step: string; message: string; commands: string[]}
+  /** budget.exceeded: the limit reached (step: whose budget, absent for the run's), spent and limit in its unit. */
+  budget?: {kind: string; spent: number; limit: number; step?: string}
 }
 
 /** The body of every webhook, and the stdin of every command target. */
@@ -24,6 +28,8 @@ export interface NotifyPayload {
   run: {adwId: string; pipeline: string; status: string; workingDir?: string; startedAt?: string; durationMs?: number; error?: string}
   cost: {usd: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number}
   step?: {id: string; iteration: number; error?: string}
+  approval?: RunFacts['approval']
+  budget?: RunFacts['budget']
   /** The run in `adw ui`, when adw.config.yaml gives ui.url. */
   link?: string
   time: string
@@ -66,6 +72,8 @@ export function buildPayload(event: NotifyEvent, run: RunFacts, opts: {uiUrl?: s
     },
     cost: {usd: t.costUsd, inputTokens: t.inputTokens, outputTokens: t.outputTokens, cacheReadTokens: t.cacheReadTokens, cacheCreationTokens: t.cacheCreationTokens},
     ...(run.step ? {step: run.step} : {}),
+    ...(run.approval ? {approval: run.approval} : {}),
+    ...(run.budget ? {budget: run.budget} : {}),
     ...(link ? {link} : {}),
     time: opts.time ?? new Date().toISOString(),
     adw: {version: opts.version},
@@ -76,7 +84,7 @@ export function buildPayload(event: NotifyEvent, run: RunFacts, opts: {uiUrl?: s
 function slackText(event: NotifyEvent, run: RunFacts, link: string | undefined): string {
   const parts = [`${ICON[event]} adw run *${escape(run.adwId)}* (${escape(run.pipeline)}) ${VERB[event]}`]
   if (event !== 'step.failed' && run.durationMs !== undefined) parts[0] += ` after ${duration(run.durationMs)}`
-  const why = event === 'step.failed' && run.step ? `step ${run.step.id}${run.step.iteration ? ` (iteration ${run.step.iteration})` : ''}: ${run.step.error ?? 'failed'}` : run.error
+  const why = event === 'step.failed' && run.step ? `step ${run.step.id}${run.step.iteration ? ` (iteration ${run.step.iteration})` : ''}: ${run.step.error ?? 'failed'}` : event === 'run.waiting' && run.approval ? `step ${run.approval.step}: ${run.approval.message} — ${run.approval.commands.join(' or ')}` : run.error
   if (why && event !== 'run.succeeded') parts[0] += `: ${escape(oneLine(why, 300))}`
   parts.push(dollars(run.totals.costUsd))
   if (link) parts.push(`<${link}|open in adw ui>`)

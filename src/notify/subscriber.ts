@@ -32,6 +32,10 @@ export function createNotifier(opts: NotifierOptions): Subscriber {
   const pending: Promise<unknown>[] = []
   let facts: RunFacts | undefined
   let failedStep: RunFacts['step']
+  /** The step run that crossed the budget. */
+  let crossedAt: RunFacts['step']
+  /** run.waiting was sent when the gate started to wait. */
+  let waited = false
 
   const fire = (event: NotifyEvent, run: RunFacts) => {
     const targets = opts.targets.filter(t => t.on.has(event))
@@ -46,14 +50,21 @@ export function createNotifier(opts: NotifierOptions): Subscriber {
         case 'run:start':
           facts = {adwId: e.adwId, pipeline: e.pipeline, workingDir: e.workingDir, startedAt: e.time, status: 'running', totals: {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0}}
           return
+        case 'run:waiting':
+          // The gate waits (under --wait too, where no run:end follows until someone decides).
+          if (!facts) return
+          waited = true
+          fire('run.waiting', {...facts, status: 'waiting', durationMs: Date.parse(e.time) - Date.parse(facts.startedAt ?? e.time), approval: {step: e.stepId, message: e.message, commands: e.commands}})
+          return
         case 'step:end':
+          if (e.status === 'budget_exceeded' && facts) crossedAt = {id: e.stepId, iteration: e.iteration, ...(e.error ? {error: e.error} : {})}
           if (e.status !== 'failed' || !facts) return
           failedStep = {id: e.stepId, iteration: e.iteration, ...(e.error ? {error: e.error} : {})}
           fire('step.failed', {...facts, step: failedStep})
           return
         case 'run:end': {
           const event = RUN_EVENTS[e.status]
-          if (!event || !facts) return
+          if (!event || !facts || (event === 'run.waiting' && waited)) return
           const {inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, costUsd} = e.totals
           fire(event, {
             ...facts,
@@ -62,6 +73,9 @@ export function createNotifier(opts: NotifierOptions): Subscriber {
             ...(e.error ? {error: e.error} : {}),
             totals: {inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, costUsd},
             ...(failedStep && e.status !== 'succeeded' ? {step: failedStep} : {}),
+            ...(e.status === 'budget_exceeded' && crossedAt ? {step: crossedAt} : {}),
+            ...(e.crossing ? {budget: {kind: e.crossing.kind, spent: e.crossing.spent, limit: e.crossing.limit, ...(e.crossing.step ? {step: e.crossing.step} : {})}} : {}),
+            ...(e.waiting ? {approval: {step: e.waiting.stepId, message: e.waiting.message, commands: e.waiting.commands}} : {}),
           })
           return
         }

@@ -7,7 +7,7 @@ import type {EngineEvent} from '../engine/events.js'
 import type {LogRow, RunRow, StepRow} from '../store/types.js'
 
 /** Among events of the same millisecond, the order the engine emits them in. */
-const RANK: Record<EngineEvent['type'], number> = {'run:start': 0, 'loop:start': 1, 'loop:iteration': 2, 'step:start': 3, 'step:progress': 4, log: 4, 'step:end': 5, 'step:retry': 5, 'step:wait': 5, 'loop:end': 6, 'run:end': 7}
+const RANK: Record<EngineEvent['type'], number> = {'run:start': 0, 'loop:start': 1, 'loop:iteration': 2, 'step:start': 3, 'step:progress': 4, log: 4, 'step:end': 5, 'step:retry': 5, 'step:wait': 5, 'run:waiting': 5, 'loop:end': 6, 'run:end': 7}
 
 export function replayEvents(run: RunRow, steps: StepRow[], logs: LogRow[]): EngineEvent[] {
   const adwId = run.adw_id
