@@ -70,6 +70,10 @@ function sampleRun(event: NotifyEvent): RunFacts {
     ...(failing ? {error: 'step build failed: a sample failure from adw notify test'} : {}),
     totals: {inputTokens: 12_400, outputTokens: 2100, cacheReadTokens: 8000, cacheCreationTokens: 1200, costUsd: 0.0815},
     ...(failing ? {step: {id: 'build', iteration: 0, error: 'a sample failure from adw notify test'}} : {}),
+    ...(event === 'run.waiting' ? {approval: {step: 'approve_plan', message: 'A sample gate from adw notify test: build it?', commands: ['adw approve notify-test --comment "..."', 'adw reject notify-test --reason "..."']}} : {}),
+    ...(event === 'budget.exceeded'
+      ? {error: 'budget exceeded at step build: the run spent $0.0815 of its limit of $0.0800', budget: {kind: 'usd', spent: 0.0815, limit: 0.08}, step: {id: 'build', iteration: 0}}
+      : {}),
   }
 }
 
