@@ -2,7 +2,8 @@
 // (issue 8), measured on this machine: medians of several runs, ratios taken in the same run. `--peers` adds the
 // `peers` workload (Mastra and LangGraph.js on the same steps, installed into bench/peers/ on first use); it never
 // runs by default nor with --quick. Just the peers: `--only peers` (same as `--only peers --peers`).
-// Workload 9 (adw ui in Debian's Chromium) runs in the full bench, or with `--only 9` (small with --quick).
+// Workload 9 (adw ui in Debian's Chromium) runs in the full bench, or with `--only 9` (small with --quick); so does `queue`
+// (4 adw workers drain 400 queued runs from PostgreSQL, 20 with --quick).
 import {cpus, freemem, loadavg, totalmem} from 'node:os'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,6 +17,7 @@ import {evalOverhead} from './eval.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
 import {parallelPeers} from './peers-parallel.js'
+import {queueDrain} from './queue.js'
 import {sandboxedBash} from './sandbox.js'
 import {statsWorkload} from './stats.js'
 import {telemetryOverhead} from './telemetry.js'
@@ -61,6 +63,8 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])
 // otel (telemetry on, to a local receiver): the full bench, or `--only otel`.
 if (!quick || only?.has('otel')) workloads.push(['otel', () => telemetryOverhead(quick ? 20 : 1000, quick ? 1 : 9)])
+// queue (adw worker processes drain queued runs from PostgreSQL): the full bench, or `--only queue`.
+if (!quick || only?.has('queue')) workloads.push(['queue', () => queueDrain(quick ? 20 : 400)])
 if ((values.peers || only?.has('peers')) && !quick) workloads.push(['peers', () => peers([100, 1000], 5)])
 if ((values.peers || only?.has('peers-parallel')) && !quick) workloads.push(['peers-parallel', () => parallelPeers(8, 1000, 3)])
 else if (values.peers) progress('peers: not run with --quick')

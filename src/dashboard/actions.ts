@@ -66,6 +66,11 @@ export async function decideFromPage(store: Store, adwId: string, decision: Appr
 export function continueWithResume(store: Store, dbPath: string): Continue {
   return async adwId => {
     const run = await store.getRun(adwId)
+    // A run that came from the queue goes back there: a worker continues it (as adw approve does).
+    if (run?.queue) {
+      await requeueFromPage(store, dbPath, adwId, run.queue)
+      return undefined
+    }
     const cwd = run && existsSync(run.working_dir) ? run.working_dir : process.cwd()
     const child = spawn(ADW_BIN, ['run', '--resume', '--adw-id', adwId, '--db', dbPath], {cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
@@ -84,4 +89,15 @@ export function continueWithResume(store: Store, dbPath: string): Continue {
     child.unref()
     return child.pid
   }
+}
+
+async function requeueFromPage(store: Store, dbPath: string, adwId: string, queue: string): Promise<void> {
+  try {
+    const {requeueRun} = await import('../queue/submit.js')
+    await requeueRun(process.env, dbPath, adwId, queue)
+    store.log({adwId, level: 'INFO', type: 'state_change', message: `Back on queue ${queue} after the decision: a worker continues the run`, details: {by: 'adw ui', queue}})
+  } catch (error) {
+    store.log({adwId, level: 'ERROR', type: 'state_change', message: `The run did not go back on queue ${queue} after the decision: ${(error as Error).message}`, details: {by: 'adw ui'}})
+  }
+  await store.flush().catch(() => {}) // the dashboard may be closing
 }

@@ -22,6 +22,16 @@ export interface WorkerRow {
 const table = (schema: string) => `"${schema}".adw_workers`
 
 export async function ensurePresenceTable(boss: PgBoss, schema: string): Promise<void> {
+  try {
+    await createPresenceTable(boss, schema)
+  } catch (error) {
+    // Workers starting together race on CREATE TABLE IF NOT EXISTS (a duplicate type or table): one won.
+    const code = (error as {code?: string}).code
+    if (code !== '23505' && code !== '42P07') throw error
+  }
+}
+
+async function createPresenceTable(boss: PgBoss, schema: string): Promise<void> {
   await boss.getDb().executeSql(`CREATE TABLE IF NOT EXISTS ${table(schema)} (
     id          text PRIMARY KEY,
     host        text NOT NULL,

@@ -39,6 +39,9 @@ export interface WorkerOptions {
 
 type Event = {event: string; adwId?: string; [k: string]: unknown}
 
+/** A run whose process crashed this many times (no result line) is recorded failed instead of retried again. */
+const MAX_CRASHES = 5
+
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   const cwd = opts.cwd ?? process.cwd()
   const config = await resolveConfig({cwd, db: opts.db})
@@ -65,7 +68,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       job.signal.addEventListener('abort', lost, {once: true})
       if (opts.now.aborted) child.handBack()
       try {
-        return await settle(child, config.dbPath, say)
+        return await settle(child, config.dbPath, say, job.retryCount + 1)
       } finally {
         job.signal.removeEventListener('abort', lost)
         children.delete(child.adwId)
@@ -101,7 +104,7 @@ function handBackAll(children: Map<string, RunChild>): void {
  * Waits for the child and turns its end into the job's: returning completes the job, throwing fails
  * it (pg-boss retries it, with backoff, on any worker).
  */
-async function settle(child: RunChild, dbPath: string, say: (e: Event) => void): Promise<{status: string}> {
+async function settle(child: RunChild, dbPath: string, say: (e: Event) => void, attempt: number): Promise<{status: string}> {
   const {result, exitCode, signal, stderr} = await child.done
   const adwId = child.adwId
   if (child.handedBack) {
@@ -110,7 +113,13 @@ async function settle(child: RunChild, dbPath: string, say: (e: Event) => void):
     throw new Error(`run ${adwId} handed back`)
   }
   if (!result) {
-    say({event: 'run:crash', adwId, exitCode, signal, stderr: stderr.trim().split('\n').slice(-3).join('\n')})
+    const tail = stderr.trim().split('\n').slice(-3).join('\n')
+    say({event: 'run:crash', adwId, exitCode, signal, attempt, stderr: tail})
+    // A crash that repeats is not a lost lease: after MAX_CRASHES the run is failed, not retried for ever.
+    if (attempt >= MAX_CRASHES) {
+      await markFailed(dbPath, adwId, `its process crashed ${attempt} times (last: exit ${exitCode ?? signal}${tail ? `: ${tail.split('\n').pop()}` : ''})`, true)
+      return {status: 'failed'}
+    }
     throw new Error(`the process of run ${adwId} ended without a result (exit ${exitCode ?? signal})`)
   }
   if (result.code === 'RUN_LOCKED') {
@@ -141,11 +150,12 @@ async function markInterrupted(dbPath: string, adwId: string, why: string): Prom
   }
 }
 
-async function markFailed(dbPath: string, adwId: string, why: string): Promise<void> {
+async function markFailed(dbPath: string, adwId: string, why: string, crashed = false): Promise<void> {
   const store = await openStore(dbPath)
   try {
     const run = await store.getRun(adwId)
-    if (run && run.finished_at === null && run.status !== 'running') {
+    // A run whose process crashed is left `running` under a dead pid; one that never started is queued.
+    if (run && (run.finished_at === null || run.status === 'queued') && (run.status !== 'running' || crashed)) {
       store.log({adwId, level: 'ERROR', type: 'milestone', message: `Run failed: a worker could not start it: ${why}`, details: {status: 'failed', error: why}})
       await store.finishRun(adwId, 'failed', why)
     }
