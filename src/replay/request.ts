@@ -40,13 +40,17 @@ export function stableRequest(body: {model?: unknown; system?: unknown; tools?: 
     }
     if (Array.isArray(v)) return v.map(clean)
     if (v && typeof v === 'object') {
+      // Keys sorted here, so that plain JSON.stringify of the result is canonical (see stableJson).
       const out: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v)) if (k !== 'cache_control' && x !== undefined) out[k] = clean(x)
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k]
+        if (k !== 'cache_control' && x !== undefined) out[k] = clean(x)
+      }
       return out
     }
     return v
   }
-  const system = typeof body.system === 'string' ? [{type: 'text', text: body.system}] : body.system ?? []
+  const system = typeof body.system === 'string' ? [{text: body.system, type: 'text'}] : body.system ?? []
   return {
     model: String(body.model ?? ''),
     system: clean(system),
@@ -58,23 +62,16 @@ export function stableRequest(body: {model?: unknown; system?: unknown; tools?: 
 /** A message whose content is a plain string is the same as one text block. */
 function normalizeMessage(m: unknown): unknown {
   const msg = m as {role?: unknown; content?: unknown}
-  if (msg && typeof msg.content === 'string') return {...msg, content: [{type: 'text', text: msg.content}]}
+  if (msg && typeof msg.content === 'string') return {...msg, content: [{text: msg.content, type: 'text'}]}
   return m
 }
 
-/** JSON with object keys sorted: the same value always gives the same text. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).filter(k => (v as Record<string, unknown>)[k] !== undefined).sort()
-    return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`
-  }
-  return JSON.stringify(v) ?? 'null'
-}
+/** JSON of a value from stableRequest (its keys already sorted): the same value always gives the same text. */
+export const stableJson = (v: unknown): string => JSON.stringify(v) ?? 'null'
 
 /** sha256 hex of the request's stable parts. */
 export function requestHash(req: StableRequest): string {
-  return createHash('sha256').update(canonicalJson(req)).digest('hex')
+  return createHash('sha256').update(stableJson({messages: req.messages, model: req.model, system: req.system, tools: req.tools})).digest('hex')
 }
 
 /** The delta of `req` over the step's previous request (undefined for its first). */
@@ -82,13 +79,13 @@ export function deltaOf(req: StableRequest, previous: StableRequest | undefined)
   if (!previous) return {from: 0, messages: req.messages, model: req.model, system: req.system, tools: req.tools}
   let from = 0
   const max = Math.min(previous.messages.length, req.messages.length)
-  while (from < max && canonicalJson(previous.messages[from]) === canonicalJson(req.messages[from])) from++
+  while (from < max && stableJson(previous.messages[from]) === stableJson(req.messages[from])) from++
   return {
     from,
     messages: req.messages.slice(from),
     ...(req.model !== previous.model ? {model: req.model} : {}),
-    ...(canonicalJson(req.system) !== canonicalJson(previous.system) ? {system: req.system} : {}),
-    ...(canonicalJson(req.tools) !== canonicalJson(previous.tools) ? {tools: req.tools} : {}),
+    ...(stableJson(req.system) !== stableJson(previous.system) ? {system: req.system} : {}),
+    ...(stableJson(req.tools) !== stableJson(previous.tools) ? {tools: req.tools} : {}),
   }
 }
 

@@ -27,7 +27,7 @@ export class RecordingQueries {
     this.stmt(
       `INSERT INTO replays (adw_id, replay_of, divergences, served, live, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (adw_id) DO UPDATE SET divergences = excluded.divergences, served = excluded.served, live = excluded.live`,
-    ).run(r.adwId, r.replayOf, r.divergences ? JSON.stringify(r.divergences) : null, r.served ?? 0, r.live ?? 0, now())
+    ).run(r.adwId, r.replayOf, r.divergences?.length ? JSON.stringify(r.divergences) : null, r.served ?? 0, r.live ?? 0, now())
   }
 
   getReplay(adwId: string): ReplayRow | undefined {

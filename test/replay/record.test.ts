@@ -85,7 +85,8 @@ test('a claude-code step keeps its stream-json transcript per invocation', async
     assert.is(t.step_id, 'ask')
     assert.is(t.turn, 1)
     const events = t.response.split('\n').map((l: string) => JSON.parse(l))
-    assert.is(events[0].type, 'system')
+    assert.equal(events[0], {type: 'adw_invocation', prompt: 'say hi'}, 'the first line holds the prompt (the CLI never shows it)')
+    assert.is(events[1].type, 'system')
     assert.is(events[events.length - 1].type, 'result')
   } finally {
     await p.close()

@@ -50,7 +50,8 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
     if (stream) for await (const l of createInterface({input: stream, crlfDelay: Infinity})) onLine(l)
   }
   // The stream-json transcript, kept for adw replay when the run records (ctx.record).
-  const transcript: string[] | undefined = ctx.record ? [] : undefined
+  // Its first line (not the CLI's) holds the prompt, which the CLI's own events never show.
+  const transcript: string[] | undefined = ctx.record ? [JSON.stringify({type: 'adw_invocation', prompt: inv.argv.at(-1)})] : undefined
   const done = Promise.all([
     lines(child.stdout, l => {
       transcript?.push(l)
@@ -81,7 +82,7 @@ export async function invoke(inv: Invocation, ctx: ExecutorContext): Promise<{re
     live = false
     done.catch(() => {})
     aborted.catch(() => {})
-    if (transcript?.length) await recordTranscript(ctx, inv.call ?? 1, transcript)
+    if (transcript && transcript.length > 1) await recordTranscript(ctx, inv.call ?? 1, transcript)
   }
   if (ctx.signal.aborted) throw abortError(ctx.signal) // the exit may win the race against the abort
   if (exit.code === 'ENOENT' || (exit.failed && exit.exitCode === undefined && !exit.signal)) {
