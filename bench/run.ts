@@ -18,6 +18,7 @@ import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
 import {parallelPeers} from './peers-parallel.js'
 import {queueDrain} from './queue.js'
+import {replayBench} from './replay.js'
 import {sandboxedBash} from './sandbox.js'
 import {statsWorkload} from './stats.js'
 import {telemetryOverhead} from './telemetry.js'
@@ -58,6 +59,7 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
   ['11', () => dag(quick ? 100 : 1000, quick ? 1 : 5)],
   ['12', () => statsWorkload(quick ? 1000 : 10_000, quick ? 1 : 7)],
   ['eval', () => evalOverhead(quick ? {cases: 2, repeat: 1, delayMs: 5} : {cases: 5, repeat: 4, delayMs: 40})],
+  ['replay', () => (quick ? replayBench(5, 40, 1) : replayBench(50, 2000, 3))],
 ]
 // 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])

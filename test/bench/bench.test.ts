@@ -20,7 +20,7 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.not.match(r.stderr, /Warning|locked|busy/i)
 
     const table = r.stdout
-    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS', 'sandboxed Bash call', 'fan-out, 8 steps', 'random DAG', 'cost figures over', 'adw eval, 4 trials']) {
+    for (const title of ['engine overhead', 'shell step vs bare execa', 'cold start', 'history', 'chatty step', 'concurrent runs', 'peak RSS', 'sandboxed Bash call', 'fan-out, 8 steps', 'random DAG', 'cost figures over', 'adw eval, 4 trials', 'adw replay of a 5-turn agent run']) {
       assert.match(table, title)
     }
     assert.match(table, /goals met: \d+, missed: \d+/)
@@ -29,7 +29,7 @@ test('npm run bench -- --quick measures every workload and loses no row', async 
     assert.is(json.quick, true)
     assert.ok(json.machine.nproc >= 1 && /^v\d+/.test(json.machine.node))
     const byId = Object.fromEntries(json.workloads.map((w: any) => [w.id, w]))
-    assert.equal(Object.keys(byId).sort(), ['1', '10', '11', '12', '2', '3', '4', '5', '6', '7', '8', 'eval'])
+    assert.equal(Object.keys(byId).sort(), ['1', '10', '11', '12', '2', '3', '4', '5', '6', '7', '8', 'eval', 'replay'])
     // 12: the cost figures counted every run of the history.
     assert.is(byId['12'].data.runs, 1000)
     assert.ok(byId['12'].rows.find((r: any) => r.measure === 'runs counted')?.met)
