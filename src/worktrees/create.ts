@@ -1,5 +1,7 @@
-import {existsSync, mkdirSync, realpathSync} from 'node:fs'
+import {existsSync, mkdirSync, realpathSync, rmSync} from 'node:fs'
 import {join, relative} from 'node:path'
+
+import pRetry, {AbortError} from 'p-retry'
 
 import {AdwError} from '../errors.js'
 import {ensureStateDir, STATE_DIR} from '../project.js'
@@ -60,11 +62,36 @@ export async function planWorktree(req: WorktreeRequest): Promise<WorktreePlan> 
 export async function addWorktree(plan: WorktreePlan): Promise<void> {
   ensureWorktreesDir(plan.repo)
   try {
-    await git(plan.repo, ['worktree', 'add', '--quiet', '-b', plan.branch, plan.path, plan.baseCommit])
+    await pRetry(
+      async () => {
+        try {
+          await git(plan.repo, ['worktree', 'add', '--quiet', '-b', plan.branch, plan.path, plan.baseCommit])
+        } catch (error) {
+          if (!(error instanceof GitError) || !RACE.test(error.stderr)) throw new AbortError(error as Error)
+          await undoPartialAdd(plan)
+          throw error
+        }
+      },
+      {retries: 4, minTimeout: 50, maxTimeout: 500, randomize: true},
+    )
   } catch (error) {
     if (!(error instanceof GitError)) throw error
     throw new AdwError('WORKTREE', `Could not create the worktree ${plan.path}: ${firstLines(error.stderr)}`, {cause: error})
   }
+}
+
+/**
+ * git reads every registered worktree's metadata while adding one; a worktree another process is
+ * adding at that moment can be half-written ("failed to read .git/worktrees/x/commondir"), which
+ * fails this add though nothing is wrong. Seen with 4 runs starting at once on one repository.
+ */
+const RACE = /failed to read .*worktrees\/[^/]+\/(commondir|gitdir|HEAD)/
+
+/** Before another try: what the failed add may have left (its worktree and folder, its branch). Never `git worktree prune`: it could drop another process's half-written entry. */
+async function undoPartialAdd(plan: WorktreePlan): Promise<void> {
+  if (existsSync(plan.path)) await tryGit(plan.repo, ['worktree', 'remove', '--force', plan.path])
+  rmSync(plan.path, {recursive: true, force: true})
+  await tryGit(plan.repo, ['branch', '-D', plan.branch])
 }
 
 /**
