@@ -21,7 +21,7 @@ export function maskUrl(url: string): string {
   try {
     parsed = new URL(url.trim())
   } catch {
-    return url.trim().replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@')
+    return url.trim().replace(/^([a-z]+:\/\/[^:/@]*):.*@/is, '$1:***@')
   }
   if (parsed.password) parsed.password = '***'
   for (const key of [...parsed.searchParams.keys()]) if (/^(password|sslpassword)$/i.test(key)) parsed.searchParams.set(key, '***')

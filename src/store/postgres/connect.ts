@@ -112,6 +112,10 @@ export function connectionError(target: PgTarget, error: unknown): unknown {
       return fail(`user "${target.user}" may not create adw's tables in schema "${target.schema}" (${e.message})`, [
         `grant it: GRANT CREATE ON SCHEMA ${target.schema} TO ${target.user}; or use another ?schema=`,
       ])
+    case '42P07':
+      return fail(`schema "${target.schema}" already has a table adw needs (${e.message}) that adw did not create`, [
+        `give adw a schema of its own: add ?schema=adw to the URL (${WHERE})`,
+      ])
     case '57P03':
       return fail('the server is starting up or shutting down', ['try again in a moment'])
   }
