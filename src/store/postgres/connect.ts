@@ -73,6 +73,8 @@ export function createPool(target: PgTarget, max: number): pg.Pool {
     // Unqualified names mean the store's schema (the table names are the SQLite store's).
     options: `-c search_path=${target.schema}`,
     application_name: 'adw',
+    // Idle connections never keep a finished command alive.
+    allowExitOnIdle: true,
     types,
   } as pg.PoolConfig)
   // An idle client dropped by the server must not crash the process; the next query reconnects.
