@@ -48,4 +48,20 @@ test('an executor schema adw did not precompile is still checked (ajv loads for 
   }
 })
 
+test('on SQLite, adw never loads pg: adw run and adw runs load no module holding the Postgres driver', async () => {
+  const d = tmpDir({'p.yaml': 'name: tiny\nsteps:\n  - id: a\n    uses: shell\n    with: {run: echo hi}\n'})
+  try {
+    for (const [args, name] of [[['run', 'p.yaml', '--db', 'x.db'], 'run-sqlite'], [['runs', '--db', 'x.db'], 'runs-sqlite']] as const) {
+      const r = await traced([...args], name, d)
+      assert.is(r.exitCode, 0, r.stderr)
+      const files = r.modules.filter(u => u.startsWith('file:') && u.endsWith('.js')).map(u => new URL(u).pathname)
+      // pg's code (bundled into a chunk of its own) is the only code that names its optional native binding.
+      const withPg = files.filter(f => readFileSync(f, 'utf8').includes('pg-native'))
+      assert.equal(withPg, [], `adw ${args.join(' ')} loaded pg`)
+    }
+  } finally {
+    rmDir(d)
+  }
+})
+
 test.run()
