@@ -5,7 +5,7 @@
  */
 import {decidedMeanwhile, gateToDecide} from '../approval-rules.js'
 import type {ApprovalRequest, ApprovalRow, Decide} from '../types.js'
-import type {Db, Query} from './db.js'
+import {DURABLE, type Db, type Query} from './db.js'
 
 const now = (): string => new Date().toISOString()
 
@@ -47,6 +47,7 @@ export class PgApprovals {
   /** Records a decision on the run's pending gate (see gateToDecide for what is refused). */
   async decide(d: Decide): Promise<ApprovalRow> {
     return this.db.tx(async q => {
+      await q(DURABLE)
       const run = (await q<{status: string}>('SELECT status FROM runs WHERE adw_id = ? FOR UPDATE', [d.adwId])).rows[0]
       const gate = gateToDecide(d, run, run ? await this.list(d.adwId, q) : [], this.location)
       const {rows} = await q<ApprovalRow>(

@@ -10,6 +10,9 @@ import {numbered, type Value} from './queries.js'
 /** Runs one statement: on the pool, or on a transaction's connection. */
 export type Query = <R extends pg.QueryResultRow = any>(sql: string, values?: Value[]) => Promise<pg.QueryResult<R>>
 
+/** For this transaction only: COMMIT waits for the WAL flush (a claim, a decision: what a person acts on). */
+export const DURABLE = "SELECT set_config('synchronous_commit', 'on', true)"
+
 export class Db {
   private readonly names = new Map<string, {name: string; text: string}>()
 

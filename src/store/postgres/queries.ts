@@ -55,4 +55,4 @@ export function logSelect(query: LogQuery): {sql: string; values: Value[]} {
 
 /** One multi-row INSERT for any number of log rows: a column array each, unnested. */
 export const INSERT_LOGS = `INSERT INTO agent_logs (adw_id, agent_name, step_name, iteration, log_level, log_type, message, details, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`
