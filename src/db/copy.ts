@@ -3,12 +3,13 @@
  * run: a run whose adw_id the target already has is left as it is there, with its steps, gates and
  * log rows; every other run lands with all of its rows in one transaction (a batch of runs per
  * transaction), so re-running copies nothing twice and an interrupted copy never leaves half a run.
- * Row ids are the target's own (steps, approvals and agent_logs keep their order; nothing refers to
- * those ids). Log rows of an adw_id without a runs row are copied when the target has none for it.
+ * Row ids are the target's own (steps, approvals, agent_logs and recordings keep their order; a
+ * recording's step_row_id follows its step's new id). Log rows of an adw_id without a runs row are
+ * copied when the target has none for it; worktree and replay records when the target has none.
  */
 import {AdwError} from '../errors.js'
 import {SCHEMA_VERSION} from '../store/schema.js'
-import {openTables, type Row, type Table, type TableDb} from './tables.js'
+import {openTables, TABLES, type Row, type Table, type TableDb} from './tables.js'
 
 export interface CopyOptions {
   from: string
@@ -30,9 +31,12 @@ export interface CopyResult {
   running: string[]
 }
 
-const CHILDREN = ['steps', 'approvals', 'agent_logs'] as const
+/** A run's rows in other tables (keyed by adw_id). */
+const CHILDREN = ['steps', 'approvals', 'agent_logs', 'recordings'] as const
+/** Tables of their own key (adw_id): a row the target has is left as it is. */
+const KEYED = ['worktrees', 'replays'] as const
 /** Columns the target assigns itself. */
-const OWN_ID: Partial<Record<Table, string>> = {steps: 'id', approvals: 'id', agent_logs: 'id'}
+const OWN_ID: Partial<Record<Table, string>> = {steps: 'id', approvals: 'id', agent_logs: 'id', recordings: 'id'}
 
 export async function copyHistory(opts: CopyOptions): Promise<CopyResult> {
   const source = await openTables(opts.from, {mustExist: true})
@@ -55,7 +59,7 @@ async function copyBetween(source: TableDb, target: TableDb, opts: CopyOptions):
     if (v !== SCHEMA_VERSION) throw new AdwError('DATABASE_INVALID', `${db.location} is at schema version ${v}, this adw copies version ${SCHEMA_VERSION}.`, {suggestions: ['upgrade adw where the newer database was written, then adw db migrate --db <the other>']})
   }
   const columns = Object.fromEntries(
-    await Promise.all((['runs', 'worktrees', ...CHILDREN] as Table[]).map(async t => [t, (await shared(source, target, t)).filter(c => c !== OWN_ID[t])] as const)),
+    await Promise.all((['runs', ...KEYED, ...CHILDREN] as Table[]).map(async t => [t, (await shared(source, target, t)).filter(c => c !== OWN_ID[t])] as const)),
   ) as Record<Table, string[]>
   const have = await target.ids('runs')
   const order = await source.runOrder()
@@ -67,7 +71,7 @@ async function copyBetween(source: TableDb, target: TableDb, opts: CopyOptions):
   const counts = Object.fromEntries(await Promise.all(CHILDREN.map(async t => [t, await source.countsByRun(t)] as const))) as Record<(typeof CHILDREN)[number], Map<string, number>>
   const rowsOf = (id: string) => 1 + CHILDREN.reduce((n, t) => n + (counts[t].get(id) ?? 0), 0)
   const total = todo.reduce((n, id) => n + rowsOf(id), 0) + orphanLogs.reduce((n, id) => n + (counts.agent_logs.get(id) ?? 0), 0)
-  const copied: Record<Table, number> = {runs: 0, steps: 0, approvals: 0, agent_logs: 0, worktrees: 0}
+  const copied = Object.fromEntries(TABLES.map(t => [t, 0])) as Record<Table, number>
   const running: string[] = []
   let done = 0
   opts.progress?.(0, total)
@@ -82,8 +86,14 @@ async function copyBetween(source: TableDb, target: TableDb, opts: CopyOptions):
       // A run another process wrote into the target meanwhile is skipped, with its rows.
       const landed = new Set<string>()
       for (const run of runs) if ((await w.insert('runs', columns.runs, [run], 'adw_id')) === 1) landed.add(String(run.adw_id))
-      for (const t of CHILDREN) {
-        const rows = children[t].filter(r => landed.has(String(r.adw_id)))
+      // Step ids are the target's own: recordings that name a step row are pointed at its new id.
+      const steps = children.steps.filter(r => landed.has(String(r.adw_id)))
+      const ids = await w.insertReturningIds('steps', columns.steps, steps)
+      const stepId = new Map(steps.map((r, k) => [Number(r.id), ids[k]]))
+      copied.steps += ids.length
+      for (const t of ['approvals', 'agent_logs', 'recordings'] as const) {
+        let rows = children[t].filter(r => landed.has(String(r.adw_id)))
+        if (t === 'recordings') rows = rows.map(r => ({...r, step_row_id: r.step_row_id == null ? null : (stepId.get(Number(r.step_row_id)) ?? null)}))
         copied[t] += await w.insert(t, columns[t], rows)
       }
       copied.runs += landed.size
@@ -98,8 +108,10 @@ async function copyBetween(source: TableDb, target: TableDb, opts: CopyOptions):
     done += rows.length
     opts.progress?.(done, total)
   }
-  const worktrees = await source.rows('worktrees', [...(await source.ids('worktrees'))])
-  await target.tx(async w => void (copied.worktrees = await w.insert('worktrees', columns.worktrees, worktrees, 'adw_id')))
+  for (const t of KEYED) {
+    const rows = await source.rows(t, [...(await source.ids(t))])
+    await target.tx(async w => void (copied[t] = await w.insert(t, columns[t], rows, 'adw_id')))
+  }
   return {from: source.location, to: target.location, copied, skippedRuns: order.length - todo.length, running}
 }
 

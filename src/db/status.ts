@@ -2,7 +2,7 @@
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
-import {isPostgresUrl} from '../store/location.js'
+import {isStoreUrl} from '../store/url.js'
 import {SCHEMA_VERSION} from '../store/schema.js'
 import {openTables, shown, TABLES, type Table} from './tables.js'
 
@@ -25,7 +25,7 @@ const range = (from: number, to: number) => Array.from({length: Math.max(0, to -
 
 /** Reads the status without changing anything. */
 export async function dbStatus(location: string): Promise<DbStatus> {
-  const kind = isPostgresUrl(location) ? 'postgres' : 'sqlite'
+  const kind = isStoreUrl(location) ? 'postgres' : 'sqlite'
   const empty = Object.fromEntries(TABLES.map(t => [t, 0])) as Record<Table, number>
   if (kind === 'sqlite' && !existsSync(resolve(location))) {
     return {kind, location: shown(location), exists: false, version: 0, current: SCHEMA_VERSION, pending: range(0, SCHEMA_VERSION), rows: empty}

@@ -6,7 +6,7 @@ import {connect} from '../store/postgres/index.js'
 import {migrate, schemaVersion} from '../store/postgres/schema.js'
 import type {Row, Table, TableDb, TableWriter} from './tables.js'
 
-const ORDER: Record<Table, string> = {runs: 'started_at, adw_id', steps: 'id', approvals: 'id', agent_logs: 'id', worktrees: 'created_at, adw_id'}
+const ORDER: Record<Table, string> = {runs: 'started_at, adw_id', steps: 'id', approvals: 'id', agent_logs: 'id', recordings: 'id', worktrees: 'created_at, adw_id', replays: 'created_at, adw_id'}
 /** Bound parameters per INSERT: Postgres allows 65,535. */
 const MAX_PARAMS = 30_000
 
@@ -34,6 +34,12 @@ export async function openPgTables(url: string, migrateFirst: boolean): Promise<
         n += result.rowCount ?? 0
       }
       return n
+    },
+    async insertReturningIds(table, columns, list) {
+      const text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`
+      const ids: number[] = []
+      for (const row of list) ids.push(Number((await client.query({name: `adw_copy_${table}_${columns.length}`, text, values: columns.map(c => row[c] ?? null)})).rows[0].id))
+      return ids
     },
   })
   return {

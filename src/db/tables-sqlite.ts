@@ -5,7 +5,7 @@ import {checkDatabasePath, openFailure} from '../store/file.js'
 import {migrate} from '../store/schema.js'
 import type {Row, Table, TableDb, TableWriter} from './tables.js'
 
-const ORDER: Record<Table, string> = {runs: 'started_at, rowid', steps: 'id', approvals: 'id', agent_logs: 'id', worktrees: 'created_at, rowid'}
+const ORDER: Record<Table, string> = {runs: 'started_at, rowid', steps: 'id', approvals: 'id', agent_logs: 'id', recordings: 'id', worktrees: 'created_at, rowid', replays: 'created_at, rowid'}
 /** Ids per IN (…) list: well under SQLite's limit of bound parameters. */
 const CHUNK = 500
 
@@ -28,6 +28,10 @@ export function openSqliteTables(file: string, opts: {migrate: boolean; createPa
       let n = 0
       for (const row of rows) n += Number(stmt.run(...columns.map(c => row[c] as SQLInputValue)).changes)
       return n
+    },
+    async insertReturningIds(table, columns, rows) {
+      const stmt = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      return rows.map(row => Number(stmt.run(...columns.map(c => row[c] as SQLInputValue)).lastInsertRowid))
     },
   }
   return {

@@ -7,12 +7,12 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {AdwError} from '../errors.js'
-import {isPostgresUrl, maskUrl} from '../store/location.js'
+import {isStoreUrl, maskLocation} from '../store/url.js'
 
 export type Row = Record<string, unknown>
 
 /** adw's tables, parents before children. */
-export const TABLES = ['runs', 'steps', 'approvals', 'agent_logs', 'worktrees'] as const
+export const TABLES = ['runs', 'steps', 'approvals', 'agent_logs', 'recordings', 'worktrees', 'replays'] as const
 export type Table = (typeof TABLES)[number]
 
 export interface TableDb {
@@ -25,7 +25,7 @@ export interface TableDb {
   columns(table: Table): Promise<string[]>
   count(table: Table): Promise<number>
   /** Row counts of `table` per adw_id. */
-  countsByRun(table: Exclude<Table, 'runs' | 'worktrees'>): Promise<Map<string, number>>
+  countsByRun(table: Table): Promise<Map<string, number>>
   /** Every value of a column (adw_id of runs, worktrees, agent_logs), distinct. */
   ids(table: Table): Promise<Set<string>>
   /** The rows of `table` for these runs, in id order (runs: in start order). */
@@ -40,6 +40,8 @@ export interface TableDb {
 export interface TableWriter {
   /** Inserts the rows (only `columns`); with `onConflictKey`, a row whose key exists is skipped. Returns how many were inserted. */
   insert(table: Table, columns: string[], rows: Row[], onConflictKey?: string): Promise<number>
+  /** Inserts the rows one by one; returns the id the target gave each, in order. */
+  insertReturningIds(table: Table, columns: string[], rows: Row[]): Promise<number[]>
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TableWriter {
  * file is an AdwError (a source, a status) rather than created.
  */
 export async function openTables(location: string, opts: {mustExist?: boolean; migrate?: boolean; createParent?: boolean} = {}): Promise<TableDb> {
-  if (isPostgresUrl(location)) {
+  if (isStoreUrl(location)) {
     const {openPgTables} = await import('./tables-postgres.js')
     return openPgTables(location, opts.migrate ?? true)
   }
@@ -62,4 +64,4 @@ export async function openTables(location: string, opts: {mustExist?: boolean; m
 }
 
 /** The location as shown to a user. */
-export const shown = (location: string): string => (isPostgresUrl(location) ? maskUrl(location) : resolve(location))
+export const shown = (location: string): string => (isStoreUrl(location) ? maskLocation(location) : resolve(location))

@@ -1,4 +1,4 @@
-import {openStore} from '../../src/store/sqlite.js'
+import {openStore} from '../../src/store/open.js'
 import {rmDir} from '../helpers/cli.js'
 import {storeContract} from './contract.js'
 import {tempDb} from './fixtures.js'
@@ -7,6 +7,6 @@ storeContract({
   kind: 'sqlite',
   async fresh() {
     const {dir, db} = tempDb()
-    return {location: db, open: async () => openStore(db), cleanup: async () => rmDir(dir)}
+    return {location: db, open: () => openStore(db), cleanup: async () => rmDir(dir)}
   },
 })

@@ -268,6 +268,24 @@ export function storeContract(f: StoreFactory): void {
     })
   })
 
+  test('recordings and replays: stored as given, listed oldest first; a second replay record updates its figures', async () => {
+    await withStores(f, async open => {
+      const store = await open()
+      await store.createRun(newRun('R'))
+      const step = await store.startStep({adwId: 'R', stepId: 'agent', iteration: 0})
+      await store.recordExchange({adwId: 'R', kind: 'base', response: '{"commit":"abc","dirty":false}'})
+      await store.recordExchange({adwId: 'R', stepRowId: step, stepId: 'agent', turn: 1, kind: 'messages', requestHash: 'h1', request: '{"m":1}', response: '{"content":[]}'})
+      const rec = await store.listRecordings('R')
+      assert.equal(rec.map(r => [r.kind, r.turn, r.step_row_id, r.request_hash, r.bytes, r.attempt]), [['base', 0, null, null, 30, 1], ['messages', 1, step, 'h1', 21, 1]])
+      assert.equal(await store.listRecordings('other'), [])
+      await store.recordReplay({adwId: 'R2', replayOf: 'R', served: 1})
+      await store.recordReplay({adwId: 'R2', replayOf: 'R', served: 2, live: 1, divergences: [{stepId: 'agent', iteration: 0, turn: 2, message: 'diverged at turn 2'}]})
+      const replay = (await store.getReplay('R2'))!
+      assert.equal([replay.replay_of, replay.served, replay.live, JSON.parse(replay.divergences!)[0].turn], ['R', 2, 1, 2])
+      assert.is(await store.getReplay('R'), undefined)
+    })
+  })
+
   test("changeToken changes when another connection writes, and not without a write", async () => {
     await withStores(f, async open => {
       const viewer = await open()

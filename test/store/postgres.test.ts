@@ -7,8 +7,9 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 
 import {AdwError} from '../../src/errors.js'
-import {maskUrl} from '../../src/store/location.js'
+import {maskLocation} from '../../src/store/url.js'
 import {openPostgresStore, PG_SCHEMA_VERSION} from '../../src/store/postgres/index.js'
+import {BASELINE} from '../../src/store/postgres/schema.js'
 import {SCHEMA_VERSION} from '../../src/store/schema.js'
 import {freshSchema, PG_BASE, psql, psqlAt} from '../helpers/pg.js'
 import {newRun} from './fixtures.js'
@@ -36,14 +37,15 @@ test('four stores opening one fresh schema at the same moment migrate it exactly
     await stores[0].createRun(newRun('m1'))
     assert.ok(await stores[3].getRun('m1'))
     await Promise.all(stores.map(s => s.close()))
-    assert.equal((await psqlAt(url, 'SELECT version FROM adw_schema')).map(r => r.version), [SCHEMA_VERSION])
+    // The baseline (SQLite's version 7 at once), then each later migration once.
+    assert.equal((await psqlAt(url, 'SELECT version FROM adw_schema ORDER BY version')).map(r => r.version), [BASELINE, ...Array.from({length: SCHEMA_VERSION - BASELINE}, (_, i) => BASELINE + i + 1)])
     const tables = await psql("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'adw_schema' ORDER BY 1", [schema])
-    assert.equal(tables.map(r => r.table_name), ['agent_logs', 'approvals', 'runs', 'steps', 'worktrees'])
+    assert.equal(tables.map(r => r.table_name), ['agent_logs', 'approvals', 'recordings', 'replays', 'runs', 'steps', 'worktrees'])
     const columns = await psql('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, 'agent_logs'])
     assert.equal(columns.map(r => r.column_name), ['id', 'adw_id', 'agent_name', 'step_name', 'iteration', 'log_level', 'log_type', 'message', 'details', 'created_at'])
     // Opening again changes nothing.
     await (await openPostgresStore(url)).close()
-    assert.is((await psqlAt(url, 'SELECT count(*)::int AS n FROM adw_schema'))[0].n, 1)
+    assert.is((await psqlAt(url, 'SELECT count(*)::int AS n FROM adw_schema'))[0].n, SCHEMA_VERSION - BASELINE + 1)
   } finally {
     await drop()
   }
@@ -90,11 +92,11 @@ test('bad URLs: refused connection, unknown database, unknown user, bad syntax, 
   assert.ok(refused.message.includes(':***@'), refused.message)
 })
 
-test('maskUrl hides passwords in URLs, in a password= parameter and in text that does not parse', () => {
-  assert.is(maskUrl('postgres://ann:pw@db:5432/adw'), 'postgres://ann:***@db:5432/adw')
-  assert.is(maskUrl('postgresql://db/adw?password=pw&schema=x'), 'postgresql://db/adw?password=***&schema=x')
-  assert.is(maskUrl('postgres://ann@db/adw'), 'postgres://ann@db/adw')
-  assert.is(maskUrl('postgres://ann:p@ss@[x/db'), 'postgres://ann:***@[x/db')
+test('maskLocation hides passwords in URLs, in a password= parameter and in text that does not parse', () => {
+  assert.is(maskLocation('postgres://ann:pw@db:5432/adw'), 'postgres://ann:***@db:5432/adw')
+  assert.is(maskLocation('postgresql://db/adw?password=pw&schema=x'), 'postgresql://db/adw?password=***&schema=x')
+  assert.is(maskLocation('postgres://ann@db/adw'), 'postgres://ann@db/adw')
+  assert.is(maskLocation('postgres://ann:p@ss@[x/db'), 'postgres://ann:***@[x/db')
 })
 
 test.run()

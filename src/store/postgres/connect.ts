@@ -7,7 +7,7 @@
 import pg from 'pg'
 
 import {AdwError} from '../../errors.js'
-import {maskUrl} from '../location.js'
+import {maskLocation} from '../url.js'
 
 /** What the store connects to, parsed from its URL. */
 export interface PgTarget {
@@ -28,7 +28,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Parses a `postgres://` URL; bad syntax is an AdwError naming it (masked). */
 export function parseTarget(url: string): PgTarget {
-  const masked = maskUrl(url)
+  const masked = maskLocation(url)
   let parsed: URL
   try {
     parsed = new URL(url.trim())

@@ -11,7 +11,7 @@ import {AdwError} from '../../errors.js'
 import type {Usage} from '../../plugins/types.js'
 import {LogBuffer, type LogParams} from '../log-buffer.js'
 import {effectiveStatus, lockedError, ownerAlive} from '../status.js'
-import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRun, NewStep, NewWorktree, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, WorktreeRow} from '../types.js'
+import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from '../types.js'
 import {PgApprovals} from './approvals.js'
 import type {ChangeListener} from './changes.js'
 import {DURABLE, type Db, type Query} from './db.js'
@@ -37,7 +37,7 @@ interface Write {
   key?: string
 }
 
-export class PostgresStore {
+export class PostgresStore implements Store {
   readonly kind = 'postgres' as const
   private chain: Promise<unknown> = Promise.resolve()
   private readonly buffer: LogBuffer
@@ -415,6 +415,36 @@ export class PostgresStore {
 
   async setWorktreeRemoved(adwId: string, removedAt: string | null): Promise<void> {
     await this.write(q => q('UPDATE worktrees SET removed_at = ? WHERE adw_id = ?', [removedAt, adwId]))
+  }
+
+  async recordExchange(r: NewRecording): Promise<void> {
+    await this.write(q =>
+      q(
+        `INSERT INTO recordings (adw_id, step_row_id, step_id, iteration, item_index, attempt, turn, kind, request_hash, request, response, bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [r.adwId, r.stepRowId ?? null, r.stepId ?? null, r.iteration ?? 0, r.itemIndex ?? null, r.attempt ?? 1, r.turn ?? 0, r.kind, r.requestHash ?? null, r.request ?? null, r.response, r.bytes ?? r.response.length + (r.request?.length ?? 0), now()],
+      ),
+    )
+  }
+
+  async listRecordings(adwId: string): Promise<RecordingRow[]> {
+    await this.chain
+    return (await this.db.query<RecordingRow>('SELECT * FROM recordings WHERE adw_id = ? ORDER BY id', [adwId])).rows
+  }
+
+  async recordReplay(r: NewReplay): Promise<void> {
+    await this.write(q =>
+      q(
+        `INSERT INTO replays (adw_id, replay_of, divergences, served, live, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (adw_id) DO UPDATE SET divergences = excluded.divergences, served = excluded.served, live = excluded.live`,
+        [r.adwId, r.replayOf, r.divergences ? JSON.stringify(r.divergences) : null, r.served ?? 0, r.live ?? 0, now()],
+      ),
+    )
+  }
+
+  async getReplay(adwId: string): Promise<ReplayRow | undefined> {
+    await this.chain
+    return (await this.db.query<ReplayRow>('SELECT * FROM replays WHERE adw_id = ?', [adwId])).rows[0]
   }
 
   /** Writes what is buffered, then closes the pool (idempotent; later calls wait for the first). */
