@@ -169,6 +169,13 @@ const MIGRATIONS: Record<number, string> = {
   );
   CREATE INDEX replays_of ON replays (replay_of);
   `,
+  // 9: the run queue (adw run --queue, adw worker): run status `queued`, the queue a run was
+  // submitted to, and a cancel request its process sees on its heartbeat, wherever it runs.
+  9: `
+  ALTER TABLE runs DROP CONSTRAINT runs_status_check;
+  ALTER TABLE runs ADD CONSTRAINT runs_status_check CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded'));
+  ALTER TABLE runs ADD COLUMN queue TEXT, ADD COLUMN cancel_requested_at TEXT, ADD COLUMN cancel_requested_by TEXT;
+  `,
 }
 
 /** The schema version this build writes (equal to the SQLite store's SCHEMA_VERSION; a test checks). */

@@ -11,7 +11,7 @@ import {AdwError} from '../../errors.js'
 import type {Usage} from '../../plugins/types.js'
 import {LogBuffer, type LogParams} from '../log-buffer.js'
 import {effectiveStatus, lockedError, ownerAlive} from '../status.js'
-import type {ApprovalRequest, ApprovalRow, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from '../types.js'
+import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from '../types.js'
 import {PgApprovals} from './approvals.js'
 import type {ChangeListener} from './changes.js'
 import {DURABLE, type Db, type Query} from './db.js'
@@ -25,6 +25,8 @@ export interface PgStoreOptions {
 }
 
 const now = (): string => new Date().toISOString()
+/** What a queue worker's claim takes (ClaimOptions.worker), as in the SQLite store. */
+const WORKER_CLAIMS = new Set<RunStatus>(['queued', 'interrupted', 'waiting'])
 /** As in the SQLite store: current_step is written at most this often (it rides the next transaction). */
 const CURRENT_STEP_INTERVAL_MS = 250
 const ADD_USAGE = `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_creation_tokens = cache_creation_tokens + ?,
@@ -128,10 +130,11 @@ export class PostgresStore implements Store {
     const t = now()
     const {rowCount} = await this.write(q =>
       q(
-        `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
-        [run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, process.pid, hostname(), t, t,
-          run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null],
+        `INSERT INTO runs (adw_id, pipeline_name, pipeline_file, pipeline_snapshot, inputs, working_dir, status, pid, host, heartbeat_at, started_at, executor_aliases, budget, graph, queue)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adw_id) DO NOTHING`,
+        // A queued run (adw run --queue) has no process driving it yet.
+        [run.adwId, run.pipelineName, run.pipelineFile, run.pipelineSnapshot, JSON.stringify(run.inputs ?? {}), run.workingDir, run.queue ? 'queued' : 'running', run.queue ? null : process.pid, run.queue ? null : hostname(), run.queue ? null : t, t,
+          run.executorAliases?.length ? JSON.stringify(run.executorAliases) : null, run.budget && Object.keys(run.budget).length ? JSON.stringify(run.budget) : null, run.graph ? JSON.stringify(run.graph) : null, run.queue ?? null],
       ),
     )
     if (rowCount === 0) {
@@ -217,7 +220,8 @@ export class PostgresStore implements Store {
       const run = (await q<RunRow>('SELECT * FROM runs WHERE adw_id = ? FOR UPDATE', [adwId])).rows[0]
       if (!run) throw this.notFound(adwId)
       const previous = {...run, status: effectiveStatus(run)}
-      if (run.status === 'succeeded' && !opts.reopen) return {previous, interruptedSteps: []}
+      // A worker takes only a run no live process drives that has not ended (cancelled or finished meanwhile: left alone).
+      if ((run.status === 'succeeded' && !opts.reopen) || (opts.worker && !WORKER_CLAIMS.has(previous.status) && previous.status !== 'running')) return {previous, interruptedSteps: []}
       if ((run.status === 'running' || (run.status === 'waiting' && run.finished_at === null)) && ownerAlive(run)) throw lockedError(run, this.location)
       const t = now()
       const died = run.heartbeat_at ?? t
@@ -228,7 +232,13 @@ export class PostgresStore implements Store {
          WHERE adw_id = ? AND status = 'running' RETURNING id, step_id, iteration`,
         [died, `interrupted: ${who} stopped while this step was running; it runs again on resume`, died, adwId],
       )
-      await q('UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL WHERE adw_id = ?', ['running', process.pid, hostname(), t, adwId])
+      // A queued run starts now (its start time was when it was queued); a cancel request is spent.
+      await q(
+        `UPDATE runs SET status = ?, pid = ?, host = ?, heartbeat_at = ?, finished_at = NULL, duration_ms = NULL, error = NULL, current_step = NULL,
+           started_at = CASE WHEN status = 'queued' THEN ? ELSE started_at END, working_dir = COALESCE(?, working_dir), cancel_requested_at = NULL, cancel_requested_by = NULL
+         WHERE adw_id = ?`,
+        ['running', process.pid, hostname(), t, t, opts.workingDir ?? null, adwId],
+      )
       if (opts.pipeline) {
         const p = opts.pipeline
         await q('UPDATE runs SET pipeline_name = ?, pipeline_file = ?, pipeline_snapshot = ? WHERE adw_id = ?', [p.name, p.file, p.snapshot, adwId])
@@ -265,8 +275,31 @@ export class PostgresStore implements Store {
     }
   }
 
-  async heartbeat(adwId: string): Promise<void> {
-    await this.write(q => q('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ?', [now(), adwId]))
+  /** A sign of life; returns the run's cancel request, if one was made (the engine then stops the run). */
+  async heartbeat(adwId: string): Promise<CancelRequest | undefined> {
+    const {rows} = await this.write(q =>
+      q<{cancel_requested_at: string | null; cancel_requested_by: string | null}>('UPDATE runs SET heartbeat_at = ? WHERE adw_id = ? RETURNING cancel_requested_at, cancel_requested_by', [now(), adwId]),
+    )
+    const row = rows[0]
+    return row?.cancel_requested_at ? {at: row.cancel_requested_at, by: row.cancel_requested_by ?? 'unknown'} : undefined
+  }
+
+  /** A queued run is cancelled at once; a running one gets the request, seen on its next heartbeat. */
+  async requestCancel(adwId: string, by: string): Promise<RunRow> {
+    const t = now()
+    const after = await this.writeWithLogs(async q => {
+      const {rows} = await q<RunRow>(
+        `UPDATE runs SET cancel_requested_at = ?, cancel_requested_by = ?,
+           status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+           finished_at = CASE WHEN status = 'queued' THEN ? ELSE finished_at END,
+           error = CASE WHEN status = 'queued' THEN 'cancelled before a worker took it' ELSE error END
+         WHERE adw_id = ? RETURNING *`,
+        [t, by, t, adwId],
+      )
+      if (!rows[0]) throw this.notFound(adwId)
+      return rows[0]
+    }, true)
+    return after!
   }
 
   async startStep(step: NewStep): Promise<number> {
