@@ -207,6 +207,34 @@ export function storeContract(f: StoreFactory): void {
     })
   })
 
+  test('the queue: a queued run has no owner; a worker claims it once (start time, working dir); cancel requests reach the heartbeat', async () => {
+    await withStores(f, async open => {
+      const store = await open()
+      await store.createRun(newRun('Q', {queue: 'default'}))
+      const queued = (await store.getRun('Q'))!
+      assert.equal([queued.status, queued.queue, queued.pid, queued.host, queued.heartbeat_at], ['queued', 'default', null, null, null])
+      await sleep(3)
+      const claim = await store.claimRun('Q', {worker: true, workingDir: '/srv/checkout'})
+      assert.is(claim.previous.status, 'queued')
+      const run = (await store.getRun('Q'))!
+      assert.equal([run.status, run.pid, run.working_dir, run.started_at > queued.started_at], ['running', process.pid, '/srv/checkout', true])
+      // A second worker is refused while this process drives it.
+      await rejects(async () => (await open()).claimRun('Q', {worker: true}), 'RUN_LOCKED')
+      assert.is(await store.heartbeat('Q'), undefined)
+      const asked = await store.requestCancel('Q', 'ann')
+      assert.equal([asked.status, asked.cancel_requested_by], ['running', 'ann'])
+      assert.equal((await store.heartbeat('Q'))?.by, 'ann')
+      // A queued run is cancelled at once; a worker's claim then leaves it alone.
+      await store.createRun(newRun('Q2', {queue: 'default'}))
+      const cancelled = await store.requestCancel('Q2', 'bob')
+      assert.equal([cancelled.status, cancelled.error, cancelled.finished_at !== null], ['cancelled', 'cancelled before a worker took it', true])
+      const left = await store.claimRun('Q2', {worker: true})
+      assert.equal([left.previous.status, (await store.getRun('Q2'))!.status], ['cancelled', 'cancelled'])
+      await rejects(() => store.requestCancel('nope', 'x'), 'RUN_NOT_FOUND')
+      assert.equal((await store.listRuns({status: 'queued'})).map(r => r.adw_id), [])
+    })
+  })
+
   test('budgets and active time are recorded; heartbeat moves', async () => {
     await withStores(f, async open => {
       const store = await open()
