@@ -29,7 +29,10 @@ test('validating the seed pipelines loads bundled files only, and no ajv', async
   const ours = r.modules.filter(u => u.startsWith('file:') && !u.includes('/node_modules/'))
   assert.ok(ours.some(u => u.endsWith('/dist/cli.js')), ours.join('\n'))
   assert.ok(ours.every(u => /\/(bin\/run\.js|dist\/cli\.js|dist\/commands\/[\w-]+\.js|dist\/chunks\/[\w-]+\.js)$/.test(u)), `only the bundle:\n${ours.join('\n')}`)
-  assert.ok(ours.length < 50, `${ours.length} files`)
+  // 56, not 50: the Postgres store (never loaded here) shares five small store modules with the SQLite
+  // store (status, values, url, log buffer, approval rules), which esbuild therefore puts in chunks of
+  // their own, 1-5 KB each; validate loads them as before, in more files.
+  assert.ok(ours.length < 56, `${ours.length} files`)
   assert.not.ok(r.modules.some(u => u.includes('/node_modules/ajv/')), 'ajv is not loaded')
 })
 

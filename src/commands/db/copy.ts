@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {AdwCommand} from '../../base-command.js'
-import {copyHistory} from '../../db/copy.js'
-import {progressBar} from '../../db/progress.js'
 
 export default class DbCopy extends AdwCommand {
   static summary = 'Copy run history between stores (SQLite file ⇄ PostgreSQL)'
@@ -20,6 +18,7 @@ export default class DbCopy extends AdwCommand {
   }
 
   async run(): Promise<void> {
+    const [{copyHistory}, {progressBar}] = await Promise.all([import('../../db/copy.js'), import('../../db/progress.js')])
     const {flags} = await this.parse(DbCopy)
     const bar = flags.json ? undefined : progressBar()
     const result = await copyHistory({from: flags.from, to: flags.to, progress: bar?.update}).finally(() => bar?.end())

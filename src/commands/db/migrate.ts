@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {AdwCommand} from '../../base-command.js'
 import {resolveDbPath} from '../../config.js'
-import {dbMigrate} from '../../db/status.js'
 
 export default class DbMigrate extends AdwCommand {
   static summary = "Bring the store's schema to this adw's version"
@@ -19,6 +18,7 @@ export default class DbMigrate extends AdwCommand {
   }
 
   async run(): Promise<void> {
+    const {dbMigrate} = await import('../../db/status.js')
     const {flags} = await this.parse(DbMigrate)
     const {before, after} = await dbMigrate(await resolveDbPath({db: flags.db}))
     const applied = before.pending.filter(v => v <= after.version)

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {AdwCommand} from '../../base-command.js'
 import {resolveDbPath} from '../../config.js'
-import {dbStatus, formatStatus} from '../../db/status.js'
 
 export default class DbStatus extends AdwCommand {
   static summary = "Show the store's schema version, pending migrations and row counts"
@@ -19,6 +18,7 @@ export default class DbStatus extends AdwCommand {
   }
 
   async run(): Promise<void> {
+    const {dbStatus, formatStatus} = await import('../../db/status.js')
     const {flags} = await this.parse(DbStatus)
     const status = await dbStatus(await resolveDbPath({db: flags.db}))
     this.log(flags.json ? JSON.stringify(status) : formatStatus(status).join('\n'))
