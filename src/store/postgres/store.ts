@@ -11,10 +11,11 @@ import {AdwError} from '../../errors.js'
 import type {Usage} from '../../plugins/types.js'
 import {LogBuffer, type LogParams} from '../log-buffer.js'
 import {effectiveStatus, lockedError, ownerAlive} from '../status.js'
-import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StepRow, Store, WorktreeRow} from '../types.js'
+import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StatsGroups, StepRow, Store, WorktreeRow} from '../types.js'
 import {PgApprovals} from './approvals.js'
 import type {ChangeListener} from './changes.js'
 import {DURABLE, type Db, type Query} from './db.js'
+import {pgStats} from './stats.js'
 import {INSERT_LOGS, logSelect, runFilter, STEP_FACTS, type Value} from './queries.js'
 
 export interface PgStoreOptions {
@@ -170,6 +171,11 @@ export class PostgresStore implements Store {
   async stepFacts(query: {since?: string} = {}): Promise<StepFact[]> {
     await this.settle()
     return (await this.db.query<StepFact>(STEP_FACTS, [query.since ?? ''])).rows
+  }
+
+  async statsGroups(query: {since?: string} = {}): Promise<StatsGroups> {
+    await this.settle()
+    return pgStats(this.db.query, query.since ?? '')
   }
 
   changeToken(): Promise<number> {
