@@ -176,6 +176,46 @@ const MIGRATIONS: Record<number, string> = {
   ALTER TABLE runs ADD CONSTRAINT runs_status_check CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'waiting', 'budget_exceeded'));
   ALTER TABLE runs ADD COLUMN queue TEXT, ADD COLUMN cancel_requested_at TEXT, ADD COLUMN cancel_requested_by TEXT;
   `,
+  // 10: evaluation suites (adw eval): one evals row per eval, one eval_runs row per trial (case ×
+  // pipeline × model × repeat) naming its run and its judge's run. No foreign key to runs: a trial
+  // exists before its run, and its row must survive a deleted run.
+  10: `
+  CREATE TABLE evals (
+    eval_id         TEXT PRIMARY KEY,
+    suite_name      TEXT NOT NULL,
+    suite_file      TEXT NOT NULL,
+    suite_snapshot  TEXT NOT NULL,
+    options         TEXT NOT NULL ${json('options')},
+    status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'budget_exceeded', 'cancelled', 'failed')),
+    pid             INTEGER,
+    host            TEXT,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    error           TEXT
+  );
+  CREATE INDEX evals_started ON evals (started_at);
+  CREATE TABLE eval_runs (
+    eval_id       TEXT NOT NULL REFERENCES evals (eval_id) ON DELETE CASCADE,
+    run_key       TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    case_id       TEXT NOT NULL,
+    pipeline      TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    repeat        INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'running', 'passed', 'failed', 'error', 'budget_exceeded', 'cancelled')),
+    adw_id        TEXT,
+    judge_adw_id  TEXT,
+    workspace     TEXT,
+    checks        TEXT ${json('checks')},
+    error         TEXT,
+    started_at    TEXT,
+    finished_at   TEXT,
+    PRIMARY KEY (eval_id, run_key)
+  );
+  CREATE INDEX eval_runs_run ON eval_runs (adw_id);
+  CREATE TRIGGER evals_changed AFTER INSERT OR UPDATE OR DELETE ON evals FOR EACH STATEMENT EXECUTE FUNCTION adw_notify_change();
+  CREATE TRIGGER eval_runs_changed AFTER INSERT OR UPDATE OR DELETE ON eval_runs FOR EACH STATEMENT EXECUTE FUNCTION adw_notify_change();
+  `,
 }
 
 /** The schema version this build writes (equal to the SQLite store's SCHEMA_VERSION; a test checks). */

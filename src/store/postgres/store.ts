@@ -12,9 +12,11 @@ import type {Usage} from '../../plugins/types.js'
 import {LogBuffer, type LogParams} from '../log-buffer.js'
 import {effectiveStatus, lockedError, ownerAlive} from '../status.js'
 import type {ApprovalRequest, ApprovalRow, CancelRequest, Claim, ClaimOptions, Decide, LogQuery, LogRow, NewLog, NewRecording, NewReplay, NewRun, NewStep, NewWorktree, RecordingRow, ReplayRow, RunQuery, RunRow, RunStatus, StepCounts, StepFact, StatsGroups, StepRow, Store, WorktreeRow} from '../types.js'
+import type {EvalRow, EvalRunPatch, EvalRunRow, EvalStatus, NewEval, NewEvalRun} from '../eval-types.js'
 import {PgApprovals} from './approvals.js'
 import type {ChangeListener} from './changes.js'
 import {DURABLE, type Db, type Query} from './db.js'
+import {PgEvals} from './evals.js'
 import {pgStats} from './stats.js'
 import {INSERT_LOGS, logSelect, runFilter, STEP_FACTS, type Value} from './queries.js'
 
@@ -53,6 +55,7 @@ export class PostgresStore implements Store {
   private flushQueued = false
   private closed: Promise<void> | undefined
   private readonly approvals: PgApprovals
+  private readonly evals: PgEvals
 
   constructor(
     private readonly db: Db,
@@ -62,6 +65,7 @@ export class PostgresStore implements Store {
     options: PgStoreOptions = {},
   ) {
     this.approvals = new PgApprovals(db, location)
+    this.evals = new PgEvals(db)
     this.buffer = new LogBuffer({
       batchSize: options.batchSize ?? 500,
       intervalMs: options.flushIntervalMs ?? 200,
@@ -484,6 +488,38 @@ export class PostgresStore implements Store {
   async getReplay(adwId: string): Promise<ReplayRow | undefined> {
     await this.chain
     return (await this.db.query<ReplayRow>('SELECT * FROM replays WHERE adw_id = ?', [adwId])).rows[0]
+  }
+
+  async createEval(e: NewEval, variants: NewEvalRun[]): Promise<void> {
+    await this.serial(() => this.evals.create(e, variants))
+  }
+
+  async getEval(evalId: string): Promise<EvalRow | undefined> {
+    await this.chain
+    return this.evals.get(evalId)
+  }
+
+  async listEvals(query: {limit?: number} = {}): Promise<EvalRow[]> {
+    await this.chain
+    return this.evals.list(query.limit)
+  }
+
+  async setEvalStatus(evalId: string, status: EvalStatus, error?: string | null): Promise<void> {
+    await this.serial(() => this.evals.setStatus(evalId, status, error))
+  }
+
+  async listEvalRuns(evalId: string): Promise<EvalRunRow[]> {
+    await this.chain
+    return this.evals.runs(evalId)
+  }
+
+  async updateEvalRun(evalId: string, runKey: string, patch: EvalRunPatch): Promise<void> {
+    await this.serial(() => this.evals.update(evalId, runKey, patch))
+  }
+
+  async evalOfRun(adwId: string): Promise<{evalId: string; runKey: string} | undefined> {
+    await this.chain
+    return this.evals.ofRun(adwId)
   }
 
   /** Writes what is buffered, then closes the pool (idempotent; later calls wait for the first). */
