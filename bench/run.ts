@@ -16,6 +16,7 @@ import {dag, fanOut} from './graph.js'
 import {evalOverhead} from './eval.js'
 import {ADW, cleanup, NODE, progress, ROOT, writeFile} from './lib.js'
 import {peers} from './peers.js'
+import {postgresStore} from './postgres.js'
 import {parallelPeers} from './peers-parallel.js'
 import {queueDrain} from './queue.js'
 import {replayBench} from './replay.js'
@@ -63,6 +64,8 @@ const workloads: Array<[string, () => Promise<WorkloadResult>]> = [
 ]
 // 9 drives a browser (Debian's Chromium): the full bench, or `--only 9` (also with --quick, at a small size).
 if (!quick || only?.has('9')) workloads.push(['9', () => dashboard(quick ? {runs: 1000, logRows: 10_000} : {runs: 10_000, logRows: 100_000}, quick ? 2 : 7)])
+// pg (the Postgres store beside SQLite; needs a server, ADW_BENCH_PG_URL): the full bench, or `--only pg` (small with --quick).
+if (!quick || only?.has('pg')) workloads.push(['pg', () => postgresStore(quick ? {small: 20, big: 100, lines: 5000} : {small: 100, big: 1000, lines: 50_000}, quick ? 1 : 5)])
 // otel (telemetry on, to a local receiver): the full bench, or `--only otel`.
 if (!quick || only?.has('otel')) workloads.push(['otel', () => telemetryOverhead(quick ? 20 : 1000, quick ? 1 : 9)])
 // queue (adw worker processes drain queued runs from PostgreSQL): the full bench, or `--only queue`.

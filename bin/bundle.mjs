@@ -113,7 +113,8 @@ const result = await build({
   // oclif requires TypeScript only to run a linked plugin's .ts sources; never bundle a compiler.
   // @oclif/plugin-plugins and web-tree-sitter find files beside their own modules (import.meta.url:
   // plugin-plugins' commands, tree-sitter's .wasm), so they stay as they are.
-  external: ['typescript', '@oclif/plugin-plugins', 'web-tree-sitter'],
+  // pg's optional native binding (pg-native) is never installed: pg requires it only when asked for pg.native.
+  external: ['typescript', '@oclif/plugin-plugins', 'web-tree-sitter', 'pg-native'],
   // CommonJS dependencies call require() for Node's built-ins; an ES module has none of its own.
   banner: {js: "import {createRequire as __adwCreateRequire} from 'node:module'; const require = __adwCreateRequire(import.meta.url);"},
   plugins: [precompiledPlugin(await precompiledValidators()), oclifSortPlugin],

@@ -20,7 +20,8 @@ export {CONFIG_FILE} from './project.js'
 /** What `adw.config.yaml` may hold (the keys `adw scaffold` takes). */
 export interface ConfigFile {
   project?: {name?: string}
-  database?: {path?: string}
+  /** `url` (postgres://…) selects the Postgres store, over `path` (an SQLite file). */
+  database?: {path?: string; url?: string}
   agent_sdk?: {model?: string}
   logging?: {level?: LogLevel}
   /** `off` runs agent commands unsandboxed (the user accepts the risk; README "Security"). @default on */
@@ -49,7 +50,7 @@ export interface ConfigFile {
 
 /** Configuration after flags > environment (.env included) > adw.config.yaml > defaults. */
 export interface ResolvedConfig {
-  /** Absolute path of the SQLite file. */
+  /** Where the store is: the absolute path of the SQLite file, or a postgres:// URL (src/store/location.ts tells them apart). */
   dbPath: string
   model?: string
   /** Rows below this level are not recorded. @default INFO */
@@ -115,10 +116,7 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
   const sandboxVar = (opts.env ?? process.env).ADW_SANDBOX?.trim()
   const sandbox = sandboxVar ? sandboxValue(sandboxVar) : file.sandbox ?? 'on'
   if (!sandbox) throw new AdwError('CONFIG_INVALID', `ADW_SANDBOX must be "on" or "off"; got "${sandboxVar}"`)
-  // A path in adw.config.yaml is relative to that file; one from a flag or the environment, to the cwd.
-  const given = opts.db ?? env.DATABASE_PATH
-  // A database URL (postgres://…) is a location as it is; a path resolves.
-  const dbPath = given !== undefined ? (isStoreUrl(given) ? given : resolve(cwd, given)) : file.database?.path ? resolve(root.dir, file.database.path) : defaultDbPath(root.dir)
+  const dbPath = databaseLocation(opts, env, file, cwd, root.dir)
   return {
     dbPath,
     model: opts.model ?? env.AGENT_MODEL ?? file.agent_sdk?.model,
@@ -142,7 +140,23 @@ export async function resolveConfig(opts: ConfigOptions = {}): Promise<ResolvedC
   }
 }
 
-/** Just the database path (read-only commands). */
+/**
+ * --db > DATABASE_URL > DATABASE_PATH > adw.config.yaml database.url > database.path > the default
+ * file. A URL is kept as given; a path in adw.config.yaml is relative to that file, one from a flag
+ * or the environment to the cwd. DATABASE_URL counts only from the process environment (or the
+ * config's env:) and only as a postgres:// URL: an application's own DATABASE_URL in a project's
+ * .env (or a mysql:// one) must never become adw's store.
+ */
+function databaseLocation(opts: ConfigOptions, env: Record<string, string | undefined>, file: ConfigFile, cwd: string, rootDir: string): string {
+  const trustedUrl = nonEmpty(opts.env ?? process.env).DATABASE_URL ?? file.env?.DATABASE_URL
+  const url = trustedUrl !== undefined && isStoreUrl(trustedUrl) ? trustedUrl.trim() : undefined
+  const given = opts.db ?? url ?? env.DATABASE_PATH
+  if (given !== undefined) return isStoreUrl(given) ? given.trim() : resolve(cwd, given)
+  if (file.database?.url) return file.database.url.trim()
+  return file.database?.path ? resolve(rootDir, file.database.path) : defaultDbPath(rootDir)
+}
+
+/** Just the database location: a file path or a postgres:// URL (read-only commands). */
 export async function resolveDbPath(opts: ConfigOptions = {}): Promise<string> {
   return (await resolveConfig(opts)).dbPath
 }
@@ -174,7 +188,10 @@ function sandboxValue(v: unknown): 'on' | 'off' | undefined {
 
 const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> = {
   project: {name: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string')},
-  database: {path: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a file path)')},
+  database: {
+    path: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a file path)'),
+    url: v => (typeof v === 'string' && isStoreUrl(v) ? undefined : 'must be a postgres:// URL, e.g. postgres://adw@db.internal:5432/adw (leave the password out: PGPASSWORD or ~/.pgpass)'),
+  },
   agent_sdk: {model: v => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string (a model id)')},
   logging: {level: v => (typeof v === 'string' && LOG_LEVELS.includes(v.toUpperCase() as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`)},
   budget: BUDGET_SHAPE,
@@ -189,6 +206,8 @@ const SHAPE: Record<string, Record<string, (v: unknown) => string | undefined>> 
 
 /** Sections `adw scaffold --config` does not require. */
 const OPTIONAL_SECTIONS = new Set(['telemetry', 'budget', 'github', 'ui', 'record'])
+/** Keys of required sections that `adw scaffold --config` does not require. */
+const OPTIONAL_KEYS = new Set(['database.url'])
 
 /**
  * Reads and checks a config file; every bad key is reported at file:line:col, then exit 2.
@@ -280,6 +299,7 @@ export async function readConfigFile(path: string, displayPath = path, opts: {re
       if (OPTIONAL_SECTIONS.has(key)) continue
       const section = sections.find(p => isScalar(p.key) && p.key.value === key)
       for (const name of Object.keys(fields)) {
+        if (OPTIONAL_KEYS.has(`${key}.${name}`)) continue
         if (!section) problems.push({file: displayPath, line: 1, col: 1, message: `missing key "${key}.${name}" (no ${key} section)`})
         else if (isMap(section.value) && !section.value.items.some(p => isScalar(p.key) && p.key.value === name)) at((section.key as any).range[0], `missing key "${key}.${name}"`)
       }

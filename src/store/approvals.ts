@@ -5,7 +5,7 @@
  */
 import type {StatementSync} from 'node:sqlite'
 
-import {AdwError} from '../errors.js'
+import {decidedMeanwhile, gateToDecide} from './approval-rules.js'
 import type {ApprovalDecision, ApprovalRequest, ApprovalRow, Decide} from './types.js'
 
 const now = (): string => new Date().toISOString()
@@ -64,31 +64,7 @@ export class ApprovalQueries {
   decide(d: Decide): ApprovalRow {
     return this.tx(() => {
       const run = this.stmt('SELECT status FROM runs WHERE adw_id = ?').get(d.adwId) as {status: string} | undefined
-      if (!run) throw new AdwError('RUN_NOT_FOUND', `No run with adw_id "${d.adwId}" in ${this.path}.`, {suggestions: ['adw runs --status waiting lists the runs waiting for a decision']})
-      const gates = this.list(d.adwId)
-      const pending = gates.filter(g => g.decision === null && (d.stepId === undefined || g.step_id === d.stepId))
-      const verb = d.decision === 'approved' ? 'approve' : 'reject'
-      if (pending.length === 0) {
-        const last = [...gates].reverse().find(g => d.stepId === undefined || g.step_id === d.stepId)
-        if (last?.decision && run.status !== 'waiting') {
-          throw invalid(`Run "${d.adwId}" is not waiting for a decision: step ${last.step_id} was already ${last.decision} by ${last.decided_by} at ${last.decided_at}${last.decided_via === 'timeout' ? ' (its timeout expired)' : ''}; nothing was changed.`, d)
-        }
-        if (last?.decision) throw invalid(`Step ${last.step_id} of run "${d.adwId}" was already ${last.decision} by ${last.decided_by} at ${last.decided_at}; nothing was changed.`, d)
-        const where = d.stepId !== undefined ? ` at step ${d.stepId}${gates.length ? ` (its gates: ${[...new Set(gates.map(g => g.step_id))].join(', ')})` : ''}` : ''
-        throw invalid(`Run "${d.adwId}" is not waiting for a decision${where} (status: ${run.status}); nothing was changed.`, d)
-      }
-      if (run.status !== 'waiting') throw invalid(`Run "${d.adwId}" is not waiting for a decision (status: ${run.status}); nothing was changed.`, d)
-      if (pending.length > 1) {
-        throw invalid(`Run "${d.adwId}" waits at ${pending.length} gates (${pending.map(g => g.step_id).join(', ')}): say which with --step; nothing was changed.`, d, pending.map(g => `adw ${verb} ${d.adwId} --step ${g.step_id}`))
-      }
-      const gate = pending[0]
-      if (gate.timeout_at && gate.timeout_at <= now() && d.via !== 'timeout') {
-        throw invalid(`Step ${gate.step_id} of run "${d.adwId}" timed out at ${gate.timeout_at}; it is decided by its onTimeout (${gate.on_timeout}), not by ${verb}; nothing was changed.`, d, [`adw run --resume --adw-id ${d.adwId}  (records the timeout and continues)`])
-      }
-      const approvers: string[] = gate.approvers ? JSON.parse(gate.approvers) : []
-      if (approvers.length && d.via !== 'timeout' && !approvers.includes(d.by)) {
-        throw invalid(`${d.by} may not decide step ${gate.step_id} of run "${d.adwId}": its approvers are ${approvers.join(', ')}; nothing was changed.`, d, [`adw ${verb} ${d.adwId} --as <one of them>`])
-      }
+      const gate = gateToDecide(d, run, run ? this.list(d.adwId) : [], this.path)
       const {changes} = this.stmt('UPDATE approvals SET decision = ?, decided_by = ?, decided_at = ?, comment = ?, decided_via = ? WHERE id = ? AND decision IS NULL').run(
         d.decision,
         d.by,
@@ -97,14 +73,10 @@ export class ApprovalQueries {
         d.via ?? 'cli',
         gate.id,
       )
-      if (Number(changes) !== 1) throw invalid(`Step ${gate.step_id} of run "${d.adwId}" was decided by someone else just now; nothing was changed.`, d)
+      if (Number(changes) !== 1) throw decidedMeanwhile(d, gate)
       return this.get(d.adwId, gate.step_id, gate.iteration)!
     })
   }
-}
-
-function invalid(message: string, d: Decide, suggestions?: string[]): AdwError {
-  return new AdwError('APPROVAL_INVALID', message, {suggestions: suggestions ?? [`adw runs show ${d.adwId}`]})
 }
 
 export type {ApprovalDecision}

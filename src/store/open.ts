@@ -26,9 +26,9 @@ export interface OpenOptions extends OpenStoreOptions {
  */
 export async function openStore(location: string, opts: OpenOptions = {}): Promise<Store> {
   if (isStoreUrl(location)) {
-    throw new AdwError('DATABASE_INVALID', `PostgreSQL store not available in this build (${maskLocation(location)})`, {
-      suggestions: ['use an SQLite file: --db .adw/orchestrator.db, or leave --db / DATABASE_PATH out'],
-    })
+    // Loaded here only: a start-up on SQLite never reads pg (test/cli/bundle.test.ts checks).
+    const {openPostgresStore} = await import('./postgres/index.js')
+    return openPostgresStore(location, opts)
   }
   if (opts.mustExist && !existsSync(location)) {
     throw new AdwError('USAGE', `No database at ${location}: nothing has been recorded there yet.`, {

@@ -112,7 +112,7 @@ test('readConfigFile: a section that is not a mapping, an unknown key, a syntax 
     'd.yaml': '- project\n- database\n',
   })
   assert.equal((await refusal(readConfigFile(join(dir, 'a.yaml'), 'a.yaml'))).split('\n').filter(l => /^a\.yaml:/.test(l)), [
-    'a.yaml:1:11: database must be a mapping with path',
+    'a.yaml:1:11: database must be a mapping with path, url',
     'a.yaml:2:23: unknown key "agent_sdk.temperature"; allowed: agent_sdk.model',
   ])
   assert.match(await refusal(readConfigFile(join(dir, 'b.yaml'), 'b.yaml')), /^b\.yaml:\d+:\d+: /)
@@ -172,8 +172,8 @@ test('odd shapes: a syntax error alone, a list after a comment, non-scalar keys,
   assert.equal((await lines('syntax.yaml', {requireAll: true})).length, 1, 'nor missing keys')
   assert.equal(await lines('list.yaml'), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
   assert.equal(await lines('list.yaml', {requireAll: true}), ['list.yaml:2:1: the config must be a mapping of sections (project, database, agent_sdk, logging, sandbox)'])
-  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, record, sandbox, isolation, env, prices, notify, executors', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path'])
-  assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
+  assert.equal(await lines('keys.yaml'), ['keys.yaml:1:1: unknown section "?"; allowed: project, database, agent_sdk, logging, budget, ui, telemetry, github, record, sandbox, isolation, env, prices, notify, executors', 'keys.yaml:2:12: unknown key "database.?"; allowed: database.path, database.url'])
+  assert.equal(await lines('empty.yaml'), ['empty.yaml:1:10: database must be a mapping with path, url', 'empty.yaml:3:9: agent_sdk.model must be a non-empty string (a model id)'])
 })
 
 test('requireAll: a section without the key, beside other keys, is still missing it', async () => {

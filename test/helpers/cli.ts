@@ -47,6 +47,7 @@ export function isolatedEnv(): Record<string, string> {
       NO_COLOR: '1',
       ANTHROPIC_API_KEY: '',
       DATABASE_PATH: '',
+      DATABASE_URL: '',
       AGENT_MODEL: '',
       LOG_LEVEL: '',
       OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
