@@ -40,7 +40,7 @@ test('four stores opening one fresh schema at the same moment migrate it exactly
     // The baseline (SQLite's version 7 at once), then each later migration once.
     assert.equal((await psqlAt(url, 'SELECT version FROM adw_schema ORDER BY version')).map(r => r.version), [BASELINE, ...Array.from({length: SCHEMA_VERSION - BASELINE}, (_, i) => BASELINE + i + 1)])
     const tables = await psql("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'adw_schema' ORDER BY 1", [schema])
-    assert.equal(tables.map(r => r.table_name), ['agent_logs', 'approvals', 'recordings', 'replays', 'runs', 'steps', 'worktrees'])
+    assert.equal(tables.map(r => r.table_name), ['agent_logs', 'approvals', 'eval_runs', 'evals', 'recordings', 'replays', 'runs', 'steps', 'worktrees'])
     const columns = await psql('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, 'agent_logs'])
     assert.equal(columns.map(r => r.column_name), ['id', 'adw_id', 'agent_name', 'step_name', 'iteration', 'log_level', 'log_type', 'message', 'details', 'created_at'])
     // Opening again changes nothing.
