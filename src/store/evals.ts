@@ -7,10 +7,10 @@ import {hostname} from 'node:os'
 import type {StatementSync} from 'node:sqlite'
 
 import {AdwError} from '../errors.js'
+import {evalRunPatchSql} from './eval-patch.js'
 import type {EvalRow, EvalRunPatch, EvalRunRow, EvalStatus, NewEval, NewEvalRun} from './eval-types.js'
 
 const now = (): string => new Date().toISOString()
-const DECIDED = new Set(['passed', 'failed', 'error', 'budget_exceeded', 'cancelled'])
 
 type Tx = <T>(fn: () => T) => T
 
@@ -52,21 +52,8 @@ export class EvalQueries {
   }
 
   update(evalId: string, runKey: string, p: EvalRunPatch): void {
-    const sets = ['status = ?']
-    const values: Array<string | number | null> = [p.status]
-    const put = (column: string, value: string | null | undefined) => {
-      if (value === undefined) return
-      sets.push(`${column} = ?`)
-      values.push(value)
-    }
-    put('adw_id', p.adwId)
-    put('judge_adw_id', p.judgeAdwId)
-    put('workspace', p.workspace)
-    put('checks', p.checks === undefined ? undefined : p.checks === null ? null : JSON.stringify(p.checks))
-    put('error', p.error)
-    if (p.status === 'running') put('started_at', now()), sets.push('finished_at = NULL')
-    if (DECIDED.has(p.status)) put('finished_at', now())
-    const r = this.stmt(`UPDATE eval_runs SET ${sets.join(', ')} WHERE eval_id = ? AND run_key = ?`).run(...values, evalId, runKey)
+    const {sets, values} = evalRunPatchSql(p)
+    const r = this.stmt(`UPDATE eval_runs SET ${sets} WHERE eval_id = ? AND run_key = ?`).run(...values, evalId, runKey)
     if (Number(r.changes) === 0) throw new AdwError('RUN_NOT_FOUND', `No run "${runKey}" in eval "${evalId}".`)
   }
 

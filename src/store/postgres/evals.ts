@@ -6,12 +6,11 @@
 import {hostname} from 'node:os'
 
 import {AdwError} from '../../errors.js'
+import {evalRunPatchSql} from '../eval-patch.js'
 import type {EvalRow, EvalRunPatch, EvalRunRow, EvalStatus, NewEval, NewEvalRun} from '../eval-types.js'
 import type {Db} from './db.js'
-import type {Value} from './queries.js'
 
 const now = (): string => new Date().toISOString()
-const DECIDED = new Set(['passed', 'failed', 'error', 'budget_exceeded', 'cancelled'])
 
 export class PgEvals {
   constructor(private readonly db: Db) {}
@@ -56,21 +55,8 @@ export class PgEvals {
   }
 
   async update(evalId: string, runKey: string, p: EvalRunPatch): Promise<void> {
-    const sets = ['status = ?']
-    const values: Value[] = [p.status]
-    const put = (column: string, value: string | null | undefined) => {
-      if (value === undefined) return
-      sets.push(`${column} = ?`)
-      values.push(value)
-    }
-    put('adw_id', p.adwId)
-    put('judge_adw_id', p.judgeAdwId)
-    put('workspace', p.workspace)
-    put('checks', p.checks === undefined ? undefined : p.checks === null ? null : JSON.stringify(p.checks))
-    put('error', p.error)
-    if (p.status === 'running') put('started_at', now()), sets.push('finished_at = NULL')
-    if (DECIDED.has(p.status)) put('finished_at', now())
-    const r = await this.db.query(`UPDATE eval_runs SET ${sets.join(', ')} WHERE eval_id = ? AND run_key = ?`, [...values, evalId, runKey])
+    const {sets, values} = evalRunPatchSql(p)
+    const r = await this.db.query(`UPDATE eval_runs SET ${sets} WHERE eval_id = ? AND run_key = ?`, [...values, evalId, runKey])
     if (r.rowCount === 0) throw new AdwError('RUN_NOT_FOUND', `No run "${runKey}" in eval "${evalId}".`)
   }
 
